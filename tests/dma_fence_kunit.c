@@ -1,0 +1,948 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for the dma-fence core: every statement the API makes about
+ * signaling, callbacks, errors, timestamps, waits and seqno ordering, plus a
+ * race of signal against add_callback, remove_callback and wait on all CPUs.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-fence.h>
+#include <linux/kthread.h>
+#include <linux/random.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <trace/events/dma_fence.h>
+
+/* A fence whose driver hooks record what the core asked of them. */
+struct mock_fence {
+	struct dma_fence base;	/* first: dma_fence_free() frees this */
+	spinlock_t lock;
+	int enable_calls;
+	bool done_at_enable;	/* enable_signaling reports completion */
+	bool hw_done;		/* what the ->signaled hook answers */
+	int deadline_calls;
+	ktime_t deadline;
+	atomic_t *released;	/* counts ->release calls if set */
+};
+
+static struct mock_fence *to_mock(struct dma_fence *fence)
+{
+	return container_of(fence, struct mock_fence, base);
+}
+
+static const char *mock_driver_name(struct dma_fence *fence)
+{
+	return "mock";
+}
+
+static const char *mock_timeline_name(struct dma_fence *fence)
+{
+	return "mock-timeline";
+}
+
+static bool mock_enable_signaling(struct dma_fence *fence)
+{
+	struct mock_fence *m = to_mock(fence);
+
+	m->enable_calls++;
+	return !m->done_at_enable;
+}
+
+static bool mock_signaled(struct dma_fence *fence)
+{
+	return READ_ONCE(to_mock(fence)->hw_done);
+}
+
+static void mock_set_deadline(struct dma_fence *fence, ktime_t deadline)
+{
+	struct mock_fence *m = to_mock(fence);
+
+	m->deadline_calls++;
+	m->deadline = deadline;
+}
+
+static void mock_release(struct dma_fence *fence)
+{
+	struct mock_fence *m = to_mock(fence);
+
+	if (m->released)
+		atomic_inc(m->released);
+	dma_fence_free(fence);
+}
+
+static const struct dma_fence_ops mock_ops = {
+	.get_driver_name = mock_driver_name,
+	.get_timeline_name = mock_timeline_name,
+	.enable_signaling = mock_enable_signaling,
+	.signaled = mock_signaled,
+	.set_deadline = mock_set_deadline,
+	.release = mock_release,
+};
+
+/* No optional hooks at all, and 64-bit seqnos. */
+static const struct dma_fence_ops bare64_ops = {
+	.use_64bit_seqno = true,
+	.get_driver_name = mock_driver_name,
+	.get_timeline_name = mock_timeline_name,
+};
+
+static struct dma_fence *mock_create(struct kunit *test,
+				     const struct dma_fence_ops *ops,
+				     u64 context, u64 seqno)
+{
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, ops, &m->lock, context, seqno);
+	return &m->base;
+}
+
+static struct dma_fence *mock_fence(struct kunit *test)
+{
+	return mock_create(test, &mock_ops, dma_fence_context_alloc(1), 1);
+}
+
+/* A callback that logs which one ran, and checks it runs under the lock. */
+struct log_cb {
+	struct dma_fence_cb cb;
+	int id;
+	int *log;
+	int *len;
+	bool locked;
+};
+
+static void log_cb_func(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct log_cb *l = container_of(cb, struct log_cb, cb);
+
+	/* Without lockdep this reads as true: the check needs the debug config. */
+	l->locked = lockdep_is_held_type(fence->lock, -1);
+	l->log[(*l->len)++] = l->id;
+}
+
+static void dma_fence_init_state(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *f = mock_create(test, &mock_ops, ctx, 42);
+
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, f->context, ctx);
+	KUNIT_EXPECT_EQ(test, f->seqno, 42ULL);
+	KUNIT_EXPECT_EQ(test, f->flags, 0UL);
+	KUNIT_EXPECT_EQ(test, f->error, 0);
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->cb_list));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(f), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_get(f), f);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 2U);
+	dma_fence_put(f);
+	dma_fence_put(f);
+}
+
+static void dma_fence_context_alloc_consecutive(struct kunit *test)
+{
+	u64 a = dma_fence_context_alloc(1);
+	u64 b = dma_fence_context_alloc(4);
+	u64 c = dma_fence_context_alloc(1);
+
+	KUNIT_EXPECT_NE(test, a, 0ULL);
+	KUNIT_EXPECT_GT(test, b, a);
+	KUNIT_EXPECT_GE(test, c, b + 4);
+}
+
+static void dma_fence_signal_twice(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	unsigned long irqflags;
+
+	KUNIT_EXPECT_EQ(test, dma_fence_signal_timestamp(f, ns_to_ktime(1000)), 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal_timestamp(f, ns_to_ktime(2000)),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), -EINVAL);
+	spin_lock_irqsave(f->lock, irqflags);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal_locked(f), -EINVAL);
+	spin_unlock_irqrestore(f->lock, irqflags);
+
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(dma_fence_timestamp(f)), 1000LL);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(f), 1);
+	dma_fence_put(f);
+}
+
+static void dma_fence_callbacks_run_once_in_order(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct log_cb cbs[3];
+	int log[4] = {}, len = 0, i;
+
+	for (i = 0; i < ARRAY_SIZE(cbs); i++) {
+		cbs[i] = (struct log_cb){ .id = i, .log = log, .len = &len };
+		KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &cbs[i].cb,
+							     log_cb_func), 0);
+	}
+	KUNIT_EXPECT_EQ(test, len, 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), -EINVAL);
+
+	KUNIT_ASSERT_EQ(test, len, 3);
+	for (i = 0; i < ARRAY_SIZE(cbs); i++) {
+		KUNIT_EXPECT_EQ(test, log[i], i);
+		KUNIT_EXPECT_TRUE(test, cbs[i].locked);
+		KUNIT_EXPECT_TRUE(test, list_empty(&cbs[i].cb.node));
+	}
+	dma_fence_put(f);
+}
+
+static void dma_fence_add_callback_after_signal(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[1], len = 0;
+	struct log_cb cb = { .log = log, .len = &len };
+
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(f, &cb.cb, log_cb_func),
+			-ENOENT);
+	KUNIT_EXPECT_TRUE(test, list_empty(&cb.cb.node));
+	KUNIT_EXPECT_FALSE(test, dma_fence_remove_callback(f, &cb.cb));
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), -EINVAL);
+	KUNIT_EXPECT_EQ(test, len, 0);
+	dma_fence_put(f);
+}
+
+static void dma_fence_remove_callback_before_signal(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[2], len = 0;
+	struct log_cb gone = { .id = 1, .log = log, .len = &len };
+	struct log_cb kept = { .id = 2, .log = log, .len = &len };
+
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &gone.cb, log_cb_func), 0);
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &kept.cb, log_cb_func), 0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_remove_callback(f, &gone.cb));
+	KUNIT_EXPECT_FALSE(test, dma_fence_remove_callback(f, &gone.cb));
+	dma_fence_signal(f);
+	KUNIT_ASSERT_EQ(test, len, 1);
+	KUNIT_EXPECT_EQ(test, log[0], 2);
+	dma_fence_put(f);
+}
+
+static void dma_fence_remove_callback_after_signal(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[1], len = 0;
+	struct log_cb cb = { .log = log, .len = &len };
+
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &cb.cb, log_cb_func), 0);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, len, 1);
+	KUNIT_EXPECT_FALSE(test, dma_fence_remove_callback(f, &cb.cb));
+	dma_fence_put(f);
+}
+
+static void dma_fence_error_before_signal(struct kunit *test)
+{
+	struct dma_fence *bad = mock_fence(test);
+	struct dma_fence *good = mock_fence(test);
+
+	dma_fence_set_error(bad, -EIO);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(bad), 0);
+	dma_fence_signal(bad);
+	dma_fence_signal(good);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(bad), -EIO);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(good), 1);
+	dma_fence_put(bad);
+	dma_fence_put(good);
+}
+
+static void dma_fence_timestamp_set_at_signal(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	ktime_t before, after, ts;
+
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT,
+					  &f->flags));
+	before = ktime_get();
+	dma_fence_signal(f);
+	after = ktime_get();
+
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT,
+					 &f->flags));
+	ts = dma_fence_timestamp(f);
+	KUNIT_EXPECT_TRUE(test, ktime_compare(before, ts) <= 0);
+	KUNIT_EXPECT_TRUE(test, ktime_compare(ts, after) <= 0);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(f->timestamp), ktime_to_ns(ts));
+	dma_fence_put(f);
+}
+
+static void dma_fence_timestamps_monotonic(struct kunit *test)
+{
+	struct dma_fence *f[16];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		f[i] = mock_fence(test);
+		dma_fence_signal(f[i]);
+	}
+	for (i = 1; i < ARRAY_SIZE(f); i++)
+		KUNIT_EXPECT_TRUE(test, ktime_compare(f[i - 1]->timestamp,
+						      f[i]->timestamp) <= 0);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		dma_fence_put(f[i]);
+}
+
+static void dma_fence_enable_signaling_called_once(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[2], len = 0;
+	struct log_cb a = { .log = log, .len = &len };
+	struct log_cb b = { .log = log, .len = &len };
+
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	dma_fence_enable_sw_signaling(f);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					 &f->flags));
+	dma_fence_add_callback(f, &a.cb, log_cb_func);
+	dma_fence_add_callback(f, &b.cb, log_cb_func);
+	dma_fence_enable_sw_signaling(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, len, 2);
+	dma_fence_put(f);
+}
+
+static void dma_fence_enable_signaling_reports_done(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[1], len = 0;
+	struct log_cb cb = { .log = log, .len = &len };
+
+	to_mock(f)->done_at_enable = true;
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(f, &cb.cb, log_cb_func),
+			-ENOENT);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	KUNIT_EXPECT_EQ(test, len, 0);
+	dma_fence_put(f);
+}
+
+static void dma_fence_without_optional_hooks(struct kunit *test)
+{
+	struct dma_fence *f = mock_create(test, &bare64_ops, 5, 1);
+	int log[1], len = 0;
+	struct log_cb cb = { .log = log, .len = &len };
+
+	dma_fence_enable_sw_signaling(f);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					 &f->flags));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	dma_fence_set_deadline(f, ktime_get());
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(f, &cb.cb, log_cb_func), 0);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, len, 1);
+	dma_fence_put(f);
+}
+
+static void dma_fence_is_signaled_asks_driver(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	int log[1], len = 0;
+	struct log_cb cb = { .log = log, .len = &len };
+
+	dma_fence_add_callback(f, &cb.cb, log_cb_func);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	WRITE_ONCE(to_mock(f)->hw_done, true);
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					  &f->flags));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &f->flags));
+	KUNIT_EXPECT_EQ(test, len, 1);
+	dma_fence_put(f);
+}
+
+static void dma_fence_wait_on_signaled(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 10), 10L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 0), 1L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait(f, true), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_default_wait(f, false, 0), 1L);
+	dma_fence_put(f);
+}
+
+static void dma_fence_wait_timeout_expires(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	unsigned long start = jiffies;
+
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 3), 0L);
+	KUNIT_EXPECT_TRUE(test, time_after_eq(jiffies, start + 3));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	/* The waiter's callback is gone again: signaling must not touch it. */
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->cb_list));
+	dma_fence_signal(f);
+	dma_fence_put(f);
+}
+
+static void dma_fence_wait_interruptible(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *g = mock_fence(test);
+	struct dma_fence *both[] = { f, g };
+	u32 idx = 77;
+
+	/* Fake a pending signal: the test runs in a kthread. */
+	set_tsk_thread_flag(current, TIF_SIGPENDING);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, HZ),
+			(long)-ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(both, 2, true, HZ,
+							 &idx),
+			(long)-ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, idx, 77U);
+	/* An uninterruptible wait ignores it and runs to its timeout. */
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 2), 0L);
+	clear_tsk_thread_flag(current, TIF_SIGPENDING);
+
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->cb_list));
+	KUNIT_EXPECT_TRUE(test, list_empty(&g->cb_list));
+	dma_fence_signal(f);
+	dma_fence_signal(g);
+	dma_fence_put(f);
+	dma_fence_put(g);
+}
+
+/* Signals a fence from a workqueue after a delay. */
+struct delayed_signal {
+	struct delayed_work work;
+	struct dma_fence *fence;
+};
+
+static void delayed_signal_func(struct work_struct *work)
+{
+	struct delayed_signal *ds = container_of(work, struct delayed_signal,
+						 work.work);
+
+	dma_fence_signal(ds->fence);
+}
+
+static void signal_later(struct delayed_signal *ds, struct dma_fence *fence,
+			 unsigned int ms)
+{
+	ds->fence = fence;
+	INIT_DELAYED_WORK_ONSTACK(&ds->work, delayed_signal_func);
+	schedule_delayed_work(&ds->work, msecs_to_jiffies(ms));
+}
+
+static void signal_done(struct delayed_signal *ds)
+{
+	flush_delayed_work(&ds->work);
+	destroy_delayed_work_on_stack(&ds->work);
+}
+
+static void dma_fence_wait_woken_by_signal(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct delayed_signal ds;
+	long ret;
+
+	signal_later(&ds, f, 20);
+	ret = dma_fence_wait_timeout(f, true, 30 * HZ);
+	KUNIT_EXPECT_GT(test, ret, 0L);
+	KUNIT_EXPECT_LE(test, ret, 30L * HZ);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	signal_done(&ds);
+	dma_fence_put(f);
+}
+
+static void dma_fence_wait_any_reports_first(struct kunit *test)
+{
+	static const u32 counts[] = { 1, 2, 8, 9, 33 };
+	struct dma_fence *f[33];
+	int c, i;
+
+	for (c = 0; c < ARRAY_SIZE(counts); c++) {
+		u32 n = counts[c], idx = U32_MAX;
+
+		for (i = 0; i < n; i++)
+			f[i] = mock_fence(test);
+
+		KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, n, false, 0,
+								 &idx), 0L);
+		KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, n, true, 2,
+								 &idx), 0L);
+		KUNIT_EXPECT_EQ(test, idx, U32_MAX);
+
+		/* Two signaled: the lower index is reported. */
+		dma_fence_signal(f[n - 1]);
+		if (n > 2)
+			dma_fence_signal(f[n / 2]);
+		KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, n, true, 5,
+								 &idx), 5L);
+		KUNIT_EXPECT_EQ(test, idx, n > 2 ? n / 2 : n - 1);
+		KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, n, true, 0,
+								 NULL), 1L);
+
+		for (i = 0; i < n; i++) {
+			bool clean = dma_fence_is_signaled(f[i]) ||
+				     list_empty(&f[i]->cb_list);
+
+			KUNIT_EXPECT_TRUE(test, clean);
+			dma_fence_signal(f[i]);
+			dma_fence_put(f[i]);
+		}
+	}
+}
+
+static void dma_fence_wait_any_woken(struct kunit *test)
+{
+	struct dma_fence *f[16];
+	struct delayed_signal ds;
+	u32 n, idx = U32_MAX;
+	int i;
+
+	/* Once with callbacks on the stack, once allocated. */
+	for (n = 4; n <= ARRAY_SIZE(f); n += ARRAY_SIZE(f) - 4) {
+		for (i = 0; i < n; i++)
+			f[i] = mock_fence(test);
+		signal_later(&ds, f[n - 2], 10);
+		KUNIT_EXPECT_GT(test, dma_fence_wait_any_timeout(f, n, false,
+								 30 * HZ,
+								 &idx), 0L);
+		KUNIT_EXPECT_EQ(test, idx, n - 2);
+		signal_done(&ds);
+		for (i = 0; i < n; i++) {
+			dma_fence_signal(f[i]);
+			dma_fence_put(f[i]);
+		}
+	}
+}
+
+static void put_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	dma_fence_put(fence);
+}
+
+static void dma_fence_callback_drops_last_reference(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	atomic_t released = ATOMIC_INIT(0);
+	struct dma_fence_cb cb;
+
+	to_mock(f)->released = &released;
+	/* Our only reference now belongs to the callback. */
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &cb, put_fence_cb), 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&released), 1);
+}
+
+struct chained_cb {
+	struct dma_fence_cb cb;
+	struct dma_fence *next;
+};
+
+static void signal_next_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	dma_fence_signal(container_of(cb, struct chained_cb, cb)->next);
+}
+
+static void dma_fence_callback_signals_another(struct kunit *test)
+{
+	static struct lock_class_key second_class;
+	struct dma_fence *a = mock_fence(test);
+	struct dma_fence *b = mock_fence(test);
+	struct chained_cb link = { .next = b };
+	int log[1], len = 0;
+	struct log_cb tail = { .id = 9, .log = log, .len = &len };
+
+	/* b's lock nests inside a's: tell lockdep it is another class. */
+	lockdep_set_class(b->lock, &second_class);
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(a, &link.cb,
+						     signal_next_cb), 0);
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(b, &tail.cb,
+						     log_cb_func), 0);
+	dma_fence_signal(a);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(b));
+	KUNIT_EXPECT_EQ(test, len, 1);
+	KUNIT_EXPECT_TRUE(test, tail.locked);
+	KUNIT_EXPECT_TRUE(test, ktime_compare(a->timestamp, b->timestamp) <= 0);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+static void dma_fence_seqno_order_32bit_wrap(struct kunit *test)
+{
+	const struct dma_fence_ops *ops = &mock_ops;
+
+	KUNIT_EXPECT_TRUE(test, __dma_fence_is_later(1, 0xffffffff, ops));
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(0xffffffff, 1, ops));
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(7, 7, ops));
+	KUNIT_EXPECT_TRUE(test, __dma_fence_is_later(0x7fffffff, 0, ops));
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(0x80000000, 0, ops));
+	/* Only the low 32 bits count. */
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(0x100000001ULL, 2, ops));
+	KUNIT_EXPECT_TRUE(test, __dma_fence_is_later(3, 0x500000002ULL, ops));
+}
+
+static void dma_fence_seqno_order_64bit(struct kunit *test)
+{
+	const struct dma_fence_ops *ops = &bare64_ops;
+
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(1, 0xffffffff, ops));
+	KUNIT_EXPECT_TRUE(test, __dma_fence_is_later(0x100000000ULL,
+						     0xffffffff, ops));
+	KUNIT_EXPECT_TRUE(test, __dma_fence_is_later(U64_MAX, 0, ops));
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(0, U64_MAX, ops));
+	KUNIT_EXPECT_FALSE(test, __dma_fence_is_later(9, 9, ops));
+}
+
+static void dma_fence_later_helpers(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *old = mock_create(test, &mock_ops, ctx, 0xfffffffe);
+	struct dma_fence *new = mock_create(test, &mock_ops, ctx, 3);
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_later(new, old));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_later(old, new));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_later_or_same(old, old));
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_later(old, new), new);
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_later(new, old), new);
+	dma_fence_signal(new);
+	KUNIT_EXPECT_NULL(test, dma_fence_later(old, new));
+	dma_fence_signal(old);
+	dma_fence_put(old);
+	dma_fence_put(new);
+}
+
+static void dma_fence_stubs(struct kunit *test)
+{
+	struct dma_fence *s = dma_fence_get_stub();
+	struct dma_fence *p, *q;
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(s));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(s), 1);
+	KUNIT_EXPECT_EQ(test, s->context, 0ULL);
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_get_stub(), s);
+	dma_fence_put(s);
+	dma_fence_put(s);
+	KUNIT_EXPECT_GE(test, kref_read(&s->refcount), 1U);
+
+	p = dma_fence_allocate_private_stub(ns_to_ktime(1234));
+	q = dma_fence_allocate_private_stub(ns_to_ktime(5678));
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_ASSERT_NOT_NULL(test, q);
+	KUNIT_EXPECT_PTR_NE(test, p, q);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(p));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(dma_fence_timestamp(p)), 1234LL);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(dma_fence_timestamp(q)), 5678LL);
+	dma_fence_put(p);
+	dma_fence_put(q);
+}
+
+static void dma_fence_get_rcu_safe_follows_pointer(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence __rcu *slot = NULL;
+	struct dma_fence *got;
+
+	rcu_read_lock();
+	KUNIT_EXPECT_NULL(test, dma_fence_get_rcu_safe(&slot));
+	rcu_read_unlock();
+
+	rcu_assign_pointer(slot, f);
+	rcu_read_lock();
+	got = dma_fence_get_rcu_safe(&slot);
+	rcu_read_unlock();
+	KUNIT_EXPECT_PTR_EQ(test, got, f);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 2U);
+	dma_fence_put(got);
+	dma_fence_put(f);
+}
+
+static void describe_into(struct dma_fence *f, char *buf, size_t size)
+{
+	struct seq_file seq = { .buf = buf, .size = size };
+
+	dma_fence_describe(f, &seq);
+	buf[min(seq.count, size - 1)] = '\0';
+}
+
+static void dma_fence_describe_and_names(struct kunit *test)
+{
+	struct dma_fence *f = mock_create(test, &mock_ops, 3, 5);
+	char buf[128];
+
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(f), "mock");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(f), "mock-timeline");
+	describe_into(f, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "mock mock-timeline seq 5 unsignalled\n");
+
+	dma_fence_set_error(f, -EIO);
+	dma_fence_signal(f);
+	/* The driver may be gone now: its hooks must not be called. */
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(f), "detached-driver");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(f),
+			   "signaled-timeline");
+	describe_into(f, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf,
+			   "detached-driver signaled-timeline seq 5 signalled error -5\n");
+	dma_fence_put(f);
+}
+
+static void dma_fence_deadline_hint(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	ktime_t when = ktime_add_ms(ktime_get(), 16);
+
+	dma_fence_set_deadline(f, when);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->deadline_calls, 1);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(to_mock(f)->deadline),
+			ktime_to_ns(when));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	dma_fence_signal(f);
+	dma_fence_set_deadline(f, ktime_add_ms(when, 16));
+	KUNIT_EXPECT_EQ(test, to_mock(f)->deadline_calls, 1);
+	dma_fence_put(f);
+}
+
+static void dma_fence_signalling_sections_nest(struct kunit *test)
+{
+	bool outer, inner, atomic_cookie;
+
+	outer = dma_fence_begin_signalling();
+	inner = dma_fence_begin_signalling();
+	dma_fence_end_signalling(inner);
+	dma_fence_end_signalling(outer);
+
+	preempt_disable();
+	atomic_cookie = dma_fence_begin_signalling();
+	dma_fence_end_signalling(atomic_cookie);
+	preempt_enable();
+
+	/* Only the outermost, sleepable section is recorded by lockdep. */
+	KUNIT_EXPECT_EQ(test, outer, !IS_ENABLED(CONFIG_LOCKDEP));
+	KUNIT_EXPECT_TRUE(test, inner);
+	KUNIT_EXPECT_TRUE(test, atomic_cookie);
+}
+
+#if IS_ENABLED(CONFIG_TRACEPOINTS)
+struct trace_count {
+	struct dma_fence *fence;
+	int hits;
+};
+
+static void count_probe(void *data, struct dma_fence *fence)
+{
+	struct trace_count *tc = data;
+
+	if (fence == tc->fence)
+		tc->hits++;
+}
+
+static void dma_fence_tracepoints_fire(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct trace_count emit = { f }, enable = { f }, signaled = { f };
+	int log[2], len = 0;
+	struct log_cb cb1 = { .log = log, .len = &len };
+	struct log_cb cb2 = { .log = log, .len = &len };
+
+	KUNIT_ASSERT_EQ(test, register_trace_dma_fence_emit(count_probe, &emit), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_dma_fence_enable_signal(count_probe,
+								     &enable), 0);
+	KUNIT_ASSERT_EQ(test, register_trace_dma_fence_signaled(count_probe,
+								&signaled), 0);
+	trace_dma_fence_emit(f);
+	dma_fence_add_callback(f, &cb1.cb, log_cb_func);
+	dma_fence_add_callback(f, &cb2.cb, log_cb_func);
+	dma_fence_signal(f);
+	dma_fence_signal(f);
+	unregister_trace_dma_fence_emit(count_probe, &emit);
+	unregister_trace_dma_fence_enable_signal(count_probe, &enable);
+	unregister_trace_dma_fence_signaled(count_probe, &signaled);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, emit.hits, 1);
+	KUNIT_EXPECT_EQ(test, enable.hits, 1);
+	KUNIT_EXPECT_EQ(test, signaled.hits, 1);
+	KUNIT_EXPECT_EQ(test, len, 2);
+	dma_fence_put(f);
+}
+#else
+static void dma_fence_tracepoints_fire(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_TRACEPOINTS is off");
+}
+#endif
+
+/*
+ * The race: one worker signals, the others add and sometimes remove
+ * callbacks or wait, all on the same fence, round after round until the
+ * time budget is spent.  Per round every callback that was queued and not
+ * removed must have run exactly once, and no waiter may time out.
+ */
+#define RACE_BUDGET_MS	1500
+#define RACE_MAX_WORKERS 8
+
+struct race;
+
+struct race_worker {
+	struct race *race;
+	struct task_struct *task;
+	struct dma_fence_cb cb;
+	int role;
+};
+
+struct race {
+	wait_queue_head_t wq;
+	struct dma_fence *fence;
+	unsigned int round;
+	atomic_t done;
+	atomic_t queued;	/* callbacks queued and not removed */
+	atomic_t ran;		/* callback invocations */
+	atomic_t lost;		/* waits that timed out */
+	struct race_worker workers[RACE_MAX_WORKERS];
+};
+
+static void race_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct race_worker *w = container_of(cb, struct race_worker, cb);
+
+	atomic_inc(&w->race->ran);
+}
+
+static void race_step(struct race_worker *w, struct dma_fence *f)
+{
+	struct race *r = w->race;
+
+	switch (w->role) {
+	case 0:
+		udelay(get_random_u32_below(20));
+		dma_fence_signal(f);
+		break;
+	case 1:
+		if (dma_fence_wait_timeout(f, false, 10 * HZ) <= 0)
+			atomic_inc(&r->lost);
+		break;
+	default:
+		if (dma_fence_add_callback(f, &w->cb, race_cb))
+			break;
+		atomic_inc(&r->queued);
+		if (get_random_u32_below(2) &&
+		    dma_fence_remove_callback(f, &w->cb))
+			atomic_dec(&r->queued);
+		break;
+	}
+}
+
+static int race_thread(void *data)
+{
+	struct race_worker *w = data;
+	struct race *r = w->race;
+	unsigned int seen = 0;
+
+	for (;;) {
+		wait_event(r->wq,
+			   READ_ONCE(r->round) != seen || kthread_should_stop());
+		if (kthread_should_stop())
+			return 0;
+		seen = READ_ONCE(r->round);
+		race_step(w, r->fence);
+		atomic_inc(&r->done);
+		wake_up_all(&r->wq);
+	}
+}
+
+static void dma_fence_race_signal_callback_wait(struct kunit *test)
+{
+	struct race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int n = clamp(num_online_cpus() + 1, 3U,
+			       (unsigned int)RACE_MAX_WORKERS);
+	unsigned long end = jiffies + msecs_to_jiffies(RACE_BUDGET_MS);
+	unsigned int i, rounds = 0, bad_rounds = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	init_waitqueue_head(&r->wq);
+	for (i = 0; i < n; i++) {
+		struct race_worker *w = &r->workers[i];
+
+		w->race = r;
+		w->role = i;
+		w->task = kthread_run(race_thread, w, "fence-race/%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
+	}
+
+	while (time_before(jiffies, end) || rounds < 20) {
+		r->fence = mock_fence(test);
+		atomic_set(&r->done, 0);
+		atomic_set(&r->queued, 0);
+		atomic_set(&r->ran, 0);
+		WRITE_ONCE(r->round, r->round + 1);
+		wake_up_all(&r->wq);
+		wait_event(r->wq, atomic_read(&r->done) == n);
+
+		if (!dma_fence_is_signaled(r->fence) ||
+		    atomic_read(&r->ran) != atomic_read(&r->queued))
+			bad_rounds++;
+		dma_fence_put(r->fence);
+		rounds++;
+	}
+
+	for (i = 0; i < n; i++)
+		kthread_stop(r->workers[i].task);
+
+	kunit_info(test, "%u rounds with %u workers\n", rounds, n);
+	KUNIT_EXPECT_EQ(test, bad_rounds, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->lost), 0);
+}
+
+static struct kunit_case dma_fence_cases[] = {
+	KUNIT_CASE(dma_fence_init_state),
+	KUNIT_CASE(dma_fence_context_alloc_consecutive),
+	KUNIT_CASE(dma_fence_signal_twice),
+	KUNIT_CASE(dma_fence_callbacks_run_once_in_order),
+	KUNIT_CASE(dma_fence_add_callback_after_signal),
+	KUNIT_CASE(dma_fence_remove_callback_before_signal),
+	KUNIT_CASE(dma_fence_remove_callback_after_signal),
+	KUNIT_CASE(dma_fence_error_before_signal),
+	KUNIT_CASE(dma_fence_timestamp_set_at_signal),
+	KUNIT_CASE(dma_fence_timestamps_monotonic),
+	KUNIT_CASE(dma_fence_enable_signaling_called_once),
+	KUNIT_CASE(dma_fence_enable_signaling_reports_done),
+	KUNIT_CASE(dma_fence_without_optional_hooks),
+	KUNIT_CASE(dma_fence_is_signaled_asks_driver),
+	KUNIT_CASE(dma_fence_wait_on_signaled),
+	KUNIT_CASE(dma_fence_wait_timeout_expires),
+	KUNIT_CASE(dma_fence_wait_interruptible),
+	KUNIT_CASE(dma_fence_wait_woken_by_signal),
+	KUNIT_CASE(dma_fence_wait_any_reports_first),
+	KUNIT_CASE(dma_fence_wait_any_woken),
+	KUNIT_CASE(dma_fence_callback_drops_last_reference),
+	KUNIT_CASE(dma_fence_callback_signals_another),
+	KUNIT_CASE(dma_fence_seqno_order_32bit_wrap),
+	KUNIT_CASE(dma_fence_seqno_order_64bit),
+	KUNIT_CASE(dma_fence_later_helpers),
+	KUNIT_CASE(dma_fence_stubs),
+	KUNIT_CASE(dma_fence_get_rcu_safe_follows_pointer),
+	KUNIT_CASE(dma_fence_describe_and_names),
+	KUNIT_CASE(dma_fence_deadline_hint),
+	KUNIT_CASE(dma_fence_signalling_sections_nest),
+	KUNIT_CASE(dma_fence_tracepoints_fire),
+	KUNIT_CASE(dma_fence_race_signal_callback_wait),
+	{}
+};
+
+static struct kunit_suite dma_fence_suite = {
+	.name = "dma-fence",
+	.test_cases = dma_fence_cases,
+};
+
+kunit_test_suite(dma_fence_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the dma-fence core");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: boot.sh [FLAVOR] [quiet|console|shell]
+# Boots $BUILD_DIR/obj-FLAVOR in QEMU with its initramfs.  quiet: the
+# console goes to obj-FLAVOR/boot.log only; console: also to the terminal;
+# shell: interactive.  SUITE=glob runs only matching KUnit suites;
+# QEMU_TIMEOUT (seconds, default 1200) bounds the run.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+flavor=${1:-debug}
+mode=${2:-quiet}
+obj=$BUILD_DIR/obj-$flavor
+log=$obj/boot.log
+cmdline="console=ttyS0 panic=-1 kunit.enable=1 trace_event=dma_fence:*"
+[ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
+[ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
+
+# KVM only when a probe shows it works (it does not on the CI machines).
+accel=${QEMU_ACCEL:-}
+if [ -z "$accel" ]; then
+	accel=tcg
+	if [ -w /dev/kvm ] && (echo quit | timeout 10 qemu-system-x86_64 \
+		-accel kvm -cpu max -M pc -nodefaults -display none \
+		-monitor stdio -S) > /dev/null 2>&1; then
+		accel=kvm
+	fi
+fi
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2G -nographic
+      -no-reboot -kernel "$obj/arch/x86/boot/bzImage"
+      -initrd "$obj/initramfs.cpio.gz" -append "$cmdline")
+
+case $mode in
+shell) exec "${qemu[@]}" ;;
+console) timeout "${QEMU_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null | tee "$log" ;;
+*) timeout "${QEMU_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null > "$log" 2>&1 ;;
+esac

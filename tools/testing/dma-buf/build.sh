@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: build.sh [FLAVOR]   (default: debug)
+# Configures $BUILD_DIR/obj-FLAVOR from the flavor's config fragments
+# (merged onto allnoconfig), checks every requested option took effect,
+# and builds bzImage with ccache.  Run tree.sh first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+flavor=${1:-debug}
+case $flavor in
+debug) frags=(base debug) ;;
+*) die "unknown flavor '$flavor' (known: debug)" ;;
+esac
+obj=$BUILD_DIR/obj-$flavor
+mkdir -p "$obj"
+
+say "configuring the $flavor kernel (${frags[*]})"
+files=()
+for f in "${frags[@]}"; do files+=("$HARNESS/configs/$f.config"); done
+cfg=$BUILD_DIR/config-$flavor
+rm -rf "$cfg" && mkdir -p "$cfg"
+(cd "$TREE" && ccache_env &&
+	scripts/kconfig/merge_config.sh -n -O "$cfg" "${files[@]}") > "$cfg.log" 2>&1 ||
+	{ tail -n 20 "$cfg.log"; die "merge_config.sh failed"; }
+python3 "$HARNESS/config-check.py" "$cfg/.config" "${files[@]}"
+# Replace the config only when it changed, so kbuild rebuilds only what must.
+cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
+
+say "building the $flavor kernel (log: $obj/build.log)"
+run_logged "$obj/build.log" kmake "$obj" bzImage
+echo "    $obj/arch/x86/boot/bzImage"

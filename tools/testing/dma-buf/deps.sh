@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: deps.sh
+# Installs the Debian packages the harness needs, if any is missing.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+pkgs=(linux-source-6.1 qemu-system-x86 gcc make flex bison bc libelf-dev
+      libssl-dev cpio sparse busybox-static ccache python3 rsync perl git
+      xz-utils kmod)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+say "installing Debian packages: ${missing[*]}"
+[ "$(id -u)" -eq 0 ] ||
+	die "these packages are missing and installing them needs root: apt-get install ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" > "$BUILD_DIR/apt.log" 2>&1 ||
+	{ tail -n 20 "$BUILD_DIR/apt.log"; die "apt-get install failed"; }

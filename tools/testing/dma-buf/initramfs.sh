@@ -1,0 +1,24 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: initramfs.sh [FLAVOR]
+# Packs busybox, the init and the static test programs staged in
+# $BUILD_DIR/tests into $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+obj=$BUILD_DIR/obj-${1:-debug}
+busybox=/bin/busybox
+file "$busybox" 2>/dev/null | grep -q static || busybox=$(command -v busybox)
+mkdir -p "$BUILD_DIR/tests"
+list=$obj/initramfs.list
+{
+	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests
+	echo "nod /dev/console 600 0 0 c 5 1"
+	echo "file /bin/busybox $busybox 755 0 0"
+	echo "slink /bin/sh busybox 777 0 0"
+	echo "file /init $HARNESS/init 755 0 0"
+	for t in "$BUILD_DIR"/tests/*; do
+		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
+	done
+} > "$list"
+"$obj/usr/gen_init_cpio" "$list" | gzip -1 > "$obj/initramfs.cpio.gz"

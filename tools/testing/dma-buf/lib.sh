@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Shared by the harness scripts: locations, messages, the one mapping from
+# repository paths to kernel paths, staging and the overlay.  Source it.
+
+HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HARNESS/../../.." && pwd)
+BUILD_DIR=${BUILD_DIR:-$REPO/.build}
+mkdir -p "$BUILD_DIR"
+BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
+TREE=$BUILD_DIR/linux
+RESULTS=$BUILD_DIR/results.txt
+TARBALL=/usr/src/linux-source-6.1.tar.xz
+JOBS=${JOBS:-$(nproc)}
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Record one counted outcome for the final "N passed, N failed" line.
+record() { # PASS|FAIL NAME
+	printf '%s %s\n' "$1" "$2" >> "$RESULTS"
+	[ "$1" = PASS ] || printf 'FAIL: %s\n' "$2"
+}
+
+# The one place that says where a repository file lives in the kernel tree.
+# Prints nothing (and fails) for files that stay outside it.
+kpath() {
+	case $1 in
+	GNUmakefile | README.md | .gitignore | .ci/*) return 1 ;;
+	include/* | Documentation/* | tools/*) printf '%s\n' "$1" ;;
+	*) printf 'drivers/dma-buf/%s\n' "$1" ;;
+	esac
+}
+
+owned_paths() { grep -v -e '^#' -e '^$' "$HARNESS/owned-paths"; }
+
+# The project's files as they are now, committed or not (deleted ones left out).
+project_files() {
+	(cd "$REPO" && { git ls-files; git ls-files --others --exclude-standard; } |
+		sort -u | while read -r f; do [ -f "$f" ] && printf '%s\n' "$f"; done)
+}
+
+# stage SRC DEST < list: copy the listed files of SRC to their kernel paths
+# under DEST (emptied first).
+stage() {
+	local src=$1 dest=$2 f k
+	rm -rf "$dest" && mkdir -p "$dest"
+	while read -r f; do
+		k=$(kpath "$f") || continue
+		mkdir -p "$dest/$(dirname "$k")"
+		cp "$src/$f" "$dest/$k"
+	done
+}
+
+# overlay STAGE TREE: make every owned path of TREE match STAGE exactly,
+# touching only files whose content changes (so kbuild rebuilds little).
+overlay() {
+	local st=$1 tree=$2 p
+	while read -r p; do
+		if [ "${p%/}" != "$p" ]; then
+			if [ -d "$st/$p" ]; then
+				mkdir -p "$tree/$p"
+				rsync -rc --delete "$st/$p" "$tree/$p"
+			else
+				rm -rf "${tree:?}/$p"
+			fi
+		elif [ -f "$st/$p" ]; then
+			cmp -s "$st/$p" "$tree/$p" || cp "$st/$p" "$tree/$p"
+		else
+			rm -f "$tree/$p"
+		fi
+	done < <(owned_paths)
+}
+
+# guard STAGE TREE: fail unless every owned path of TREE is exactly the
+# project's and every staged file lies under an owned path.
+guard() {
+	local st=$1 tree=$2 p bad=0 f
+	while read -r p; do
+		if [ -e "$st/$p" ] || [ -e "$tree/$p" ]; then
+			if ! diff -r -q "$st/$p" "$tree/$p" >&2; then
+				bad=1
+			fi
+		fi
+	done < <(owned_paths)
+	while read -r f; do
+		if ! owned_paths | grep -q -x -F -e "$f" -e "$(owned_prefix "$f")"; then
+			echo "not under an owned path: $f" >&2
+			bad=1
+		fi
+	done < <(cd "$st" && find . -type f | sed 's|^\./||')
+	return $bad
+}
+
+# The owned directory entry (with its slash) that contains FILE, if any.
+owned_prefix() {
+	local p
+	while read -r p; do
+		case $p in */) case $1 in "$p"*) printf '%s\n' "$p"; return ;; esac ;; esac
+	done < <(owned_paths)
+	printf '%s\n' "$1"
+}
+
+ccache_env() {
+	export CCACHE_DIR=${CCACHE_DIR:-/var/cache/dma-buf-ccache}
+	export CCACHE_BASEDIR=$BUILD_DIR CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
+	export KBUILD_BUILD_TIMESTAMP='Mon Jan  1 00:00:00 UTC 2024'
+	export KBUILD_BUILD_USER=dmabuf KBUILD_BUILD_HOST=harness
+	mkdir -p "$CCACHE_DIR"
+}
+
+# kmake OBJDIR ARGS...: make in the assembled tree with ccache.
+kmake() {
+	local obj=$1
+	shift
+	ccache_env
+	make -C "$TREE" O="$obj" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
+# run_logged LOG CMD...: run CMD with its output in LOG, printing a progress
+# line every 30 s; on failure show the log's tail.
+run_logged() {
+	local log=$1 pid t=0
+	shift
+	"$@" > "$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		t=$((t + 1))
+		if [ $((t % 30)) -eq 0 ]; then
+			printf '    ... %ds, %s lines of output, last: %s\n' "$t" \
+				"$(wc -l < "$log")" "$(tail -n 1 "$log" | cut -c1-70)"
+		fi
+	done
+	if ! wait "$pid"; then
+		tail -n 40 "$log"
+		echo "(full log: $log)"
+		return 1
+	fi
+}

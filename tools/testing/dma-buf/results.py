@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Usage: results.py BOOT_LOG
+
+Reads a test boot's console log and prints one line per counted outcome,
+"PASS name" or "FAIL name": every KUnit case (a suite that planned more
+cases than it reported counts the missing ones as failed), every TAP
+result printed by /init and the kselftests, whether the boot reached the
+init's final marker, and whether the kernel printed any splat.  Failing
+cases and splats are shown with their context on stderr.
+"""
+import re
+import sys
+
+STAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+SPLATS = re.compile(
+    r'BUG:|Oops|WARNING:|Kernel panic|KASAN|UBSAN|general protection fault|'
+    r'possible recursive locking|circular locking|inconsistent lock state|'
+    r'suspicious RCU usage|lock held when returning|bad unlock balance|'
+    r'possible irq lock inversion|held lock freed|'
+    r'unreferenced object|suspected memory leaks|ODEBUG:|list_add corruption|'
+    r'list_del corruption|detected stalls|self-detected stall|'
+    r'blocked for more than|soft lockup|hard LOCKUP|'
+    r'Kernel BUG|kernel BUG|Unable to handle')
+INIT_START = 'dmabuf-harness: init started'
+INIT_DONE = 'dmabuf-harness: done'
+RESULT = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+
+
+def main(path):
+    raw = open(path, errors='replace').read().splitlines()
+    lines = [STAMP.sub('', l.rstrip('\r')) for l in raw]
+    out, shown = [], []
+
+    def outcome(ok, name, ctx=None):
+        out.append(('PASS' if ok else 'FAIL') + ' ' + name)
+        if not ok and ctx:
+            shown.append(ctx)
+
+    userspace = False
+    suite, plan, seen, start = None, 0, 0, 0
+    for i, line in enumerate(lines):
+        if line.startswith(INIT_START):
+            userspace = True
+            continue
+        if not userspace:
+            m = re.match(r'^    # Subtest: (\S+)', line)
+            if m:
+                suite, plan, seen, start = m.group(1), 0, 0, i
+                continue
+            if suite and re.match(r'^    1\.\.(\d+)', line):
+                plan = int(line.split('..')[1])
+                continue
+            m = RESULT.match(line[4:]) if line.startswith('    ') else None
+            if suite and m and not line.startswith('     '):
+                seen += 1
+                skip = '# SKIP' in m.group(4)
+                ok = m.group(1) == 'ok'
+                outcome(ok, f'kunit:{suite}.{m.group(3)}' + (' (skipped)' if skip else ''),
+                        '\n'.join(lines[start:i + 1][-30:]))
+                start = i + 1
+                continue
+            m = RESULT.match(line)
+            if suite and m and m.group(3) == suite:
+                for k in range(seen + 1, plan + 1):
+                    outcome(False, f'kunit:{suite}.case{k}-never-reported')
+                suite = None
+            continue
+        m = RESULT.match(line)
+        if m:
+            outcome(m.group(1) == 'ok', 'tap:' + m.group(3),
+                    '\n'.join(lines[max(0, i - 20):i + 1]))
+    if suite:
+        for k in range(seen + 1, max(plan, seen + 1) + 1):
+            outcome(False, f'kunit:{suite}.case{k}-never-reported',
+                    '\n'.join(lines[-30:]))
+
+    done = any(l.startswith(INIT_DONE) for l in lines)
+    outcome(done, 'boot:reached-the-end', '\n'.join(lines[-30:]))
+    splats = [i for i, l in enumerate(lines) if SPLATS.search(l)]
+    outcome(not splats, 'boot:no-kernel-splat',
+            '\n\n'.join('\n'.join(lines[max(0, i - 5):i + 40]) for i in splats[:3]))
+    for r in out:
+        print(r)
+    for ctx in shown:
+        print('----\n' + ctx, file=sys.stderr)
+    return 0
+
+
+if __name__ == '__main__':
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))

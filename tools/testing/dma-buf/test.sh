@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: test.sh
+# Everything that checks the project: assemble and guard the tree, build
+# the debug kernel, static checks, boot and parse every KUnit case and TAP
+# result, prove the patch series applies.  Ends with "N passed, N failed";
+# exits non-zero on any failure.  SUITE=glob limits the KUnit run.
+set -uo pipefail
+source "$(dirname "$0")/lib.sh"
+
+rm -f "$RESULTS"
+step() { # NAME CMD...: a step that counts as one outcome
+	local name=$1
+	shift
+	if "$@"; then record PASS "$name"; else record FAIL "$name"; return 1; fi
+}
+
+"$HARNESS/deps.sh" || exit 1
+step build:tree-and-guard "$HARNESS/tree.sh"
+if step build:debug-kernel "$HARNESS/build.sh" debug; then
+	"$HARNESS/checks.sh"
+	say "booting the debug kernel under QEMU${SUITE:+ (SUITE=$SUITE)}"
+	"$HARNESS/initramfs.sh" debug
+	start=$SECONDS
+	"$HARNESS/boot.sh" debug quiet
+	echo "    booted and ran in $((SECONDS - start)) s (log: $BUILD_DIR/obj-debug/boot.log)"
+	python3 "$HARNESS/results.py" "$BUILD_DIR/obj-debug/boot.log" >> "$RESULTS"
+fi
+step build:patch-series-applies "$HARNESS/patches.sh" --verify
+
+pass=$(grep -c '^PASS' "$RESULTS")
+fail=$(grep -c '^FAIL' "$RESULTS")
+echo
+say "results ($RESULTS)"
+grep '^FAIL' "$RESULTS" || echo "    every outcome passed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

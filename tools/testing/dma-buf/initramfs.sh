@@ -7,8 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 obj=$BUILD_DIR/obj-${1:-debug}
-busybox=/bin/busybox
-file "$busybox" 2>/dev/null | grep -q static || busybox=$(command -v busybox)
+busybox=/bin/busybox # static, from busybox-static
 mkdir -p "$BUILD_DIR/tests"
 list=$obj/initramfs.list
 {

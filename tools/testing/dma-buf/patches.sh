@@ -62,3 +62,12 @@ git_pg am -q "$out"/*.patch
 guard "$tmp/stage" "$pg"
 git_pg checkout -q -f series
 echo "    the series applies and gives exactly HEAD's files at the owned paths"
+# The tree tree.sh built from the working tree: the same files when nothing
+# is left uncommitted, so the series is what was built and booted.
+if [ -d "$BUILD_DIR/stage" ]; then
+	if diff -r -q "$tmp/stage" "$BUILD_DIR/stage" > /dev/null; then
+		echo "    ... and those are the files that were built and booted"
+	else
+		echo "    note: the working tree has uncommitted changes; the series holds HEAD"
+	fi
+fi

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for fence chains: contexts and seqnos at init (64-bit, no
+ * wrap), completion order, the garbage-collecting walk, find_seqno, and
+ * long chains walked, signaled and freed without recursion or quadratic
+ * time.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-fence-chain.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/sched/clock.h>
+
+#include "mock-fence.h"
+
+/* A new link on @prev (reference taken over) wrapping @fence. */
+static struct dma_fence *link_on(struct kunit *test, struct dma_fence *prev,
+				 struct dma_fence *fence, u64 seqno)
+{
+	struct dma_fence_chain *chain = dma_fence_chain_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, chain);
+	dma_fence_chain_init(chain, prev, dma_fence_get(fence), seqno);
+	return &chain->base;
+}
+
+/* A timeline of @n links with seqnos step, 2 * step, ...; fences in @f. */
+static struct dma_fence *timeline(struct kunit *test, struct dma_fence **f,
+				  unsigned int n, u64 step)
+{
+	struct dma_fence *head = NULL;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		f[i] = mock_fence(test);
+		head = link_on(test, head, f[i], (i + 1) * step);
+	}
+	return head;
+}
+
+static void put_all(struct dma_fence **f, unsigned int n)
+{
+	while (n--) {
+		dma_fence_signal(f[n]);
+		dma_fence_put(f[n]);
+	}
+}
+
+static struct dma_fence *prev_of(struct dma_fence *link)
+{
+	return rcu_access_pointer(to_dma_fence_chain(link)->prev);
+}
+
+static void dma_fence_chain_init_contexts(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *first = link_on(test, NULL, f, 1);
+	struct dma_fence *second = link_on(test, dma_fence_get(first), f, 2);
+	struct dma_fence *stale = link_on(test, dma_fence_get(second), f, 2);
+	struct dma_fence *back = link_on(test, dma_fence_get(second), f, 1);
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_chain(first));
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_chain_contained(first), f);
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_chain_contained(f), f);
+	KUNIT_EXPECT_EQ(test, to_dma_fence_chain(first)->prev_seqno, 0ULL);
+
+	/* Later seqno: the same timeline. */
+	KUNIT_EXPECT_EQ(test, second->context, first->context);
+	KUNIT_EXPECT_EQ(test, to_dma_fence_chain(second)->prev_seqno, 1ULL);
+	/* Not later: a new context, the seqno never goes backwards. */
+	KUNIT_EXPECT_NE(test, stale->context, second->context);
+	KUNIT_EXPECT_EQ(test, stale->seqno, 2ULL);
+	KUNIT_EXPECT_NE(test, back->context, second->context);
+	KUNIT_EXPECT_EQ(test, back->seqno, 2ULL);
+
+	dma_fence_put(back);
+	dma_fence_put(stale);
+	dma_fence_put(second);
+	dma_fence_put(first);
+	put_all(&f, 1);
+}
+
+static void dma_fence_chain_seqno_64bit(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *a = link_on(test, NULL, f, 0xffffffffULL);
+	struct dma_fence *b = link_on(test, dma_fence_get(a), f,
+				      0x100000000ULL);
+	struct dma_fence *c = link_on(test, dma_fence_get(b), f, U64_MAX);
+	struct dma_fence *d = link_on(test, dma_fence_get(c), f, 1);
+
+	/* Seqnos are 64-bit: crossing 2^32 continues the timeline... */
+	KUNIT_EXPECT_EQ(test, b->context, a->context);
+	KUNIT_EXPECT_EQ(test, c->context, a->context);
+	/* ...and nothing after U64_MAX is later. */
+	KUNIT_EXPECT_NE(test, d->context, c->context);
+	KUNIT_EXPECT_EQ(test, d->seqno, U64_MAX);
+
+	dma_fence_put(d);
+	dma_fence_put(c);
+	dma_fence_put(b);
+	dma_fence_put(a);
+	put_all(&f, 1);
+}
+
+static void dma_fence_chain_signals_in_order(struct kunit *test)
+{
+	struct dma_fence *f[3];
+	struct dma_fence *head = timeline(test, f, 3, 1);
+
+	dma_fence_enable_sw_signaling(head);
+	dma_fence_signal(f[2]);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(head, false, 2), 0L);
+	dma_fence_signal(f[0]);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(head));
+	dma_fence_signal(f[1]);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(head));
+	dma_fence_put(head);
+	put_all(f, 3);
+}
+
+static void dma_fence_chain_walk_collects_signaled(struct kunit *test)
+{
+	struct dma_fence *f[4], *iter;
+	struct dma_fence *head = timeline(test, f, 4, 1);
+	struct dma_fence *third = prev_of(head), *second = prev_of(third);
+	struct dma_fence *first = prev_of(second);
+	unsigned int visited = 0;
+
+	dma_fence_signal(f[1]);
+	dma_fence_signal(f[2]);
+	dma_fence_chain_for_each(iter, head)
+		visited++;
+	/* head and first: the signaled links in between were cut out. */
+	KUNIT_EXPECT_EQ(test, visited, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, prev_of(head), first);
+
+	dma_fence_signal(f[0]);
+	iter = dma_fence_chain_walk(dma_fence_get(head));
+	KUNIT_EXPECT_NULL(test, iter);
+	KUNIT_EXPECT_NULL(test, prev_of(head));
+	/* Not a chain: the walk just drops the reference. */
+	KUNIT_EXPECT_NULL(test, dma_fence_chain_walk(dma_fence_get(f[3])));
+
+	dma_fence_put(head);
+	put_all(f, 4);
+}
+
+static void dma_fence_chain_find_seqno_cases(struct kunit *test)
+{
+	struct dma_fence *f[5], *found;
+	struct dma_fence *head = timeline(test, f, 5, 2); /* 2, 4, .. 10 */
+
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 0), 0);
+	KUNIT_EXPECT_PTR_EQ(test, found, head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 11), -EINVAL);
+	KUNIT_EXPECT_PTR_EQ(test, found, head);
+
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 5), 0);
+	KUNIT_ASSERT_NOT_NULL(test, found);
+	KUNIT_EXPECT_EQ(test, found->seqno, 6ULL);
+	dma_fence_put(found);
+
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 10), 0);
+	KUNIT_EXPECT_PTR_EQ(test, found, head);
+	dma_fence_put(found);
+
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 1), 0);
+	KUNIT_EXPECT_EQ(test, found ? found->seqno : 0, 2ULL);
+	dma_fence_put(found);
+
+	/* Everything before 7 signaled: nothing is left to wait for there. */
+	dma_fence_signal(f[0]);
+	dma_fence_signal(f[1]);
+	dma_fence_signal(f[2]);
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 3), 0);
+	KUNIT_EXPECT_NULL(test, found);
+
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&f[0], 1), -EINVAL);
+	dma_fence_put(head);
+	put_all(f, 5);
+}
+
+static void dma_fence_chain_starts_on_plain_fence(struct kunit *test)
+{
+	struct dma_fence *base = mock_fence(test), *f = mock_fence(test);
+	struct dma_fence *head = link_on(test, dma_fence_get(base), f, 1);
+
+	KUNIT_EXPECT_NE(test, head->context, base->context);
+	dma_fence_enable_sw_signaling(head);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(head, false, 2), 0L);
+	dma_fence_signal(base);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(head));
+	dma_fence_put(head);
+	put_all(&base, 1);
+	put_all(&f, 1);
+}
+
+struct slow_timeline {
+	struct dma_fence **fences;
+	unsigned int count;
+};
+
+static int signal_in_order(void *data)
+{
+	struct slow_timeline *t = data;
+	unsigned int i;
+
+	for (i = 0; i < t->count; i++) {
+		usleep_range(100, 400);
+		dma_fence_signal(t->fences[i]);
+	}
+	return 0;
+}
+
+static void dma_fence_chain_waiter_while_points_signal(struct kunit *test)
+{
+	struct dma_fence *f[64];
+	struct dma_fence *head = timeline(test, f, 64, 1);
+	struct slow_timeline t = { f, 64 };
+	struct task_struct *task;
+
+	task = kthread_run(signal_in_order, &t, "chain-signaler");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	KUNIT_EXPECT_GT(test, dma_fence_wait_timeout(head, true, 30 * HZ), 0L);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f[63]));
+	kthread_stop(task);
+	dma_fence_put(head);
+	put_all(f, 64);
+}
+
+/*
+ * Long chains: building, walking, signaling (the walk in ->signaled unlinks
+ * and frees every link) and the final put must neither recurse along the
+ * chain nor take quadratic time.  A million links by default; the debug
+ * test boot passes a smaller count, where KASAN and friends under TCG make
+ * every allocation slow, and checks the growth from a tenth of it.
+ */
+static unsigned int long_chain_links = 1000000;
+module_param(long_chain_links, uint, 0444);
+MODULE_PARM_DESC(long_chain_links, "links in the long-chain cases");
+
+static struct dma_fence *long_chain(struct kunit *test, struct dma_fence *f,
+				    unsigned int n)
+{
+	struct dma_fence *head = NULL;
+	unsigned int i;
+
+	for (i = 1; i <= n; i++) {
+		head = link_on(test, head, f, i);
+		if (!(i % 4096))
+			cond_resched();
+	}
+	return head;
+}
+
+/* Nanoseconds to walk @n unsignaled links, then signal and collect them. */
+static u64 walk_signal_collect(struct kunit *test, unsigned int n)
+{
+	struct dma_fence *f = mock_fence(test), *head = long_chain(test, f, n);
+	unsigned int visited = 0;
+	struct dma_fence *iter;
+	u64 start = local_clock(), spent;
+
+	dma_fence_chain_for_each(iter, head) {
+		if (!(++visited % 4096))
+			cond_resched();
+	}
+	KUNIT_EXPECT_EQ(test, visited, n);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(head));
+	KUNIT_EXPECT_NULL(test, prev_of(head));
+	spent = local_clock() - start;
+
+	dma_fence_put(head);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
+	put_all(&f, 1);
+	return spent;
+}
+
+static void dma_fence_chain_long_walk_signal_collect(struct kunit *test)
+{
+	unsigned int n = max(long_chain_links, 1000U);
+	u64 small = walk_signal_collect(test, n / 10);
+	u64 large = walk_signal_collect(test, n);
+
+	kunit_info(test, "%u links: %llu ms; %u links: %llu ms\n", n / 10,
+		   div_u64(small, NSEC_PER_MSEC), n,
+		   div_u64(large, NSEC_PER_MSEC));
+	/* Ten times the links: about ten times the time, never a hundred. */
+	KUNIT_EXPECT_LT(test, large, 40 * max(small, 1ULL));
+}
+
+/* Release alone, nothing signaled: must not recurse either. */
+static void dma_fence_chain_long_freed_unsignaled(struct kunit *test)
+{
+	unsigned int n = max(long_chain_links, 1000U);
+	struct dma_fence *f = mock_fence(test), *head = long_chain(test, f, n);
+
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), n + 1);
+	dma_fence_put(head);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
+	put_all(&f, 1);
+}
+
+static struct kunit_case dma_fence_chain_cases[] = {
+	KUNIT_CASE(dma_fence_chain_init_contexts),
+	KUNIT_CASE(dma_fence_chain_seqno_64bit),
+	KUNIT_CASE(dma_fence_chain_signals_in_order),
+	KUNIT_CASE(dma_fence_chain_walk_collects_signaled),
+	KUNIT_CASE(dma_fence_chain_find_seqno_cases),
+	KUNIT_CASE(dma_fence_chain_starts_on_plain_fence),
+	KUNIT_CASE(dma_fence_chain_waiter_while_points_signal),
+	KUNIT_CASE(dma_fence_chain_long_walk_signal_collect),
+	KUNIT_CASE(dma_fence_chain_long_freed_unsignaled),
+	{}
+};
+
+static struct kunit_suite dma_fence_chain_suite = {
+	.name = "dma-fence-chain",
+	.test_cases = dma_fence_chain_cases,
+};
+
+kunit_test_suite(dma_fence_chain_suite);
+
+MODULE_DESCRIPTION("KUnit tests for fence chains");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A plain fence for the container suites: no driver hooks, its own lock,
+ * freed by the default release.
+ */
+#ifndef DMA_BUF_TESTS_MOCK_FENCE_H
+#define DMA_BUF_TESTS_MOCK_FENCE_H
+
+#include <kunit/test.h>
+#include <linux/dma-fence.h>
+#include <linux/slab.h>
+
+struct mock_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock; /* the fence's lock */
+};
+
+static inline const char *mock_fence_name(struct dma_fence *fence)
+{
+	return "mock";
+}
+
+static const struct dma_fence_ops mock_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+};
+
+/* An unsignaled fence at @seqno of @context; the test fails without one. */
+static inline struct dma_fence *mock_fence_at(struct kunit *test, u64 context,
+					      u64 seqno)
+{
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, context, seqno);
+	return &m->base;
+}
+
+/* An unsignaled fence on a context of its own. */
+static inline struct dma_fence *mock_fence(struct kunit *test)
+{
+	return mock_fence_at(test, dma_fence_context_alloc(1), 1);
+}
+
+/* Signal @fence with @error (0 for success). */
+static inline void mock_fence_complete(struct dma_fence *fence, int error)
+{
+	if (error)
+		dma_fence_set_error(fence, error);
+	dma_fence_signal(fence);
+}
+
+/* Wait for a container whose completion runs from an irq_work. */
+static inline bool mock_fence_settles(struct dma_fence *fence)
+{
+	return dma_fence_wait_timeout(fence, false, 10 * HZ) > 0;
+}
+
+#endif /* DMA_BUF_TESTS_MOCK_FENCE_H */

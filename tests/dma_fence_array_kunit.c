@@ -1,0 +1,335 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for fence arrays: all-members and any-member completion,
+ * errors, lazy signaling, polling, empty and nested arrays, the iterators,
+ * and members signaled from another thread while a waiter waits.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-fence-array.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/slab.h>
+
+#include "mock-fence.h"
+
+/* An array over @n new mock fences, returned in @members too. */
+static struct dma_fence_array *make_array(struct kunit *test, unsigned int n,
+					  struct dma_fence **members,
+					  bool any)
+{
+	struct dma_fence **fences = kcalloc(n, sizeof(*fences), GFP_KERNEL);
+	struct dma_fence_array *array;
+	unsigned int i;
+
+	KUNIT_ASSERT_TRUE(test, fences || !n);
+	for (i = 0; i < n; i++) {
+		fences[i] = mock_fence(test);
+		members[i] = fences[i];
+	}
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1),
+				       7, any);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	return array;
+}
+
+static void signal_all(struct dma_fence **f, unsigned int n)
+{
+	while (n--)
+		dma_fence_signal(f[n]);
+}
+
+static void dma_fence_array_signals_when_all_have(struct kunit *test)
+{
+	struct dma_fence *m[3];
+	struct dma_fence_array *array = make_array(test, 3, m, false);
+	struct dma_fence *a = &array->base;
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_array(a));
+	KUNIT_EXPECT_PTR_EQ(test, to_dma_fence_array(a), array);
+	KUNIT_EXPECT_EQ(test, a->seqno, 7ULL);
+	dma_fence_enable_sw_signaling(a);
+	dma_fence_signal(m[0]);
+	dma_fence_signal(m[2]);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(a));
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(a, false, 2), 0L);
+	dma_fence_signal(m[1]);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(a));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(a), 1);
+	dma_fence_put(a);
+}
+
+static void dma_fence_array_signals_on_any(struct kunit *test)
+{
+	struct dma_fence *m[4];
+	struct dma_fence_array *array = make_array(test, 4, m, true);
+	struct dma_fence *a = &array->base;
+
+	dma_fence_enable_sw_signaling(a);
+	dma_fence_signal(m[2]);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(a));
+	irq_work_sync(&array->work);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(m[0]));
+	/* The callbacks on the other members were taken back. */
+	KUNIT_EXPECT_TRUE(test, list_empty(&m[0]->cb_list));
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	signal_all(m, 4);
+	dma_fence_put(a);
+}
+
+static void dma_fence_array_reports_member_errors(struct kunit *test)
+{
+	struct dma_fence *m[3], *n[2];
+	struct dma_fence_array *all = make_array(test, 3, m, false);
+	struct dma_fence_array *any = make_array(test, 2, n, true);
+
+	dma_fence_enable_sw_signaling(&all->base);
+	dma_fence_enable_sw_signaling(&any->base);
+	mock_fence_complete(m[0], 0);
+	mock_fence_complete(m[1], -EIO);
+	mock_fence_complete(m[2], -ENODEV);
+	mock_fence_complete(n[1], -ETIMEDOUT);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&all->base));
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&any->base));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(&all->base), -EIO);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(&any->base), -ETIMEDOUT);
+	dma_fence_signal(n[0]);
+	dma_fence_put(&all->base);
+	dma_fence_put(&any->base);
+}
+
+static void dma_fence_array_any_keeps_completing_status(struct kunit *test)
+{
+	struct dma_fence *m[2];
+	struct dma_fence_array *array = make_array(test, 2, m, true);
+	unsigned long irqflags;
+
+	dma_fence_enable_sw_signaling(&array->base);
+	/*
+	 * With interrupts off the completion work cannot run in between: the
+	 * second member fails while the array is complete but not signaled.
+	 */
+	local_irq_save(irqflags);
+	mock_fence_complete(m[0], 0);
+	mock_fence_complete(m[1], -EIO);
+	local_irq_restore(irqflags);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&array->base));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(&array->base), 1);
+	dma_fence_put(&array->base);
+}
+
+static void dma_fence_array_enables_signaling_lazily(struct kunit *test)
+{
+	struct dma_fence *m[2];
+	struct dma_fence_array *array = make_array(test, 2, m, false);
+
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					  &m[0]->flags));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(&array->base));
+	dma_fence_enable_sw_signaling(&array->base);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					 &m[0]->flags));
+	KUNIT_EXPECT_FALSE(test, list_empty(&m[1]->cb_list));
+	signal_all(m, 2);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&array->base));
+	dma_fence_put(&array->base);
+}
+
+static void dma_fence_array_polled_without_callbacks(struct kunit *test)
+{
+	struct dma_fence *m[3];
+	struct dma_fence_array *array = make_array(test, 3, m, false);
+	struct dma_fence *a = &array->base;
+
+	mock_fence_complete(m[0], 0);
+	mock_fence_complete(m[1], -EPIPE);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(a));
+	mock_fence_complete(m[2], 0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(a));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(a), -EPIPE);
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					  &m[0]->flags));
+	dma_fence_put(a);
+}
+
+struct counted_cb {
+	struct dma_fence_cb cb;
+	int calls;
+};
+
+static void count_call(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	container_of(cb, struct counted_cb, cb)->calls++;
+}
+
+static void dma_fence_array_members_signaled_before(struct kunit *test)
+{
+	struct dma_fence *m[3];
+	struct dma_fence_array *array = make_array(test, 3, m, false);
+	struct counted_cb cb = {};
+
+	signal_all(m, 3);
+	/* Enabling finds every member done: the array completes at once. */
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(&array->base, &cb.cb,
+						     count_call), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&array->base));
+	irq_work_sync(&array->work);
+	KUNIT_EXPECT_EQ(test, cb.calls, 0);
+	dma_fence_put(&array->base);
+}
+
+static void dma_fence_array_empty(struct kunit *test)
+{
+	struct dma_fence_array *all = make_array(test, 0, NULL, false);
+	struct dma_fence_array *any = make_array(test, 0, NULL, true);
+	struct dma_fence *each;
+	unsigned int i, seen = 0;
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&all->base));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&any->base));
+	dma_fence_array_for_each(each, i, &all->base)
+		seen++;
+	KUNIT_EXPECT_EQ(test, seen, 0U);
+	dma_fence_put(&all->base);
+	dma_fence_put(&any->base);
+}
+
+static void dma_fence_array_iterators(struct kunit *test)
+{
+	struct dma_fence *m[5], *plain = mock_fence(test), *each;
+	struct dma_fence_array *array = make_array(test, 5, m, false);
+	unsigned int i, seen = 0;
+
+	dma_fence_array_for_each(each, i, &array->base) {
+		KUNIT_EXPECT_PTR_EQ(test, each, m[i]);
+		seen++;
+	}
+	KUNIT_EXPECT_EQ(test, seen, 5U);
+	KUNIT_EXPECT_NULL(test, dma_fence_array_next(&array->base, 5));
+
+	seen = 0;
+	dma_fence_array_for_each(each, i, plain) {
+		KUNIT_EXPECT_PTR_EQ(test, each, plain);
+		seen++;
+	}
+	KUNIT_EXPECT_EQ(test, seen, 1U);
+	KUNIT_EXPECT_NULL(test, dma_fence_array_first(NULL));
+	KUNIT_EXPECT_NULL(test, dma_fence_array_next(plain, 0));
+	KUNIT_EXPECT_NULL(test, to_dma_fence_array(plain));
+
+	signal_all(m, 5);
+	dma_fence_signal(plain);
+	dma_fence_put(plain);
+	dma_fence_put(&array->base);
+}
+
+static void dma_fence_array_match_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence **same = kcalloc(2, sizeof(*same), GFP_KERNEL);
+	struct dma_fence *odd[2];
+	struct dma_fence_array *mixed = make_array(test, 2, odd, false);
+	struct dma_fence_array *array;
+
+	KUNIT_ASSERT_NOT_NULL(test, same);
+	same[0] = mock_fence_at(test, ctx, 1);
+	same[1] = mock_fence_at(test, ctx, 2);
+	array = dma_fence_array_create(2, same, dma_fence_context_alloc(1), 1,
+				       false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+
+	KUNIT_EXPECT_TRUE(test, dma_fence_match_context(&array->base, ctx));
+	KUNIT_EXPECT_FALSE(test, dma_fence_match_context(&mixed->base, ctx));
+	KUNIT_EXPECT_TRUE(test, dma_fence_match_context(same[0], ctx));
+	KUNIT_EXPECT_FALSE(test, dma_fence_match_context(odd[0], ctx));
+
+	signal_all(same, 2);
+	signal_all(odd, 2);
+	dma_fence_put(&array->base);
+	dma_fence_put(&mixed->base);
+}
+
+static void dma_fence_array_of_arrays(struct kunit *test)
+{
+	struct dma_fence *a[2], *b[2];
+	struct dma_fence_array *inner1 = make_array(test, 2, a, false);
+	struct dma_fence_array *inner2 = make_array(test, 2, b, true);
+	struct dma_fence **outer_members = kcalloc(2, sizeof(struct dma_fence *),
+						   GFP_KERNEL);
+	struct dma_fence_array *outer;
+
+	KUNIT_ASSERT_NOT_NULL(test, outer_members);
+	outer_members[0] = &inner1->base;
+	outer_members[1] = &inner2->base;
+	outer = dma_fence_array_create(2, outer_members,
+				       dma_fence_context_alloc(1), 1, false);
+	KUNIT_ASSERT_NOT_NULL(test, outer);
+
+	/* Enabling the outer array takes the inner locks inside its own. */
+	dma_fence_enable_sw_signaling(&outer->base);
+	signal_all(a, 2);
+	dma_fence_signal(b[0]);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&outer->base));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&inner1->base));
+	dma_fence_signal(b[1]);
+	dma_fence_put(&outer->base);
+}
+
+struct signaler {
+	struct dma_fence **fences;
+	unsigned int count;
+};
+
+static int signal_slowly(void *data)
+{
+	struct signaler *s = data;
+	unsigned int i;
+
+	for (i = 0; i < s->count; i++) {
+		usleep_range(100, 500);
+		dma_fence_signal(s->fences[s->count - 1 - i]);
+	}
+	return 0;
+}
+
+static void dma_fence_array_waiter_while_members_signal(struct kunit *test)
+{
+	struct dma_fence *m[32];
+	struct dma_fence_array *array = make_array(test, 32, m, false);
+	struct signaler s = { m, 32 };
+	struct task_struct *t;
+
+	t = kthread_run(signal_slowly, &s, "array-signaler");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_GT(test, dma_fence_wait_timeout(&array->base, true,
+						     30 * HZ), 0L);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(m[0]));
+	kthread_stop(t);
+	dma_fence_put(&array->base);
+}
+
+static struct kunit_case dma_fence_array_cases[] = {
+	KUNIT_CASE(dma_fence_array_signals_when_all_have),
+	KUNIT_CASE(dma_fence_array_signals_on_any),
+	KUNIT_CASE(dma_fence_array_reports_member_errors),
+	KUNIT_CASE(dma_fence_array_any_keeps_completing_status),
+	KUNIT_CASE(dma_fence_array_enables_signaling_lazily),
+	KUNIT_CASE(dma_fence_array_polled_without_callbacks),
+	KUNIT_CASE(dma_fence_array_members_signaled_before),
+	KUNIT_CASE(dma_fence_array_empty),
+	KUNIT_CASE(dma_fence_array_iterators),
+	KUNIT_CASE(dma_fence_array_match_context),
+	KUNIT_CASE(dma_fence_array_of_arrays),
+	KUNIT_CASE(dma_fence_array_waiter_while_members_signal),
+	{}
+};
+
+static struct kunit_suite dma_fence_array_suite = {
+	.name = "dma-fence-array",
+	.test_cases = dma_fence_array_cases,
+};
+
+kunit_test_suite(dma_fence_array_suite);
+
+MODULE_DESCRIPTION("KUnit tests for fence arrays");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Unwrapping and merging fences.
+ *
+ * The iterator visits a chain link by link (dma_fence_chain_walk(), which
+ * skips and unlinks signaled links) and, inside each link, an array member
+ * by member.  The merge goes further: it flattens any nesting, keeps only
+ * unsignaled fences, sorts them by context with the latest point of each
+ * context first, and keeps that one per context.  Sorting makes the result
+ * exact whatever order the inputs come in, in O(n log n).
+ */
+
+#include <linux/dma-fence-array.h>
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-fence-unwrap.h>
+#include <linux/export.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+/* Start on the array (or plain fence) inside the current chain link. */
+static struct dma_fence *enter_link(struct dma_fence_unwrap *cursor)
+{
+	cursor->index = 0;
+	cursor->array = dma_fence_chain_contained(cursor->chain);
+	return dma_fence_array_first(cursor->array);
+}
+
+/**
+ * dma_fence_unwrap_first - start unwrapping a fence
+ * @head: the fence to unwrap
+ * @cursor: iteration state; holds a reference until the iteration ends
+ *
+ * Return: the first wrapped fence, or NULL.
+ */
+struct dma_fence *
+dma_fence_unwrap_first(struct dma_fence *head, struct dma_fence_unwrap *cursor)
+{
+	cursor->chain = dma_fence_get(head);
+	return enter_link(cursor);
+}
+EXPORT_SYMBOL_GPL(dma_fence_unwrap_first);
+
+/**
+ * dma_fence_unwrap_next - the next wrapped fence
+ * @cursor: iteration state from dma_fence_unwrap_first()
+ *
+ * Return: the next wrapped fence, or NULL at the end (the cursor's
+ * reference is dropped then).
+ */
+struct dma_fence *dma_fence_unwrap_next(struct dma_fence_unwrap *cursor)
+{
+	struct dma_fence *next;
+
+	next = dma_fence_array_next(cursor->array, ++cursor->index);
+	if (next)
+		return next;
+	cursor->chain = dma_fence_chain_walk(cursor->chain);
+	return enter_link(cursor);
+}
+EXPORT_SYMBOL_GPL(dma_fence_unwrap_next);
+
+/* Containers nested deeper than this are kept whole. */
+#define MERGE_MAX_DEPTH 8
+
+/*
+ * Visit the unsignaled leaves under @head.  Without @out, count them; with
+ * it, store a reference to each while there is room and return how many
+ * were stored.
+ */
+static unsigned int collect(struct dma_fence *head, struct dma_fence **out,
+			    unsigned int room, unsigned int depth)
+{
+	struct dma_fence_unwrap cursor;
+	struct dma_fence *f;
+	unsigned int n = 0;
+
+	dma_fence_unwrap_for_each(f, &cursor, head) {
+		if (dma_fence_is_container(f) && depth < MERGE_MAX_DEPTH) {
+			n += collect(f, out ? out + n : NULL,
+				     out ? room - n : 0, depth + 1);
+			continue;
+		}
+		if (dma_fence_is_signaled(f))
+			continue;
+		if (!out)
+			n++;
+		else if (n < room)
+			out[n++] = dma_fence_get(f);
+	}
+	return n;
+}
+
+/* By context; within one, the latest point first. */
+static int by_context_latest_first(const void *a, const void *b)
+{
+	struct dma_fence *x = *(struct dma_fence * const *)a;
+	struct dma_fence *y = *(struct dma_fence * const *)b;
+
+	if (x->context != y->context)
+		return x->context < y->context ? -1 : 1;
+	if (__dma_fence_is_later(x->seqno, y->seqno, x->ops))
+		return -1;
+	return __dma_fence_is_later(y->seqno, x->seqno, y->ops) ? 1 : 0;
+}
+
+/**
+ * __dma_fence_unwrap_merge - merge fences into one
+ * @num_fences: number of entries in @fences
+ * @fences: the fences to merge (NULL entries are skipped); the caller
+ *	keeps its references
+ * @cursors: scratch space of @num_fences cursors (unused by this
+ *	implementation, which walks with its own)
+ *
+ * Flattens every array and chain in @fences, drops what has signaled and
+ * keeps only the latest fence of each context.
+ *
+ * Context: process context, may sleep.
+ * Return: a new reference to the stub fence when nothing is pending, to
+ * the single fence left, or to a new array of what is left (signaled when
+ * all of it is); NULL when out of memory.
+ */
+struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
+					   struct dma_fence **fences,
+					   struct dma_fence_unwrap *cursors)
+{
+	struct dma_fence_array *array;
+	struct dma_fence **leaves;
+	unsigned int count = 0, kept, i;
+
+	for (i = 0; i < num_fences; i++)
+		count += fences[i] ? collect(fences[i], NULL, 0, 0) : 0;
+	if (!count)
+		return dma_fence_get_stub();
+
+	leaves = kmalloc_array(count, sizeof(*leaves), GFP_KERNEL);
+	if (!leaves)
+		return NULL;
+	/* Fences only ever signal, so the second pass finds no more. */
+	for (kept = 0, i = 0; i < num_fences; i++)
+		if (fences[i])
+			kept += collect(fences[i], leaves + kept, count - kept, 0);
+
+	sort(leaves, kept, sizeof(*leaves), by_context_latest_first, NULL);
+	for (count = 0, i = 0; i < kept; i++) {
+		if (count && leaves[count - 1]->context == leaves[i]->context)
+			dma_fence_put(leaves[i]);	/* an earlier point */
+		else
+			leaves[count++] = leaves[i];
+	}
+
+	if (count <= 1) {
+		struct dma_fence *only = count ? leaves[0] : dma_fence_get_stub();
+
+		kfree(leaves);
+		return only;
+	}
+	array = dma_fence_array_create(count, leaves, dma_fence_context_alloc(1),
+				       1, false);
+	if (!array) {
+		while (count--)
+			dma_fence_put(leaves[count]);
+		kfree(leaves);
+		return NULL;
+	}
+	return &array->base;
+}
+EXPORT_SYMBOL_GPL(__dma_fence_unwrap_merge);

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for unwrapping and merging: the iterator over plain fences,
+ * arrays, chains and chains of arrays; and merge, which flattens any
+ * nesting, drops signaled fences, keeps the latest fence per context
+ * (across the 32-bit seqno wrap) and falls back to the stub.
+ */
+
+#include <kunit/test.h>
+#include <linux/dma-fence-array.h>
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-fence-unwrap.h>
+#include <linux/slab.h>
+
+#include "mock-fence.h"
+
+/* An array taking over the caller's references to @n fences. */
+static struct dma_fence *array_of(struct kunit *test, unsigned int n,
+				  struct dma_fence **members)
+{
+	struct dma_fence **fences = kmemdup(members, n * sizeof(*members),
+					    GFP_KERNEL);
+	struct dma_fence_array *array;
+
+	KUNIT_ASSERT_NOT_NULL(test, fences);
+	array = dma_fence_array_create(n, fences, dma_fence_context_alloc(1),
+				       1, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	return &array->base;
+}
+
+/* A chain link on @prev taking over the references to @prev and @fence. */
+static struct dma_fence *link_of(struct kunit *test, struct dma_fence *prev,
+				 struct dma_fence *fence, u64 seqno)
+{
+	struct dma_fence_chain *chain = dma_fence_chain_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, chain);
+	dma_fence_chain_init(chain, prev, fence, seqno);
+	return &chain->base;
+}
+
+/* Collect what dma_fence_unwrap_for_each() visits under @head. */
+static unsigned int unwrap_into(struct dma_fence *head, struct dma_fence **out,
+				unsigned int room)
+{
+	struct dma_fence_unwrap cursor;
+	struct dma_fence *f;
+	unsigned int n = 0;
+
+	dma_fence_unwrap_for_each(f, &cursor, head)
+		if (n < room)
+			out[n++] = f;
+	return n;
+}
+
+static bool contains(struct dma_fence *head, struct dma_fence *wanted)
+{
+	struct dma_fence *seen[16];
+	unsigned int i, n = unwrap_into(head, seen, ARRAY_SIZE(seen));
+
+	for (i = 0; i < n; i++)
+		if (seen[i] == wanted)
+			return true;
+	return false;
+}
+
+static void signal_put(struct dma_fence *fence)
+{
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+}
+
+static void dma_fence_unwrap_plain_and_array(struct kunit *test)
+{
+	struct dma_fence *m[3] = { mock_fence(test), mock_fence(test),
+				   mock_fence(test) };
+	struct dma_fence *plain = mock_fence(test), *seen[4];
+	struct dma_fence *array;
+	int i;
+
+	KUNIT_EXPECT_EQ(test, unwrap_into(plain, seen, 4), 1U);
+	KUNIT_EXPECT_PTR_EQ(test, seen[0], plain);
+
+	for (i = 0; i < 3; i++)
+		dma_fence_get(m[i]);
+	array = array_of(test, 3, m);
+	KUNIT_EXPECT_EQ(test, unwrap_into(array, seen, 4), 3U);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_PTR_EQ(test, seen[i], m[i]);
+
+	dma_fence_put(array);
+	for (i = 0; i < 3; i++)
+		signal_put(m[i]);
+	signal_put(plain);
+}
+
+static void dma_fence_unwrap_chain_of_arrays(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test), *pair[2] = { a, b };
+	struct dma_fence *head, *seen[4];
+
+	dma_fence_get(a);
+	dma_fence_get(b);
+	head = link_of(test, NULL, array_of(test, 2, pair), 1);
+	head = link_of(test, head, dma_fence_get(c), 2);
+
+	/* Newest link first, then the array inside the older link. */
+	KUNIT_EXPECT_EQ(test, unwrap_into(head, seen, 4), 3U);
+	KUNIT_EXPECT_PTR_EQ(test, seen[0], c);
+	KUNIT_EXPECT_PTR_EQ(test, seen[1], a);
+	KUNIT_EXPECT_PTR_EQ(test, seen[2], b);
+
+	/* Signaled links are skipped by the walk. */
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	KUNIT_EXPECT_EQ(test, unwrap_into(head, seen, 4), 1U);
+
+	dma_fence_put(head);
+	signal_put(a);
+	signal_put(b);
+	signal_put(c);
+}
+
+static void dma_fence_unwrap_merge_nothing_left(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *stub = dma_fence_get_stub(), *merged;
+
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	merged = dma_fence_unwrap_merge(a, b);
+	KUNIT_EXPECT_PTR_EQ(test, merged, stub);
+	dma_fence_put(merged);
+
+	merged = dma_fence_unwrap_merge(stub);
+	KUNIT_EXPECT_PTR_EQ(test, merged, stub);
+	dma_fence_put(merged);
+
+	dma_fence_put(stub);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+static void dma_fence_unwrap_merge_single(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *done = mock_fence(test);
+	struct dma_fence *merged;
+
+	dma_fence_signal(done);
+	merged = dma_fence_unwrap_merge(a, done);
+	KUNIT_EXPECT_PTR_EQ(test, merged, a);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 2U);
+	dma_fence_put(merged);
+	signal_put(a);
+	dma_fence_put(done);
+}
+
+static void dma_fence_unwrap_merge_latest_per_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(2);
+	struct dma_fence *old = mock_fence_at(test, ctx, 0xfffffffe);
+	struct dma_fence *mid = mock_fence_at(test, ctx, 0xffffffff);
+	struct dma_fence *new = mock_fence_at(test, ctx, 3); /* wrapped */
+	struct dma_fence *other = mock_fence_at(test, ctx + 1, 1);
+	struct dma_fence *merged, *seen[8];
+	struct dma_fence_array *array;
+
+	/* Inputs in no particular order: the result must not care. */
+	merged = dma_fence_unwrap_merge(mid, other, new, old, mid);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_EXPECT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_EQ(test, unwrap_into(merged, seen, 8), 2U);
+	KUNIT_EXPECT_TRUE(test, contains(merged, new));
+	KUNIT_EXPECT_TRUE(test, contains(merged, other));
+	KUNIT_EXPECT_FALSE(test, contains(merged, old));
+
+	dma_fence_enable_sw_signaling(merged);
+	dma_fence_signal(new);
+	dma_fence_signal(other);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(merged));
+	dma_fence_put(merged);
+	signal_put(old);
+	signal_put(mid);
+	signal_put(new);
+	signal_put(other);
+}
+
+static void dma_fence_unwrap_merge_flattens(struct kunit *test)
+{
+	struct dma_fence *f[5], *inner[2], *outer[2], *merged, *each;
+	struct dma_fence *chain, *nested;
+	struct dma_fence_unwrap cursor;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 5; i++)
+		f[i] = mock_fence(test);
+	/* array(array(f0, f1), f2), and a chain f3 <- f4 */
+	inner[0] = dma_fence_get(f[0]);
+	inner[1] = dma_fence_get(f[1]);
+	outer[0] = array_of(test, 2, inner);
+	outer[1] = dma_fence_get(f[2]);
+	nested = array_of(test, 2, outer);
+	chain = link_of(test, NULL, dma_fence_get(f[3]), 1);
+	chain = link_of(test, chain, dma_fence_get(f[4]), 2);
+
+	dma_fence_signal(f[2]);
+	merged = dma_fence_unwrap_merge(nested, chain);
+	KUNIT_ASSERT_NOT_NULL(test, merged);
+	dma_fence_unwrap_for_each(each, &cursor, merged) {
+		KUNIT_EXPECT_FALSE(test, dma_fence_is_container(each));
+		KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(each));
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	for (i = 0; i < 5; i++)
+		KUNIT_EXPECT_EQ(test, contains(merged, f[i]), i != 2);
+
+	dma_fence_put(merged);
+	dma_fence_put(nested);
+	dma_fence_put(chain);
+	for (i = 0; i < 5; i++)
+		signal_put(f[i]);
+}
+
+static void dma_fence_unwrap_merge_many(struct kunit *test)
+{
+	const unsigned int n = 1024, contexts = 100;
+	u64 base = dma_fence_context_alloc(contexts);
+	struct dma_fence **f = kcalloc(n, sizeof(*f), GFP_KERNEL);
+	struct dma_fence *merged, *each;
+	struct dma_fence_unwrap cursor;
+	unsigned int i, count = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	for (i = 0; i < n; i++)
+		f[i] = mock_fence_at(test, base + (i * 7) % contexts, i);
+	merged = __dma_fence_unwrap_merge(n, f, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, merged);
+	dma_fence_unwrap_for_each(each, &cursor, merged) {
+		/* Only the last (highest seqno) fence of its context. */
+		KUNIT_EXPECT_GE(test, each->seqno, (u64)n - contexts);
+		count++;
+	}
+	KUNIT_EXPECT_EQ(test, count, contexts);
+	dma_fence_put(merged);
+	for (i = 0; i < n; i++)
+		signal_put(f[i]);
+	kfree(f);
+}
+
+static struct kunit_case dma_fence_unwrap_cases[] = {
+	KUNIT_CASE(dma_fence_unwrap_plain_and_array),
+	KUNIT_CASE(dma_fence_unwrap_chain_of_arrays),
+	KUNIT_CASE(dma_fence_unwrap_merge_nothing_left),
+	KUNIT_CASE(dma_fence_unwrap_merge_single),
+	KUNIT_CASE(dma_fence_unwrap_merge_latest_per_context),
+	KUNIT_CASE(dma_fence_unwrap_merge_flattens),
+	KUNIT_CASE(dma_fence_unwrap_merge_many),
+	{}
+};
+
+static struct kunit_suite dma_fence_unwrap_suite = {
+	.name = "dma-fence-unwrap",
+	.test_cases = dma_fence_unwrap_cases,
+};
+
+kunit_test_suite(dma_fence_unwrap_suite);
+
+MODULE_DESCRIPTION("KUnit tests for fence unwrapping and merging");
+MODULE_LICENSE("GPL");

@@ -13,6 +13,7 @@ mode=${2:-quiet}
 obj=$BUILD_DIR/obj-$flavor
 log=$obj/boot.log
 cmdline="console=ttyS0 panic=-1 kunit.enable=1 trace_event=dma_fence:*"
+cmdline+=" $(grep -v '^#' "$HARNESS/cmdline" | tr '\n' ' ')"
 [ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
 [ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
 

@@ -42,8 +42,14 @@ spdx() {
 
 say "static checks: SPDX, checkpatch --strict, kernel-doc, W=1 and sparse"
 check spdx "$out/spdx.log" spdx
-check checkpatch "$out/checkpatch.log" \
-	bash -c 'cd "$1" && shift && scripts/checkpatch.pl --strict --quiet --no-summary --show-types -f "$@"' _ "$TREE" "${src[@]}"
+# Iterator macros (the 6.1 for_each contract) must use their cursor
+# arguments more than once; that one finding is dropped for them only.
+checkpatch() { # the filter decides; checkpatch's own status is dropped
+	{ (cd "$TREE" && scripts/checkpatch.pl --strict --quiet --no-summary \
+		--show-types -f "$@") || true; } |
+		python3 "$HARNESS/checkpatch-filter.py"
+}
+check checkpatch "$out/checkpatch.log" checkpatch "${src[@]}"
 check kernel-doc "$out/kernel-doc.log" \
 	bash -c 'cd "$1" && shift && scripts/kernel-doc -none "$@"' _ "$TREE" "${src[@]}"
 

@@ -6,7 +6,13 @@ Reads a test boot's console log and prints one line per counted outcome,
 "PASS name" or "FAIL name": every KUnit case (a suite that planned more
 cases than it reported counts the missing ones as failed), every TAP
 result printed by /init and the kselftests, whether the boot reached the
-init's final marker, and whether the kernel printed any splat.  Failing
+init's final marker, and whether the kernel printed any splat.
+
+A test that checks a documented WARN brackets it with the lines
+"dmabuf-test: expect WARNING begin NAME" and "... end NAME" (see
+tests/expect-warn.h).  Splats inside such a region do not count against
+the boot; instead the region is an outcome "warn:NAME" that passes only if
+exactly the expected kind, a WARNING, was printed inside it.  Failing
 cases and splats are shown with their context on stderr.
 """
 import re
@@ -25,6 +31,7 @@ SPLATS = re.compile(
 INIT_START = 'dmabuf-harness: init started'
 INIT_DONE = 'dmabuf-harness: done'
 RESULT = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+EXPECT = re.compile(r'dmabuf-test: expect WARNING (begin|end) (\S+)')
 
 
 def main(path):
@@ -77,7 +84,24 @@ def main(path):
 
     done = any(l.startswith(INIT_DONE) for l in lines)
     outcome(done, 'boot:reached-the-end', '\n'.join(lines[-30:]))
-    splats = [i for i, l in enumerate(lines) if SPLATS.search(l)]
+    splats, region = [], None
+    for i, line in enumerate(lines):
+        m = EXPECT.search(line)
+        if m and m.group(1) == 'begin':
+            region = (m.group(2), i, [])
+        elif m and region and m.group(2) == region[0]:
+            name, start, hits = region
+            ctx = '\n'.join(lines[start:i + 1][-40:])
+            warned = any(lines[k].startswith('WARNING:') for k in hits)
+            other = [k for k in hits if not re.search(
+                r'WARNING:|end trace', lines[k])]
+            outcome(warned and not other, 'warn:' + name, ctx)
+            region = None
+        elif SPLATS.search(line):
+            (region[2] if region else splats).append(i)
+    if region:
+        outcome(False, 'warn:' + region[0] + '-never-ended',
+                '\n'.join(lines[region[1]:][-30:]))
     outcome(not splats, 'boot:no-kernel-splat',
             '\n\n'.join('\n'.join(lines[max(0, i - 5):i + 40]) for i in splats[:3]))
     for r in out:

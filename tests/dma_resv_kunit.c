@@ -1,0 +1,1277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for reservation objects: every entry point and usage class,
+ * slot reservation and growth, same-context replacement, snapshots, waits,
+ * the two driver bugs that warn (no reserved slot, container fences),
+ * lock-free readers racing a writer, and ww_mutex backoff with many objects
+ * and threads.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-fence-array.h>
+#include <linux/dma-fence-chain.h>
+#include <linux/dma-resv.h>
+#include <linux/kthread.h>
+#include <linux/mmap_lock.h>
+#include <linux/random.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "expect-warn.h"
+#include "mock-fence.h"
+
+/* Fences of @usage or stronger, counted with the lock held (signaled too). */
+static unsigned int count_locked(struct dma_resv *obj,
+				 enum dma_resv_usage usage)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+
+	dma_resv_lock(obj, NULL);
+	dma_resv_for_each_fence(&cursor, obj, usage, fence)
+		n++;
+	dma_resv_unlock(obj);
+	return n;
+}
+
+/* Unsignaled fences of @usage or stronger, counted lock-free. */
+static unsigned int count_unlocked(struct dma_resv *obj,
+				   enum dma_resv_usage usage)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+
+	dma_resv_iter_begin(&cursor, obj, usage);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (dma_resv_iter_is_restarted(&cursor))
+			n = 0;
+		n++;
+	}
+	dma_resv_iter_end(&cursor);
+	return n;
+}
+
+/* Is @fence stored in @obj, and with which usage?  -1 when absent. */
+static int stored_usage(struct dma_resv *obj, struct dma_fence *fence)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	int usage = -1;
+
+	dma_resv_lock(obj, NULL);
+	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_BOOKKEEP, f)
+		if (f == fence)
+			usage = dma_resv_iter_usage(&cursor);
+	dma_resv_unlock(obj);
+	return usage;
+}
+
+/* Reserve one slot and add @fence with @usage, all under the lock. */
+static void add_one(struct kunit *test, struct dma_resv *obj,
+		    struct dma_fence *fence, enum dma_resv_usage usage)
+{
+	dma_resv_lock(obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(obj, 1), 0);
+	dma_resv_add_fence(obj, fence, usage);
+	dma_resv_unlock(obj);
+}
+
+static void dma_resv_usage_order(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, DMA_RESV_USAGE_KERNEL, 0);
+	KUNIT_EXPECT_LT(test, DMA_RESV_USAGE_KERNEL, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_LT(test, DMA_RESV_USAGE_WRITE, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_LT(test, DMA_RESV_USAGE_READ, DMA_RESV_USAGE_BOOKKEEP);
+	/* A writer waits for readers, a reader for writers. */
+	KUNIT_EXPECT_EQ(test, dma_resv_usage_rw(true), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, dma_resv_usage_rw(false), DMA_RESV_USAGE_WRITE);
+}
+
+static void dma_resv_empty_object(struct kunit *test)
+{
+	struct dma_fence **fences = (void *)test, *single = (void *)test;
+	struct dma_resv obj;
+	unsigned int n = 99;
+
+	dma_resv_init(&obj);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
+						       DMA_RESV_USAGE_BOOKKEEP));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj,
+						    DMA_RESV_USAGE_BOOKKEEP,
+						    false, 0), 1L);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj,
+						    DMA_RESV_USAGE_BOOKKEEP,
+						    true, 17), 17L);
+	KUNIT_EXPECT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_BOOKKEEP,
+						  &n, &fences), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_NULL(test, fences);
+	KUNIT_EXPECT_EQ(test, dma_resv_get_singleton(&obj,
+						     DMA_RESV_USAGE_BOOKKEEP,
+						     &single), 0);
+	KUNIT_EXPECT_NULL(test, single);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 0U);
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_BOOKKEEP),
+			0U);
+	/* Reserving nothing allocates nothing. */
+	dma_resv_lock(&obj, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 0), 0);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(obj.fences));
+	dma_resv_unlock(&obj);
+	dma_resv_fini(&obj);
+}
+
+static void dma_resv_lock_helpers(struct kunit *test)
+{
+	struct dma_resv a, b, *held, *want;
+	struct ww_acquire_ctx ctx;
+	int ret;
+
+	dma_resv_init(&a);
+	dma_resv_init(&b);
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(&a));
+	KUNIT_ASSERT_TRUE(test, dma_resv_trylock(&a));
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(&a));
+	KUNIT_EXPECT_TRUE(test, dma_resv_held(&a));
+	dma_resv_assert_held(&a);
+	KUNIT_EXPECT_NULL(test, dma_resv_locking_ctx(&a));
+	dma_resv_unlock(&a);
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(&a));
+
+	KUNIT_EXPECT_EQ(test, dma_resv_lock_interruptible(&a, NULL), 0);
+	dma_resv_unlock(&a);
+
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(&a, &ctx), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_locking_ctx(&a), &ctx);
+	KUNIT_EXPECT_EQ(test, dma_resv_lock(&a, &ctx), -EALREADY);
+	/* The debug build injects backoffs: take turns on the slow path. */
+	held = &a;
+	want = &b;
+	while ((ret = dma_resv_lock_interruptible(want, &ctx)) == -EDEADLK) {
+		dma_resv_unlock(held);
+		KUNIT_EXPECT_EQ(test,
+				dma_resv_lock_slow_interruptible(want, &ctx), 0);
+		swap(held, want);
+	}
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	ww_acquire_done(&ctx);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_locking_ctx(&b), &ctx);
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(&a));
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(&b));
+	dma_resv_unlock(&b);
+	dma_resv_unlock(&a);
+	ww_acquire_fini(&ctx);
+	KUNIT_EXPECT_NULL(test, dma_resv_locking_ctx(&a));
+
+	dma_resv_fini(&a);
+	dma_resv_fini(&b);
+}
+
+static void dma_resv_usage_filters(struct kunit *test)
+{
+	struct dma_fence *f[4];
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	struct dma_resv obj;
+	unsigned int n;
+	int u;
+
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 4), 0);
+	for (u = DMA_RESV_USAGE_BOOKKEEP; u >= DMA_RESV_USAGE_KERNEL; u--) {
+		f[u] = mock_fence(test);
+		dma_resv_add_fence(&obj, f[u], u);
+	}
+	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
+		n = 0;
+		dma_resv_for_each_fence(&cursor, &obj, u, fence) {
+			KUNIT_EXPECT_LE(test, (int)dma_resv_iter_usage(&cursor),
+					u);
+			KUNIT_EXPECT_PTR_EQ(test, fence,
+					    f[dma_resv_iter_usage(&cursor)]);
+			KUNIT_EXPECT_EQ(test, dma_resv_iter_is_restarted(&cursor),
+					n == 0);
+			n++;
+		}
+		KUNIT_EXPECT_EQ(test, n, (unsigned int)u + 1);
+	}
+	dma_resv_unlock(&obj);
+
+	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
+		struct dma_fence **fences;
+
+		KUNIT_EXPECT_EQ(test, count_unlocked(&obj, u), (unsigned int)u + 1);
+		KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, u, &n, &fences),
+				0);
+		KUNIT_EXPECT_EQ(test, n, (unsigned int)u + 1);
+		while (n)
+			dma_fence_put(fences[--n]);
+		kfree(fences);
+	}
+	/* The object holds a reference of its own to each. */
+	for (u = 0; u < 4; u++)
+		KUNIT_EXPECT_EQ(test, kref_read(&f[u]->refcount), 2U);
+	dma_resv_fini(&obj);
+	for (u = 0; u < 4; u++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[u]->refcount), 1U);
+		dma_fence_signal(f[u]);
+		dma_fence_put(f[u]);
+	}
+}
+
+static void dma_resv_same_context_replaced(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *f1 = mock_fence_at(test, ctx, 1);
+	struct dma_fence *f2 = mock_fence_at(test, ctx, 2);
+	struct dma_fence *f0 = mock_fence_at(test, ctx, 0);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, f1, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, f2, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f2), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&f1->refcount), 1U);
+
+	/* An older fence of the context changes nothing... */
+	add_one(test, &obj, f0, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f2), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&f0->refcount), 1U);
+	/* ... nor does adding the same fence again. */
+	add_one(test, &obj, f2, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&f2->refcount), 2U);
+
+	dma_resv_fini(&obj);
+	mock_fence_complete(f0, 0);
+	mock_fence_complete(f1, 0);
+	mock_fence_complete(f2, 0);
+	dma_fence_put(f0);
+	dma_fence_put(f1);
+	dma_fence_put(f2);
+}
+
+static void dma_resv_same_context_keeps_stronger_usage(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *f[4];
+	struct dma_resv obj;
+	int i;
+
+	for (i = 0; i < 4; i++)
+		f[i] = mock_fence_at(test, ctx, i + 1);
+	dma_resv_init(&obj);
+	add_one(test, &obj, f[0], DMA_RESV_USAGE_READ);
+	/* Later but weaker: the later fence stays, with the stronger usage. */
+	add_one(test, &obj, f[1], DMA_RESV_USAGE_BOOKKEEP);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[1]), DMA_RESV_USAGE_READ);
+	add_one(test, &obj, f[2], DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[2]), DMA_RESV_USAGE_KERNEL);
+	add_one(test, &obj, f[3], DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[3]), DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	/* So a kernel-only waiter still waits for the context. */
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj,
+							DMA_RESV_USAGE_KERNEL));
+	dma_resv_fini(&obj);
+	for (i = 0; i < 4; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+static void dma_resv_signaled_slot_reused(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	dma_resv_add_fence(&obj, a, DMA_RESV_USAGE_WRITE);
+	dma_fence_signal(a);
+	/* No new reservation: b takes the slot of a, which is let go. */
+	dma_resv_add_fence(&obj, b, DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	dma_resv_fini(&obj);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+/* Fill @obj with @n fences of new contexts, one reservation each. */
+static s64 fill(struct kunit *test, struct dma_resv *obj,
+		struct dma_fence **f, unsigned int n)
+{
+	ktime_t start;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		f[i] = mock_fence(test);
+	start = ktime_get();
+	dma_resv_lock(obj, NULL);
+	for (i = 0; i < n; i++) {
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(obj, 1), 0);
+		dma_resv_add_fence(obj, f[i], DMA_RESV_USAGE_READ);
+	}
+	dma_resv_unlock(obj);
+	return ktime_to_ns(ktime_sub(ktime_get(), start));
+}
+
+static void dma_resv_grows_to_thousands(struct kunit *test)
+{
+	const unsigned int n = 4096, few = 4;
+	struct dma_fence **f = kunit_kcalloc(test, n, sizeof(*f), GFP_KERNEL);
+	struct dma_resv obj, small;
+	s64 ns_many, ns_few;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	dma_resv_init(&small);
+	ns_few = fill(test, &small, f, few);
+	KUNIT_EXPECT_EQ(test, count_locked(&small, DMA_RESV_USAGE_READ), few);
+	dma_resv_fini(&small);
+	for (i = 0; i < few; i++) {
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+
+	dma_resv_init(&obj);
+	ns_many = fill(test, &obj, f, n);
+	kunit_info(test, "add: %lld ns/fence filling to %u, %lld ns/fence to %u\n",
+		   ns_few / few, few, ns_many / n, n);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_READ), n);
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_READ), n);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_WRITE), 0U);
+
+	/* Half signal; growing the array again drops them. */
+	for (i = 0; i < n; i += 2)
+		dma_fence_signal(f[i]);
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_READ), n / 2);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_READ), n);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 2 * n), 0);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_READ), n / 2);
+	KUNIT_EXPECT_EQ(test, kref_read(&f[0]->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&f[1]->refcount), 2U);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+static void dma_resv_reserve_limits(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_WRITE);
+	dma_resv_lock(&obj, NULL);
+	/* Beyond what can be allocated: refused, nothing lost. */
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, UINT_MAX),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 1U << 30),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 1000), 0);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, a), DMA_RESV_USAGE_WRITE);
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_put(a);
+}
+
+static void dma_resv_replace_fences_by_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *a = mock_fence_at(test, ctx, 1);
+	struct dma_fence *b = mock_fence(test);
+	struct dma_fence *stub = dma_fence_get_stub();
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_replace_fences(&obj, ctx, stub, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, a), -1);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, stub), DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+
+	/* No replacement: the fences of the context just go. */
+	dma_resv_lock(&obj, NULL);
+	dma_resv_replace_fences(&obj, b->context, NULL, DMA_RESV_USAGE_READ);
+	dma_resv_replace_fences(&obj, ctx + 1000000, NULL, DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&b->refcount), 1U);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
+						       DMA_RESV_USAGE_BOOKKEEP));
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+	dma_fence_put(stub);
+}
+
+static void dma_resv_get_fences_and_singleton(struct kunit *test)
+{
+	struct dma_fence *w = mock_fence(test), *r = mock_fence(test);
+	struct dma_fence **fences, *single;
+	struct dma_fence_array *array;
+	struct dma_resv obj;
+	unsigned int n;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, w, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, r, DMA_RESV_USAGE_READ);
+
+	KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_WRITE,
+						  &n, &fences), 0);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, fences[0], w);
+	dma_fence_put(fences[0]);
+	kfree(fences);
+
+	/* One fence: itself, referenced. */
+	KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&obj, DMA_RESV_USAGE_WRITE,
+						     &single), 0);
+	KUNIT_EXPECT_PTR_EQ(test, single, w);
+	KUNIT_EXPECT_EQ(test, kref_read(&w->refcount), 3U);
+	dma_fence_put(single);
+
+	/* Two: an array that signals once both did. */
+	KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&obj, DMA_RESV_USAGE_READ,
+						     &single), 0);
+	array = to_dma_fence_array(single);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_EXPECT_EQ(test, array->num_fences, 2U);
+	dma_fence_enable_sw_signaling(single);
+	dma_fence_signal(w);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(single));
+	dma_fence_signal(r);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(single));
+	irq_work_sync(&array->work);
+	dma_fence_put(single);
+
+	/* Signaled fences are left out of snapshots. */
+	KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_READ,
+						  &n, &fences), 0);
+	KUNIT_EXPECT_EQ(test, n, 0U);
+	KUNIT_EXPECT_NULL(test, fences);
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&w->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&r->refcount), 1U);
+	dma_fence_put(w);
+	dma_fence_put(r);
+}
+
+static void dma_resv_copy_fences_keeps_usage(struct kunit *test)
+{
+	struct dma_fence *k = mock_fence(test), *r = mock_fence(test);
+	struct dma_fence *b = mock_fence(test), *old = mock_fence(test);
+	struct dma_fence *done = mock_fence(test);
+	struct dma_resv src, dst;
+
+	dma_resv_init(&src);
+	dma_resv_init(&dst);
+	add_one(test, &src, k, DMA_RESV_USAGE_KERNEL);
+	add_one(test, &src, r, DMA_RESV_USAGE_READ);
+	add_one(test, &src, b, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &src, done, DMA_RESV_USAGE_WRITE);
+	dma_fence_signal(done);
+	add_one(test, &dst, old, DMA_RESV_USAGE_WRITE);
+
+	dma_resv_lock(&dst, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &src), 0);
+	dma_resv_unlock(&dst);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, k), DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, r), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, b), DMA_RESV_USAGE_BOOKKEEP);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, old), -1);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, done), -1);
+	KUNIT_EXPECT_EQ(test, kref_read(&old->refcount), 1U);
+	/* The copy is the destination's own: adding to it needs slots too. */
+	add_one(test, &dst, old, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, count_locked(&dst, DMA_RESV_USAGE_BOOKKEEP), 4U);
+	KUNIT_EXPECT_EQ(test, count_locked(&src, DMA_RESV_USAGE_BOOKKEEP), 4U);
+
+	/* Copying an empty object empties the destination. */
+	dma_resv_fini(&src);
+	dma_resv_init(&src);
+	dma_resv_lock(&dst, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &src), 0);
+	dma_resv_unlock(&dst);
+	KUNIT_EXPECT_EQ(test, count_locked(&dst, DMA_RESV_USAGE_BOOKKEEP), 0U);
+	dma_resv_fini(&src);
+	dma_resv_fini(&dst);
+
+	KUNIT_EXPECT_EQ(test, kref_read(&k->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&old->refcount), 1U);
+	mock_fence_complete(k, 0);
+	mock_fence_complete(r, 0);
+	mock_fence_complete(b, 0);
+	mock_fence_complete(old, 0);
+	dma_fence_put(k);
+	dma_fence_put(r);
+	dma_fence_put(b);
+	dma_fence_put(old);
+	dma_fence_put(done);
+}
+
+struct delayed_signal {
+	struct dma_fence *fence;
+	unsigned int ms;
+	int error;
+};
+
+static int signal_later(void *data)
+{
+	struct delayed_signal *d = data;
+
+	msleep(d->ms);
+	mock_fence_complete(d->fence, d->error);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+static void dma_resv_wait_and_test(struct kunit *test)
+{
+	struct dma_fence *w = mock_fence(test), *bk = mock_fence(test);
+	struct dma_fence *e = mock_fence(test);
+	struct delayed_signal d = { .fence = w, .ms = 30 };
+	struct task_struct *t;
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, w, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, bk, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &obj, e, DMA_RESV_USAGE_READ);
+
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
+						       DMA_RESV_USAGE_KERNEL));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj,
+							DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_KERNEL,
+						    false, 5), 5L);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
+						    false, 0), 0L);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
+						    false, 2), 0L);
+
+	/* A pending signal interrupts an interruptible wait only. */
+	set_tsk_thread_flag(current, TIF_SIGPENDING);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
+						    true, HZ),
+			(long)-ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
+						    false, 2), 0L);
+	clear_tsk_thread_flag(current, TIF_SIGPENDING);
+
+	/* An errored fence has signaled all the same. */
+	mock_fence_complete(e, -EIO);
+	t = kthread_run(signal_later, &d, "resv-signaler");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_GT(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    true, 10 * HZ), 0L);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(w));
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
+						       DMA_RESV_USAGE_READ));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false, 0), 1L);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false,
+						    MAX_SCHEDULE_TIMEOUT),
+			(long)MAX_SCHEDULE_TIMEOUT);
+	/* The bookkeeping fence is still pending. */
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj,
+							DMA_RESV_USAGE_BOOKKEEP));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj,
+						    DMA_RESV_USAGE_BOOKKEEP,
+						    false, 1), 0L);
+	kthread_stop(t);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(bk);
+	dma_fence_put(w);
+	dma_fence_put(bk);
+	dma_fence_put(e);
+}
+
+static void dma_resv_describe_lists_usages(struct kunit *test)
+{
+	struct dma_fence *w = mock_fence(test), *b = mock_fence(test);
+	struct seq_file seq = { };
+	struct dma_resv obj;
+	char *buf;
+
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	seq.buf = buf;
+	seq.size = PAGE_SIZE;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, w, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, b, DMA_RESV_USAGE_BOOKKEEP);
+	dma_fence_signal(b);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_describe(&obj, &seq);
+	dma_resv_unlock(&obj);
+	buf[min(seq.count, seq.size - 1)] = 0;
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "write fence: "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, "bookkeep fence: "));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(buf, " unsignalled"));
+	KUNIT_EXPECT_NULL(test, strstr(buf, "read fence"));
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(w);
+	dma_fence_put(w);
+	dma_fence_put(b);
+}
+
+static void dma_resv_unlocked_walk_restarts(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test), *fence;
+	struct dma_resv_iter cursor;
+	struct dma_resv obj;
+	unsigned int seen = 0;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
+
+	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
+	fence = dma_resv_iter_first_unlocked(&cursor);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	KUNIT_EXPECT_TRUE(test, dma_resv_iter_is_restarted(&cursor));
+	/* The cursor holds a reference on what it returned. */
+	KUNIT_EXPECT_EQ(test, kref_read(&fence->refcount), 3U);
+	fence = dma_resv_iter_next_unlocked(&cursor);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	KUNIT_EXPECT_FALSE(test, dma_resv_iter_is_restarted(&cursor));
+
+	/* The object changes: the walk starts over and sees all three. */
+	add_one(test, &obj, c, DMA_RESV_USAGE_READ);
+	fence = dma_resv_iter_next_unlocked(&cursor);
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	KUNIT_EXPECT_TRUE(test, dma_resv_iter_is_restarted(&cursor));
+	while (fence) {
+		seen++;
+		fence = dma_resv_iter_next_unlocked(&cursor);
+	}
+	KUNIT_EXPECT_EQ(test, seen, 3U);
+	dma_resv_iter_end(&cursor);
+
+	/* Stopping early: iter_end drops the last reference taken. */
+	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
+	dma_resv_for_each_fence_unlocked(&cursor, fence)
+		break;
+	dma_resv_iter_end(&cursor);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 2U);
+	KUNIT_EXPECT_EQ(test, kref_read(&b->refcount), 2U);
+	KUNIT_EXPECT_EQ(test, kref_read(&c->refcount), 2U);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_signal(c);
+	dma_fence_put(a);
+	dma_fence_put(b);
+	dma_fence_put(c);
+}
+
+static void dma_resv_no_slot_warns_keeps_fence(struct kunit *test)
+{
+	struct dma_fence *f[7];
+	struct dma_resv obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	dma_resv_init(&obj);
+
+	EXPECT_WARN_BEGIN("dma_resv_no_slot");
+	/* Nothing ever reserved: an array is made for the fence. */
+	dma_resv_lock(&obj, NULL);
+	dma_resv_add_fence(&obj, f[0], DMA_RESV_USAGE_WRITE);
+	dma_resv_unlock(&obj);
+	/* Reserved once, then more added than reserved: the array grows. */
+	dma_resv_lock(&obj, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	for (i = 1; i < ARRAY_SIZE(f); i++)
+		dma_resv_add_fence(&obj, f[i], DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+	EXPECT_WARN_END("dma_resv_no_slot");
+
+	/* Every fence is there, the object is sound. */
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[0]), DMA_RESV_USAGE_WRITE);
+	for (i = 1; i < ARRAY_SIZE(f); i++)
+		KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[i]),
+				DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_READ),
+			(unsigned int)ARRAY_SIZE(f));
+	add_one(test, &obj, f[0], DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[0]), DMA_RESV_USAGE_KERNEL);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+static void dma_resv_unused_reservation_forgotten(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 2), 0);
+	dma_resv_add_fence(&obj, a, DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+
+	/* There is room, but the reservation ended with the lock. */
+	dma_resv_lock(&obj, NULL);
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+		EXPECT_WARN_BEGIN("dma_resv_reservation_reset");
+	dma_resv_add_fence(&obj, b, DMA_RESV_USAGE_READ);
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+		EXPECT_WARN_END("dma_resv_reservation_reset");
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, a), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b), DMA_RESV_USAGE_READ);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+static void dma_resv_container_stores_members(struct kunit *test)
+{
+	struct dma_fence *m[2] = { mock_fence(test), mock_fence(test) };
+	struct dma_fence *inner = mock_fence(test), *r = mock_fence(test);
+	struct dma_fence **members = kcalloc(2, sizeof(*members), GFP_KERNEL);
+	struct dma_fence_chain *link = dma_fence_chain_alloc();
+	struct dma_fence_array *array;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	struct dma_resv obj;
+	unsigned int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, members);
+	KUNIT_ASSERT_NOT_NULL(test, link);
+	members[0] = dma_fence_get(m[0]);
+	members[1] = dma_fence_get(m[1]);
+	array = dma_fence_array_create(2, members, dma_fence_context_alloc(1),
+				       1, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	dma_fence_chain_init(link, NULL, dma_fence_get(inner), 1);
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, r, DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 3), 0);
+	EXPECT_WARN_BEGIN("dma_resv_container");
+	dma_resv_add_fence(&obj, &array->base, DMA_RESV_USAGE_WRITE);
+	dma_resv_replace_fences(&obj, r->context, &link->base,
+				DMA_RESV_USAGE_READ);
+	EXPECT_WARN_END("dma_resv_container");
+	dma_resv_for_each_fence(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		KUNIT_EXPECT_FALSE(test, dma_fence_is_container(fence));
+		n++;
+	}
+	dma_resv_unlock(&obj);
+
+	/* The members stand for the containers; r was replaced. */
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, m[0]), DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, m[1]), DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, inner), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, r), -1);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(m[0]);
+	dma_fence_signal(m[1]);
+	dma_fence_signal(inner);
+	dma_fence_signal(r);
+	dma_fence_put(&array->base);
+	dma_fence_put(&link->base);
+	dma_fence_put(m[0]);
+	dma_fence_put(m[1]);
+	dma_fence_put(inner);
+	dma_fence_put(r);
+}
+
+/*
+ * Readers racing a writer.  The writer keeps one fence for each of
+ * RACE_CONTEXTS contexts and replaces them in rounds, context 0 first, each
+ * replacement in its own locked section, signaling the fence it replaced
+ * afterwards.  Every state of the object thus holds exactly one unsignaled
+ * fence per context, and their seqnos, in context order, are some r + 1
+ * followed by r: a view mixing two states breaks that.
+ */
+#define RACE_CONTEXTS 8
+#define RACE_READERS 2
+
+struct race {
+	struct dma_resv obj;
+	u64 base;
+	atomic_t bad;
+	atomic_t snapshots;
+	atomic_t restarts;
+};
+
+struct race_reader {
+	struct race *race;
+	unsigned int id;
+	struct dma_resv copy;
+};
+
+/* Does this set of (context, seqno) describe one state of the writer? */
+static bool race_state_ok(struct race *race, u64 *ctx, u64 *seqno,
+			  unsigned int n)
+{
+	u64 seen[RACE_CONTEXTS] = { };
+	unsigned int i;
+
+	if (n != RACE_CONTEXTS)
+		return false;
+	for (i = 0; i < n; i++) {
+		u64 k = ctx[i] - race->base;
+
+		if (k >= RACE_CONTEXTS || seen[k])
+			return false;
+		seen[k] = seqno[i];
+	}
+	for (i = 1; i < RACE_CONTEXTS; i++)
+		if (seen[i] > seen[i - 1] || seen[i - 1] - seen[i] > 1)
+			return false;
+	return seen[0] - seen[RACE_CONTEXTS - 1] <= 1;
+}
+
+static bool race_fences_ok(struct race *race, struct dma_fence **f,
+			   unsigned int n)
+{
+	u64 ctx[RACE_CONTEXTS], seqno[RACE_CONTEXTS];
+	unsigned int i;
+
+	if (n != RACE_CONTEXTS)
+		return false;
+	for (i = 0; i < n; i++) {
+		ctx[i] = f[i]->context;
+		seqno[i] = f[i]->seqno;
+	}
+	return race_state_ok(race, ctx, seqno, n);
+}
+
+static bool race_walk(struct race *race)
+{
+	u64 ctx[RACE_CONTEXTS + 1], seqno[RACE_CONTEXTS + 1];
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+	bool first = true;
+
+	dma_resv_iter_begin(&cursor, &race->obj, DMA_RESV_USAGE_READ);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (dma_resv_iter_is_restarted(&cursor)) {
+			if (!first)
+				atomic_inc(&race->restarts);
+			first = false;
+			n = 0;
+		}
+		if (n <= RACE_CONTEXTS) {
+			ctx[n] = fence->context;
+			seqno[n] = fence->seqno;
+		}
+		n++;
+	}
+	dma_resv_iter_end(&cursor);
+	return race_state_ok(race, ctx, seqno, n);
+}
+
+static bool race_get_fences(struct race *race)
+{
+	struct dma_fence **f;
+	unsigned int n;
+	bool ok;
+
+	if (dma_resv_get_fences(&race->obj, DMA_RESV_USAGE_READ, &n, &f))
+		return false;
+	ok = race_fences_ok(race, f, n);
+	while (n)
+		dma_fence_put(f[--n]);
+	kfree(f);
+	return ok;
+}
+
+static bool race_singleton(struct race *race)
+{
+	struct dma_fence_array *array;
+	struct dma_fence *single;
+	bool ok;
+
+	if (dma_resv_get_singleton(&race->obj, DMA_RESV_USAGE_READ, &single))
+		return false;
+	array = to_dma_fence_array(single);
+	ok = array && race_fences_ok(race, array->fences, array->num_fences);
+	dma_fence_put(single);
+	return ok;
+}
+
+static bool race_copy(struct race_reader *reader)
+{
+	struct dma_fence *f[RACE_CONTEXTS + 1];
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int n = 0;
+	bool ok;
+
+	dma_resv_lock(&reader->copy, NULL);
+	ok = !dma_resv_copy_fences(&reader->copy, &reader->race->obj);
+	dma_resv_for_each_fence(&cursor, &reader->copy, DMA_RESV_USAGE_READ,
+				fence)
+		if (n <= RACE_CONTEXTS)
+			f[n++] = fence;
+	ok = ok && race_fences_ok(reader->race, f, n);
+	dma_resv_unlock(&reader->copy);
+	return ok;
+}
+
+static int race_read(void *data)
+{
+	struct race_reader *reader = data;
+	struct race *race = reader->race;
+	unsigned int step = reader->id;
+	bool ok;
+
+	while (!kthread_should_stop()) {
+		switch (step++ % 5) {
+		case 0:
+			ok = race_walk(race);
+			break;
+		case 1:
+			ok = race_get_fences(race);
+			break;
+		case 2:
+			ok = race_singleton(race);
+			break;
+		case 3:
+			ok = race_copy(reader);
+			break;
+		default:
+			ok = !dma_resv_test_signaled(&race->obj,
+						     DMA_RESV_USAGE_READ);
+			break;
+		}
+		if (!ok)
+			atomic_inc(&race->bad);
+		atomic_inc(&race->snapshots);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void dma_resv_race_readers_writer(struct kunit *test)
+{
+	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	struct race_reader *readers;
+	struct dma_fence *cur[RACE_CONTEXTS];
+	struct task_struct *t[RACE_READERS];
+	unsigned long rounds = 0;
+	ktime_t end;
+	unsigned int i;
+
+	readers = kunit_kcalloc(test, RACE_READERS, sizeof(*readers),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	KUNIT_ASSERT_NOT_NULL(test, readers);
+	dma_resv_init(&race->obj);
+	race->base = dma_fence_context_alloc(RACE_CONTEXTS);
+	dma_resv_lock(&race->obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&race->obj,
+						      RACE_CONTEXTS), 0);
+	for (i = 0; i < RACE_CONTEXTS; i++) {
+		cur[i] = mock_fence_at(test, race->base + i, 1);
+		dma_resv_add_fence(&race->obj, cur[i], DMA_RESV_USAGE_READ);
+	}
+	dma_resv_unlock(&race->obj);
+
+	for (i = 0; i < RACE_READERS; i++) {
+		readers[i].race = race;
+		readers[i].id = i;
+		dma_resv_init(&readers[i].copy);
+		t[i] = kthread_run(race_read, &readers[i], "resv-reader%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+
+	end = ktime_add_ms(ktime_get(), 1500);
+	while (ktime_before(ktime_get(), end)) {
+		for (i = 0; i < RACE_CONTEXTS; i++) {
+			struct dma_fence *next =
+				mock_fence_at(test, race->base + i, rounds + 2);
+
+			dma_resv_lock(&race->obj, NULL);
+			dma_resv_add_fence(&race->obj, next,
+					   DMA_RESV_USAGE_READ);
+			/* Now and then, move everything to a new array. */
+			if (i == 0 && rounds % 16 == 15)
+				dma_resv_copy_fences(&race->obj, &race->obj);
+			dma_resv_unlock(&race->obj);
+			dma_fence_signal(cur[i]);
+			dma_fence_put(cur[i]);
+			cur[i] = next;
+		}
+		rounds++;
+		cond_resched();
+	}
+
+	for (i = 0; i < RACE_READERS; i++) {
+		kthread_stop(t[i]);
+		dma_resv_fini(&readers[i].copy);
+	}
+	kunit_info(test, "%lu writer rounds, %d reader snapshots, %d restarts\n",
+		   rounds, atomic_read(&race->snapshots),
+		   atomic_read(&race->restarts));
+	KUNIT_EXPECT_EQ(test, atomic_read(&race->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&race->snapshots), 2 * RACE_READERS);
+	KUNIT_EXPECT_GT(test, rounds, 2UL);
+	KUNIT_EXPECT_EQ(test, count_locked(&race->obj, DMA_RESV_USAGE_READ),
+			(unsigned int)RACE_CONTEXTS);
+
+	dma_resv_fini(&race->obj);
+	for (i = 0; i < RACE_CONTEXTS; i++) {
+		dma_fence_signal(cur[i]);
+		dma_fence_put(cur[i]);
+	}
+}
+
+/*
+ * ww_mutex backoff: several threads lock random subsets of objects in
+ * random order, each as one transaction, and add a fence to each.
+ */
+#define WW_OBJECTS 16
+#define WW_THREADS 4
+
+struct ww_stress {
+	struct dma_resv objs[WW_OBJECTS];
+	atomic_t errors;
+};
+
+struct ww_worker {
+	struct ww_stress *s;
+	u64 context;
+	unsigned long txns, backoffs;
+};
+
+static void ww_unlock_all(struct ww_stress *s, bool *locked)
+{
+	unsigned int i;
+
+	for (i = 0; i < WW_OBJECTS; i++) {
+		if (locked[i])
+			dma_resv_unlock(&s->objs[i]);
+		locked[i] = false;
+	}
+}
+
+static void ww_transaction(struct ww_worker *w)
+{
+	struct ww_stress *s = w->s;
+	unsigned int order[WW_OBJECTS], n, i, j;
+	bool locked[WW_OBJECTS] = { };
+	struct ww_acquire_ctx ctx;
+	struct dma_fence *fence;
+	struct mock_fence *m;
+	int ret;
+
+	for (i = 0; i < WW_OBJECTS; i++)
+		order[i] = i;
+	for (i = WW_OBJECTS - 1; i > 0; i--)
+		swap(order[i], order[get_random_u32() % (i + 1)]);
+	n = 2 + get_random_u32() % (WW_OBJECTS - 1);
+
+	ww_acquire_init(&ctx, &reservation_ww_class);
+retry:
+	for (i = 0; i < n; i++) {
+		j = order[i];
+		if (locked[j])
+			continue;
+		ret = (w->txns & 1) ? dma_resv_lock_interruptible(&s->objs[j], &ctx)
+				    : dma_resv_lock(&s->objs[j], &ctx);
+		if (ret == -EDEADLK) {
+			w->backoffs++;
+			ww_unlock_all(s, locked);
+			if (w->txns & 2)
+				dma_resv_lock_slow(&s->objs[j], &ctx);
+			else if (dma_resv_lock_slow_interruptible(&s->objs[j],
+								  &ctx))
+				goto fail;
+			locked[j] = true;
+			goto retry;
+		}
+		if (ret)
+			goto fail;
+		locked[j] = true;
+	}
+	ww_acquire_done(&ctx);
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		goto fail;
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, w->context,
+		       w->txns + 1);
+	fence = &m->base;
+	for (i = 0; i < n; i++) {
+		struct dma_resv *obj = &s->objs[order[i]];
+
+		if (dma_resv_locking_ctx(obj) != &ctx ||
+		    dma_resv_reserve_fences(obj, 1)) {
+			atomic_inc(&s->errors);
+			continue;
+		}
+		dma_resv_add_fence(obj, fence, DMA_RESV_USAGE_WRITE);
+	}
+	dma_fence_signal(fence);
+	dma_fence_put(fence);
+	goto out;
+fail:
+	atomic_inc(&s->errors);
+out:
+	ww_unlock_all(s, locked);
+	ww_acquire_fini(&ctx);
+	w->txns++;
+}
+
+static int ww_work(void *data)
+{
+	struct ww_worker *w = data;
+
+	while (!kthread_should_stop()) {
+		ww_transaction(w);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void dma_resv_ww_backoff_many_objects(struct kunit *test)
+{
+	struct ww_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
+	struct ww_worker *w = kunit_kcalloc(test, WW_THREADS, sizeof(*w),
+					    GFP_KERNEL);
+	struct task_struct *t[WW_THREADS];
+	unsigned long txns = 0, backoffs = 0;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	for (i = 0; i < WW_OBJECTS; i++)
+		dma_resv_init(&s->objs[i]);
+	for (i = 0; i < WW_THREADS; i++) {
+		w[i].s = s;
+		w[i].context = dma_fence_context_alloc(1);
+		t[i] = kthread_run(ww_work, &w[i], "resv-ww%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	msleep(1500);
+	for (i = 0; i < WW_THREADS; i++) {
+		kthread_stop(t[i]);
+		KUNIT_EXPECT_GT(test, w[i].txns, 0UL);
+		txns += w[i].txns;
+		backoffs += w[i].backoffs;
+	}
+	kunit_info(test, "%lu transactions, %lu backoffs\n", txns, backoffs);
+	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	for (i = 0; i < WW_OBJECTS; i++) {
+		KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(&s->objs[i]));
+		/* One fence per thread at most: same contexts replace. */
+		KUNIT_EXPECT_LE(test, count_locked(&s->objs[i],
+						   DMA_RESV_USAGE_BOOKKEEP),
+				(unsigned int)WW_THREADS);
+		dma_resv_fini(&s->objs[i]);
+	}
+}
+
+/* The orders primed at boot, taken for real: no lockdep report. */
+static void dma_resv_primed_lock_order(struct kunit *test)
+{
+	struct mm_struct *mm = mm_alloc();
+	struct dma_fence *f = mock_fence(test);
+	struct dma_resv obj;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	dma_resv_init(&obj);
+	mock_fence_complete(f, 0);
+	mmap_read_lock(mm);
+	dma_resv_lock(&obj, NULL);
+	p = kmalloc(64, GFP_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	kfree(p);
+	KUNIT_EXPECT_GT(test, dma_fence_wait_timeout(f, false, HZ), 0L);
+	dma_resv_unlock(&obj);
+	mmap_read_unlock(mm);
+	mmput(mm);
+	dma_resv_fini(&obj);
+	dma_fence_put(f);
+}
+
+static struct kunit_case dma_resv_cases[] = {
+	KUNIT_CASE(dma_resv_usage_order),
+	KUNIT_CASE(dma_resv_empty_object),
+	KUNIT_CASE(dma_resv_lock_helpers),
+	KUNIT_CASE(dma_resv_usage_filters),
+	KUNIT_CASE(dma_resv_same_context_replaced),
+	KUNIT_CASE(dma_resv_same_context_keeps_stronger_usage),
+	KUNIT_CASE(dma_resv_signaled_slot_reused),
+	KUNIT_CASE(dma_resv_grows_to_thousands),
+	KUNIT_CASE(dma_resv_reserve_limits),
+	KUNIT_CASE(dma_resv_replace_fences_by_context),
+	KUNIT_CASE(dma_resv_get_fences_and_singleton),
+	KUNIT_CASE(dma_resv_copy_fences_keeps_usage),
+	KUNIT_CASE(dma_resv_wait_and_test),
+	KUNIT_CASE(dma_resv_describe_lists_usages),
+	KUNIT_CASE(dma_resv_unlocked_walk_restarts),
+	KUNIT_CASE(dma_resv_no_slot_warns_keeps_fence),
+	KUNIT_CASE(dma_resv_unused_reservation_forgotten),
+	KUNIT_CASE(dma_resv_container_stores_members),
+	KUNIT_CASE(dma_resv_race_readers_writer),
+	KUNIT_CASE(dma_resv_ww_backoff_many_objects),
+	KUNIT_CASE(dma_resv_primed_lock_order),
+	{}
+};
+
+static struct kunit_suite dma_resv_suite = {
+	.name = "dma-resv",
+	.test_cases = dma_resv_cases,
+};
+
+kunit_test_suite(dma_resv_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests for reservation objects");

@@ -27,13 +27,17 @@
  * Lock-free readers never take the lock.  Every change, be it one slot
  * or a whole new array published with RCU, happens between a begin and an
  * end of &dma_resv.seq; a reader notes the count when it starts, reads under
- * RCU, and starts over when the count moved.  Slots past the used count are
- * kept NULL and a removed fence is only released after the change, so a
- * reader racing a change sees stale but live fences at worst, and the count
- * tells it to throw that view away.  The unlocked iterators surface these
+ * RCU, and starts over when the count moved.  A fence taken out of the
+ * array is only released after the change that took it out, so a reader
+ * racing a change sees stale but live fences at worst, and the count tells
+ * it to throw that view away.  The unlocked iterators surface these
  * restarts with dma_resv_iter_is_restarted().  A change is a handful of
  * stores with preemption off, so the only wait a reader can see is a spin
  * of that length when it starts a pass in the middle of one.
+ *
+ * The classic interface of &struct reservation_object (one exclusive fence,
+ * many shared ones) is a view over the same object: exclusive means
+ * %DMA_RESV_USAGE_WRITE (and stronger), shared means %DMA_RESV_USAGE_READ.
  */
 
 #include <linux/dma-fence-array.h>
@@ -44,6 +48,7 @@
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/overflow.h>
+#include <linux/reservation.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -62,8 +67,10 @@ struct resv_slot {
 /**
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
- * @num_fences: slots [0, @num_fences) hold fences, the others are NULL.
- *	Changed with the object locked, inside a &dma_resv.seq section.
+ * @num_fences: slots [0, @num_fences) hold fences, the others are NULL
+ *	once the writer is done (a writer may leave fences there it is about
+ *	to drop).  Changed with the object locked, inside a &dma_resv.seq
+ *	section.
  * @max_fences: how far adds may fill the array without a new reservation.
  *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
  *	reserved since the lock was taken, otherwise @capacity.
@@ -900,6 +907,184 @@ void dma_resv_describe(struct dma_resv *obj, struct seq_file *seq)
 	}
 }
 EXPORT_SYMBOL_GPL(dma_resv_describe);
+
+/* Exchange two slots, inside a change. */
+static void slot_swap(struct dma_resv *obj, struct resv_slot *a,
+		      struct resv_slot *b)
+{
+	struct dma_fence *fence = slot_fence(obj, a);
+	enum dma_resv_usage usage = a->usage;
+
+	slot_set(a, slot_fence(obj, b), b->usage);
+	slot_set(b, fence, usage);
+}
+
+/* Does the classic interface see @usage?  Everything but bookkeeping. */
+static bool classic_usage(enum dma_resv_usage usage)
+{
+	return usage <= DMA_RESV_USAGE_READ;
+}
+
+/*
+ * Room for the new exclusive fence in the same change that drops the old
+ * fences: a slot one of them frees, or a free one.  Grow without sleeping
+ * if neither exists.  Returns the array, NULL when there is no room.
+ */
+static struct dma_resv_list *excl_room(struct dma_resv *obj)
+{
+	struct dma_resv_list *list = resv_list(obj);
+	unsigned int i;
+
+	for (i = 0; list && i < list->num_fences; i++)
+		if (classic_usage(list->slots[i].usage))
+			return list;
+	if (list && list->num_fences < list->capacity)
+		return list;
+	if (list_regrow(obj, list ? 2 * list->capacity : 4,
+			GFP_NOWAIT | __GFP_NOWARN))
+		return NULL;
+	return resv_list(obj);
+}
+
+/**
+ * reservation_object_add_excl_fence - set the exclusive fence
+ * @obj: the object, locked
+ * @fence: the new exclusive fence, or NULL to only clear
+ *
+ * As in the classic interface, the caller promises that @fence signals
+ * after every fence it could see: the kernel, write and read fences are
+ * dropped and @fence is stored with %DMA_RESV_USAGE_WRITE, in one change
+ * that lock-free readers see whole.  Bookkeeping fences stay.  No
+ * reservation is needed: the slot of a dropped fence is reused, and an
+ * object without room gets a bigger array allocated without sleeping
+ * (should that fail, or @fence be a container, the fence goes through
+ * dma_resv_add_fence() after the old ones were dropped).
+ */
+void reservation_object_add_excl_fence(struct reservation_object *obj,
+				       struct dma_fence *fence)
+{
+	struct dma_resv *resv = &obj->resv;
+	struct dma_resv_list *list = NULL;
+	struct dma_fence *displaced = NULL;
+	unsigned int i, kept = 0, old_num, new_num;
+
+	dma_resv_assert_held(resv);
+	if (!fence)
+		list = resv_list(resv);
+	else if (!dma_fence_is_container(fence))
+		list = excl_room(resv);
+	if (!list) {
+		/* The slow way: drop, then add through the checks. */
+		if (fence) {
+			reservation_object_add_excl_fence(obj, NULL);
+			dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_WRITE);
+		}
+		return;
+	}
+
+	change_begin(resv);
+	/* Kept (bookkeeping) fences to the front, dropped ones behind. */
+	old_num = list->num_fences;
+	for (i = 0; i < old_num; i++) {
+		if (classic_usage(list->slots[i].usage))
+			continue;
+		if (i != kept)
+			slot_swap(resv, &list->slots[kept], &list->slots[i]);
+		kept++;
+	}
+	new_num = kept;
+	if (fence) {
+		if (kept < old_num)
+			displaced = slot_fence(resv, &list->slots[kept]);
+		slot_set(&list->slots[kept], dma_fence_get(fence),
+			 DMA_RESV_USAGE_WRITE);
+		new_num++;
+	}
+	WRITE_ONCE(list->num_fences, new_num);
+	change_end(resv);
+
+	dma_fence_put(displaced);
+	for (i = new_num; i < old_num; i++) {
+		struct dma_fence *old = slot_fence(resv, &list->slots[i]);
+
+		RCU_INIT_POINTER(list->slots[i].fence, NULL);
+		dma_fence_put(old);
+	}
+	list->max_fences = max(list->max_fences, new_num);
+}
+EXPORT_SYMBOL(reservation_object_add_excl_fence);
+
+/**
+ * reservation_object_get_fences_rcu - snapshot of the classic fences
+ * @obj: the object; the lock is not needed
+ * @excl: out: the exclusive fence, referenced, or NULL.  Several write or
+ *	kernel fences (possible through the dma_resv interface) come back as
+ *	one &struct dma_fence_array.
+ * @shared_count: out: number of shared fences
+ * @shared: out: kmalloc'ed array of referenced shared fences, or NULL when
+ *	there are none
+ *
+ * Both come from one consistent state of the object; signaled fences are
+ * left out.
+ *
+ * Context: process context, may sleep (GFP_KERNEL).
+ * Return: 0, or -ENOMEM (then nothing is returned).
+ */
+int reservation_object_get_fences_rcu(struct reservation_object *obj,
+				      struct dma_fence **excl,
+				      unsigned int *shared_count,
+				      struct dma_fence ***shared)
+{
+	struct dma_fence **fences = NULL, *fence;
+	unsigned int size = 0, n_excl = 0, n_shared = 0;
+	struct dma_resv_iter cursor;
+
+	*excl = NULL;
+	*shared_count = 0;
+	*shared = NULL;
+
+	/* Shared fences fill the array from the front, exclusive from the back. */
+	dma_resv_iter_begin(&cursor, &obj->resv, DMA_RESV_USAGE_READ);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (dma_resv_iter_is_restarted(&cursor)) {
+			put_fences(fences, n_shared, size, n_excl);
+			kfree(fences);
+			n_excl = 0;
+			n_shared = 0;
+			size = cursor.num_fences;
+			fences = kmalloc_array(size, sizeof(*fences),
+					       GFP_KERNEL);
+			if (!fences) {
+				dma_resv_iter_end(&cursor);
+				return -ENOMEM;
+			}
+		}
+		if (WARN_ON_ONCE(n_excl + n_shared >= size))
+			continue;
+		if (dma_resv_iter_usage(&cursor) == DMA_RESV_USAGE_READ)
+			fences[n_shared++] = dma_fence_get(fence);
+		else
+			fences[size - ++n_excl] = dma_fence_get(fence);
+	}
+	dma_resv_iter_end(&cursor);
+
+	if (n_excl) {
+		*excl = join(&fences[size - n_excl], n_excl);
+		if (!*excl) {
+			put_fences(fences, n_shared, size, n_excl);
+			kfree(fences);
+			return -ENOMEM;
+		}
+	}
+	if (n_shared) {
+		*shared_count = n_shared;
+		*shared = fences;
+	} else {
+		kfree(fences);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(reservation_object_get_fences_rcu);
 
 #ifdef CONFIG_LOCKDEP
 /*

@@ -1,0 +1,474 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for the classic reservation object interface: exclusive and
+ * shared fences over dma_resv, its locking helpers, snapshots, waits and
+ * tests, the missing-slot WARN, and readers racing a writer through it.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-fence-array.h>
+#include <linux/kthread.h>
+#include <linux/reservation.h>
+#include <linux/slab.h>
+
+#include "expect-warn.h"
+#include "mock-fence.h"
+
+/* A classic snapshot, with the number of shared fences. */
+struct classic_view {
+	struct dma_fence *excl;
+	struct dma_fence **shared;
+	unsigned int count;
+};
+
+static int view_get(struct reservation_object *obj, struct classic_view *v)
+{
+	return reservation_object_get_fences_rcu(obj, &v->excl, &v->count,
+						 &v->shared);
+}
+
+static void view_put(struct classic_view *v)
+{
+	dma_fence_put(v->excl);
+	while (v->count)
+		dma_fence_put(v->shared[--v->count]);
+	kfree(v->shared);
+}
+
+static void reservation_object_is_a_dma_resv(struct kunit *test)
+{
+	struct reservation_object obj;
+
+	reservation_object_init(&obj);
+	KUNIT_EXPECT_PTR_EQ(test, to_reservation_object(&obj.resv), &obj);
+	KUNIT_EXPECT_PTR_EQ(test, &obj.lock, &obj.resv.lock);
+
+	KUNIT_ASSERT_TRUE(test, reservation_object_trylock(&obj));
+	KUNIT_EXPECT_TRUE(test, reservation_object_held(&obj));
+	reservation_object_assert_held(&obj);
+	KUNIT_EXPECT_TRUE(test, dma_resv_is_locked(&obj.resv));
+	KUNIT_EXPECT_TRUE(test, ww_mutex_is_locked(&obj.lock));
+	reservation_object_unlock(&obj);
+
+	KUNIT_EXPECT_EQ(test, reservation_object_lock(&obj, NULL), 0);
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl(&obj));
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_EQ(test,
+			reservation_object_lock_interruptible(&obj, NULL), 0);
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(&obj.resv));
+
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl_rcu(&obj));
+	KUNIT_EXPECT_TRUE(test, reservation_object_test_signaled_rcu(&obj,
+								     true));
+	KUNIT_EXPECT_EQ(test, reservation_object_wait_timeout_rcu(&obj, true,
+								  false, 9),
+			9L);
+	reservation_object_fini(&obj);
+}
+
+static void reservation_object_shared_fences(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *s1 = mock_fence_at(test, ctx, 1);
+	struct dma_fence *s2 = mock_fence_at(test, ctx, 2);
+	struct dma_fence *t = mock_fence(test);
+	struct reservation_object obj;
+	struct classic_view v;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s1);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, t);
+	/* Same context: replaces, needs no new slot. */
+	reservation_object_add_shared_fence(&obj, s2);
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl(&obj));
+	reservation_object_unlock(&obj);
+
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_NULL(test, v.excl);
+	KUNIT_ASSERT_EQ(test, v.count, 2U);
+	KUNIT_EXPECT_TRUE(test, v.shared[0] == s2 || v.shared[1] == s2);
+	KUNIT_EXPECT_TRUE(test, v.shared[0] == t || v.shared[1] == t);
+	view_put(&v);
+	KUNIT_EXPECT_EQ(test, kref_read(&s1->refcount), 1U);
+
+	/* Shared fences are waited for by writers only. */
+	KUNIT_EXPECT_TRUE(test, reservation_object_test_signaled_rcu(&obj,
+								     false));
+	KUNIT_EXPECT_FALSE(test, reservation_object_test_signaled_rcu(&obj,
+								      true));
+	KUNIT_EXPECT_EQ(test, reservation_object_wait_timeout_rcu(&obj, true,
+								  false, 1),
+			0L);
+	mock_fence_complete(s2, 0);
+	mock_fence_complete(t, -EIO);
+	KUNIT_EXPECT_TRUE(test, reservation_object_test_signaled_rcu(&obj,
+								     true));
+	KUNIT_EXPECT_EQ(test, reservation_object_wait_timeout_rcu(&obj, true,
+								  true, 3),
+			3L);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(s1);
+	dma_fence_put(s1);
+	dma_fence_put(s2);
+	dma_fence_put(t);
+}
+
+static void reservation_object_exclusive_fence(struct kunit *test)
+{
+	struct dma_fence *s = mock_fence(test), *e1 = mock_fence(test);
+	struct dma_fence *e2 = mock_fence(test), *bk = mock_fence(test);
+	struct reservation_object obj;
+	struct classic_view v;
+	struct dma_fence *f;
+
+	reservation_object_init(&obj);
+	/* No reservation needed for the exclusive fence, even the first. */
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e1);
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), e1);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
+	dma_resv_add_fence(&obj.resv, bk, DMA_RESV_USAGE_BOOKKEEP);
+	reservation_object_unlock(&obj);
+
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, e1);
+	KUNIT_ASSERT_EQ(test, v.count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
+	view_put(&v);
+
+	f = reservation_object_get_excl_rcu(&obj);
+	KUNIT_EXPECT_PTR_EQ(test, f, e1);
+	KUNIT_EXPECT_EQ(test, kref_read(&e1->refcount), 3U);
+	dma_fence_put(f);
+
+	/* A new exclusive fence supersedes the exclusive and shared ones. */
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e2);
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), e2);
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&e1->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, e2);
+	KUNIT_EXPECT_EQ(test, v.count, 0U);
+	KUNIT_EXPECT_NULL(test, v.shared);
+	view_put(&v);
+	/* The bookkeeping fence, invisible here, is still kept. */
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj.resv,
+							DMA_RESV_USAGE_BOOKKEEP));
+
+	KUNIT_EXPECT_FALSE(test, reservation_object_test_signaled_rcu(&obj,
+								      false));
+	KUNIT_EXPECT_EQ(test, reservation_object_wait_timeout_rcu(&obj, false,
+								  false, 1),
+			0L);
+	mock_fence_complete(e2, -ENODEV);
+	KUNIT_EXPECT_TRUE(test, reservation_object_test_signaled_rcu(&obj,
+								     true));
+	KUNIT_EXPECT_GT(test, reservation_object_wait_timeout_rcu(&obj, true,
+								  true, HZ),
+			0L);
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl_rcu(&obj));
+
+	/* NULL clears. */
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, NULL);
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl(&obj));
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&e2->refcount), 1U);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(s);
+	dma_fence_signal(e1);
+	dma_fence_signal(bk);
+	dma_fence_put(s);
+	dma_fence_put(e1);
+	dma_fence_put(e2);
+	dma_fence_put(bk);
+}
+
+static void reservation_object_several_writers_one_fence(struct kunit *test)
+{
+	struct dma_fence *w1 = mock_fence(test), *w2 = mock_fence(test);
+	struct reservation_object obj;
+	struct dma_fence_array *array;
+	struct classic_view v;
+	struct dma_fence *f;
+
+	/* Written through dma_resv: two write fences for one exclusive. */
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 2), 0);
+	dma_resv_add_fence(&obj.resv, w1, DMA_RESV_USAGE_WRITE);
+	dma_resv_add_fence(&obj.resv, w2, DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_NOT_NULL(test, reservation_object_get_excl(&obj));
+	reservation_object_unlock(&obj);
+
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	array = to_dma_fence_array(v.excl);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_EXPECT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_EQ(test, v.count, 0U);
+	view_put(&v);
+
+	f = reservation_object_get_excl_rcu(&obj);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_array(f));
+	dma_fence_put(f);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(w1);
+	dma_fence_signal(w2);
+	KUNIT_EXPECT_EQ(test, kref_read(&w1->refcount), 1U);
+	dma_fence_put(w1);
+	dma_fence_put(w2);
+}
+
+static void reservation_object_copy(struct kunit *test)
+{
+	struct dma_fence *e = mock_fence(test), *s = mock_fence(test);
+	struct dma_fence *gone = mock_fence(test);
+	struct reservation_object src, dst;
+	struct classic_view v;
+
+	reservation_object_init(&src);
+	reservation_object_init(&dst);
+	reservation_object_lock(&src, NULL);
+	reservation_object_add_excl_fence(&src, e);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&src), 0);
+	reservation_object_add_shared_fence(&src, s);
+	reservation_object_unlock(&src);
+	reservation_object_lock(&dst, NULL);
+	reservation_object_add_excl_fence(&dst, gone);
+	KUNIT_EXPECT_EQ(test, reservation_object_copy_fences(&dst, &src), 0);
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&dst), e);
+	reservation_object_unlock(&dst);
+	KUNIT_EXPECT_EQ(test, kref_read(&gone->refcount), 1U);
+
+	KUNIT_ASSERT_EQ(test, view_get(&dst, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, e);
+	KUNIT_ASSERT_EQ(test, v.count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
+	view_put(&v);
+
+	reservation_object_fini(&src);
+	reservation_object_fini(&dst);
+	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 1U);
+	dma_fence_signal(e);
+	dma_fence_signal(s);
+	dma_fence_signal(gone);
+	dma_fence_put(e);
+	dma_fence_put(s);
+	dma_fence_put(gone);
+}
+
+static void reservation_object_shared_without_slot(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct reservation_object obj;
+	struct classic_view v;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	EXPECT_WARN_BEGIN("reservation_shared_no_slot");
+	reservation_object_add_shared_fence(&obj, a);
+	EXPECT_WARN_END("reservation_shared_no_slot");
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, b);
+	reservation_object_unlock(&obj);
+
+	/* Both are there: the fence was kept despite the bug. */
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_EQ(test, v.count, 2U);
+	view_put(&v);
+	KUNIT_EXPECT_FALSE(test, reservation_object_test_signaled_rcu(&obj,
+								      true));
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+struct excl_signal {
+	struct dma_fence *fence;
+};
+
+static int signal_soon(void *data)
+{
+	struct excl_signal *d = data;
+
+	msleep(20);
+	dma_fence_signal(d->fence);
+	while (!kthread_should_stop())
+		usleep_range(1000, 2000);
+	return 0;
+}
+
+static void reservation_object_wait_woken(struct kunit *test)
+{
+	struct dma_fence *e = mock_fence(test);
+	struct excl_signal d = { .fence = e };
+	struct reservation_object obj;
+	struct task_struct *t;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e);
+	reservation_object_unlock(&obj);
+	t = kthread_run(signal_soon, &d, "resv-classic");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	KUNIT_EXPECT_GT(test, reservation_object_wait_timeout_rcu(&obj, false,
+								  true,
+								  10 * HZ),
+			0L);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(e));
+	kthread_stop(t);
+	reservation_object_fini(&obj);
+	dma_fence_put(e);
+}
+
+/*
+ * A writer alternates: an exclusive fence, then SHARED shared fences, each
+ * in its own locked section.  In every state the shared fences are newer
+ * than the exclusive one (higher seqno on the common timeline count), and
+ * there are at most SHARED of them.
+ */
+#define SHARED 3
+#define CLASSIC_READERS 2
+
+struct classic_race {
+	struct reservation_object obj;
+	u64 excl_ctx, shared_ctx;
+	atomic_t bad, snapshots;
+};
+
+static bool classic_view_ok(struct classic_race *r, struct classic_view *v)
+{
+	unsigned int i;
+
+	if (!v->excl || v->excl->context != r->excl_ctx || v->count > SHARED)
+		return false;
+	for (i = 0; i < v->count; i++) {
+		struct dma_fence *s = v->shared[i];
+
+		if (s->context < r->shared_ctx ||
+		    s->context >= r->shared_ctx + SHARED ||
+		    s->seqno <= v->excl->seqno)
+			return false;
+	}
+	return true;
+}
+
+static int classic_read(void *data)
+{
+	struct classic_race *r = data;
+	struct classic_view v;
+
+	while (!kthread_should_stop()) {
+		if (view_get(&r->obj, &v) || !classic_view_ok(r, &v))
+			atomic_inc(&r->bad);
+		view_put(&v);
+		if (reservation_object_test_signaled_rcu(&r->obj, false))
+			atomic_inc(&r->bad);
+		atomic_inc(&r->snapshots);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void reservation_object_race_readers_writer(struct kunit *test)
+{
+	struct classic_race *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct task_struct *t[CLASSIC_READERS];
+	struct dma_fence *held[SHARED + 1] = { };
+	unsigned long rounds = 0;
+	u64 seqno = 1;
+	ktime_t end;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	reservation_object_init(&r->obj);
+	r->excl_ctx = dma_fence_context_alloc(1);
+	r->shared_ctx = dma_fence_context_alloc(SHARED);
+	held[0] = mock_fence_at(test, r->excl_ctx, seqno++);
+	reservation_object_lock(&r->obj, NULL);
+	reservation_object_add_excl_fence(&r->obj, held[0]);
+	reservation_object_unlock(&r->obj);
+
+	for (i = 0; i < CLASSIC_READERS; i++) {
+		t[i] = kthread_run(classic_read, r, "resv-classic%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	end = ktime_add_ms(ktime_get(), 1000);
+	while (ktime_before(ktime_get(), end)) {
+		struct dma_fence *next[SHARED + 1];
+
+		for (i = 1; i <= SHARED; i++) {
+			next[i] = mock_fence_at(test, r->shared_ctx + i - 1,
+						seqno++);
+			reservation_object_lock(&r->obj, NULL);
+			if (reservation_object_reserve_shared(&r->obj))
+				atomic_inc(&r->bad);
+			reservation_object_add_shared_fence(&r->obj, next[i]);
+			reservation_object_unlock(&r->obj);
+		}
+		next[0] = mock_fence_at(test, r->excl_ctx, seqno++);
+		reservation_object_lock(&r->obj, NULL);
+		reservation_object_add_excl_fence(&r->obj, next[0]);
+		reservation_object_unlock(&r->obj);
+		/* What was superseded may complete now. */
+		for (i = 0; i <= SHARED; i++) {
+			if (held[i]) {
+				dma_fence_signal(held[i]);
+				dma_fence_put(held[i]);
+			}
+			held[i] = next[i];
+		}
+		rounds++;
+		cond_resched();
+	}
+	for (i = 0; i < CLASSIC_READERS; i++)
+		kthread_stop(t[i]);
+	kunit_info(test, "%lu writer rounds, %d reader snapshots\n", rounds,
+		   atomic_read(&r->snapshots));
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&r->snapshots), CLASSIC_READERS);
+
+	reservation_object_fini(&r->obj);
+	for (i = 0; i <= SHARED; i++) {
+		dma_fence_signal(held[i]);
+		dma_fence_put(held[i]);
+	}
+}
+
+static struct kunit_case reservation_cases[] = {
+	KUNIT_CASE(reservation_object_is_a_dma_resv),
+	KUNIT_CASE(reservation_object_shared_fences),
+	KUNIT_CASE(reservation_object_exclusive_fence),
+	KUNIT_CASE(reservation_object_several_writers_one_fence),
+	KUNIT_CASE(reservation_object_copy),
+	KUNIT_CASE(reservation_object_shared_without_slot),
+	KUNIT_CASE(reservation_object_wait_woken),
+	KUNIT_CASE(reservation_object_race_readers_writer),
+	{}
+};
+
+static struct kunit_suite reservation_suite = {
+	.name = "reservation",
+	.test_cases = reservation_cases,
+};
+
+kunit_test_suite(reservation_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the classic reservation object API");
+MODULE_LICENSE("GPL");

@@ -17,7 +17,7 @@
  * of a context already present replaces the older fence and keeps the
  * stronger of the two usages, so the array stays as small as the number of
  * timelines that touched the buffer.  A slot whose fence has signaled is
- * reused by the next add.
+ * reused by an add that finds its reservation used up.
  *
  * Writers hold &dma_resv.lock, a wound/wait mutex so that drivers can lock
  * all buffers of a job in any order and back off on -EDEADLK.  Adding never
@@ -57,10 +57,13 @@
  * struct resv_slot - one stored fence
  * @fence: the fence, holding a reference; NULL in unused slots.  Written
  *	with the object locked inside a &dma_resv.seq section, read under RCU.
+ * @context: @fence's context, kept here so that looking a context up scans
+ *	the array alone instead of every fence; used by writers only
  * @usage: what @fence orders; same rules as @fence
  */
 struct resv_slot {
 	struct dma_fence __rcu *fence;
+	u64 context;
 	enum dma_resv_usage usage;
 };
 
@@ -109,6 +112,7 @@ static struct dma_fence *slot_fence(struct dma_resv *obj,
 static void slot_set(struct resv_slot *slot, struct dma_fence *fence,
 		     enum dma_resv_usage usage)
 {
+	slot->context = fence ? fence->context : 0;
 	WRITE_ONCE(slot->usage, usage);
 	rcu_assign_pointer(slot->fence, fence);
 }
@@ -184,8 +188,8 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 
 		if (dma_fence_is_signaled(fence))
 			continue;
-		RCU_INIT_POINTER(list->slots[n].fence, dma_fence_get(fence));
-		list->slots[n++].usage = old->slots[i].usage;
+		slot_set(&list->slots[n++], dma_fence_get(fence),
+			 old->slots[i].usage);
 	}
 	list->num_fences = n;
 	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ? n : capacity;
@@ -305,26 +309,29 @@ EXPORT_SYMBOL(dma_resv_reset_max_fences);
 
 /*
  * The add path's one lookup: the slot holding a fence of @context or, if
- * there is none, a slot whose fence has signaled and can be overwritten.
- * A linear scan, which is the fastest thing for the few fences objects
- * usually hold; an index by context would replace this helper alone.
+ * there is none and @want_spare, a slot whose fence has signaled and can be
+ * overwritten.  A linear scan over the slots' contexts, which is the
+ * fastest thing for the few fences objects usually hold; an index by
+ * context would replace this helper alone.  Spares are only looked for
+ * when the reservation is used up: they cost a look at every fence.
  */
-static struct resv_slot *find_slot(struct dma_resv_list *list, u64 context)
+static struct resv_slot *find_slot(struct dma_resv_list *list, u64 context,
+				   bool want_spare)
 {
-	struct resv_slot *spare = NULL;
-	unsigned int i;
+	unsigned int i, n = list ? list->num_fences : 0;
 
+	for (i = 0; i < n; i++)
+		if (list->slots[i].context == context)
+			return &list->slots[i];
 	/* The caller holds the lock; spare lockdep a lookup per slot. */
-	for (i = 0; list && i < list->num_fences; i++) {
+	for (i = 0; want_spare && i < n; i++) {
 		struct dma_fence *old =
 			rcu_dereference_protected(list->slots[i].fence, 1);
 
-		if (old->context == context)
+		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &old->flags))
 			return &list->slots[i];
-		if (!spare && test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &old->flags))
-			spare = &list->slots[i];
 	}
-	return spare;
+	return NULL;
 }
 
 /*
@@ -340,7 +347,7 @@ static struct dma_fence *slot_update(struct dma_resv *obj,
 	struct dma_fence *old = slot_fence(obj, slot);
 	struct dma_fence *loser = old;
 
-	if (old->context == fence->context) {
+	if (slot->context == fence->context) {
 		usage = min(usage, slot->usage);
 		if (old == fence || !dma_fence_is_later(fence, old)) {
 			loser = fence;
@@ -389,8 +396,8 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
  *
  * A fence of a context already present replaces the older one, keeping the
  * stronger of the two usages (and the later fence); otherwise the fence
- * takes a slot that dma_resv_reserve_fences() reserved, or one whose fence
- * has signaled.  Nothing is allocated.
+ * takes a slot that dma_resv_reserve_fences() reserved or, with those used
+ * up, one whose fence has signaled.  Nothing is allocated.
  *
  * Two driver bugs are reported with a WARN and survived:
  *
@@ -417,7 +424,8 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 	}
 
 	dma_fence_get(fence);
-	slot = find_slot(list, fence->context);
+	slot = find_slot(list, fence->context,
+			 !list || list->num_fences >= list->max_fences);
 	if (slot) {
 		dma_fence_put(slot_update(obj, slot, fence, usage));
 		return;
@@ -810,10 +818,8 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 		}
 		if (WARN_ON_ONCE(list->num_fences >= list->capacity))
 			continue;
-		RCU_INIT_POINTER(list->slots[list->num_fences].fence,
-				 dma_fence_get(fence));
-		list->slots[list->num_fences++].usage =
-			dma_resv_iter_usage(&cursor);
+		slot_set(&list->slots[list->num_fences++], dma_fence_get(fence),
+			 dma_resv_iter_usage(&cursor));
 	}
 	dma_resv_iter_end(&cursor);
 

@@ -2,7 +2,8 @@
 /*
  * KUnit suite for the classic reservation object interface: exclusive and
  * shared fences over dma_resv, its locking helpers, snapshots, waits and
- * tests, the missing-slot WARN, and readers racing a writer through it.
+ * tests, the missing-slot WARN, readers racing a writer through it, and
+ * ww backoff through the classic names.
  */
 
 #include <kunit/test.h>
@@ -451,6 +452,115 @@ static void reservation_object_race_readers_writer(struct kunit *test)
 	}
 }
 
+/*
+ * Classic ww locking: two threads lock two objects in opposite orders, as
+ * old drivers do, backing off on -EDEADLK with ww_mutex_lock_slow() on the
+ * object's lock, and set an exclusive fence on both.
+ */
+struct classic_pair {
+	struct reservation_object obj[2];
+	u64 context[2];
+	atomic_t bad;
+	unsigned long txns[2], backoffs[2];
+};
+
+struct classic_locker {
+	struct classic_pair *pair;
+	unsigned int id;
+};
+
+static void classic_pair_round(struct classic_pair *p, unsigned int id)
+{
+	struct reservation_object *first = &p->obj[id], *second = &p->obj[!id];
+	struct ww_acquire_ctx ctx;
+	struct mock_fence *m;
+	int ret;
+
+	ww_acquire_init(&ctx, &reservation_ww_class);
+	ret = reservation_object_lock(first, &ctx);
+	while (!ret && (ret = reservation_object_lock(second, &ctx)) ==
+	       -EDEADLK) {
+		p->backoffs[id]++;
+		reservation_object_unlock(first);
+		ww_mutex_lock_slow(&second->lock, &ctx);
+		swap(first, second);
+		ret = 0;
+	}
+	ww_acquire_done(&ctx);
+	if (ret) {
+		atomic_inc(&p->bad);
+		ww_acquire_fini(&ctx);
+		return;
+	}
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (m) {
+		spin_lock_init(&m->lock);
+		dma_fence_init(&m->base, &mock_fence_ops, &m->lock,
+			       p->context[id], p->txns[id] + 1);
+		reservation_object_add_excl_fence(first, &m->base);
+		reservation_object_add_excl_fence(second, &m->base);
+		if (reservation_object_get_excl(first) != &m->base ||
+		    reservation_object_get_excl(second) != &m->base)
+			atomic_inc(&p->bad);
+		dma_fence_signal(&m->base);
+		dma_fence_put(&m->base);
+	} else {
+		atomic_inc(&p->bad);
+	}
+	reservation_object_unlock(second);
+	reservation_object_unlock(first);
+	ww_acquire_fini(&ctx);
+	p->txns[id]++;
+}
+
+static int classic_lock_loop(void *data)
+{
+	struct classic_locker *l = data;
+
+	while (!kthread_should_stop()) {
+		classic_pair_round(l->pair, l->id);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void reservation_object_ww_backoff(struct kunit *test)
+{
+	struct classic_pair *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct classic_locker l[2];
+	struct task_struct *t[2];
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	for (i = 0; i < 2; i++) {
+		reservation_object_init(&p->obj[i]);
+		p->context[i] = dma_fence_context_alloc(1);
+	}
+	for (i = 0; i < 2; i++) {
+		l[i].pair = p;
+		l[i].id = i;
+		t[i] = kthread_run(classic_lock_loop, &l[i], "resv-pair%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+	msleep(700);
+	for (i = 0; i < 2; i++)
+		kthread_stop(t[i]);
+	kunit_info(test, "%lu + %lu transactions, %lu + %lu backoffs\n",
+		   p->txns[0], p->txns[1], p->backoffs[0], p->backoffs[1]);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p->bad), 0);
+	KUNIT_EXPECT_GT(test, p->txns[0], 0UL);
+	KUNIT_EXPECT_GT(test, p->txns[1], 0UL);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_FALSE(test, dma_resv_is_locked(&p->obj[i].resv));
+		reservation_object_lock(&p->obj[i], NULL);
+		KUNIT_EXPECT_NOT_NULL(test,
+				      reservation_object_get_excl(&p->obj[i]));
+		reservation_object_unlock(&p->obj[i]);
+		reservation_object_fini(&p->obj[i]);
+	}
+}
+
 static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_is_a_dma_resv),
 	KUNIT_CASE(reservation_object_shared_fences),
@@ -460,6 +570,7 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_shared_without_slot),
 	KUNIT_CASE(reservation_object_wait_woken),
 	KUNIT_CASE(reservation_object_race_readers_writer),
+	KUNIT_CASE(reservation_object_ww_backoff),
 	{}
 };
 

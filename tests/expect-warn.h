@@ -12,9 +12,12 @@
 
 #include <linux/printk.h>
 
-#define EXPECT_WARN_BEGIN(name) \
-	pr_info("dmabuf-test: expect WARNING begin %s\n", name)
-#define EXPECT_WARN_END(name) \
-	pr_info("dmabuf-test: expect WARNING end %s\n", name)
+static inline void expect_warn_mark(const char *edge, const char *name)
+{
+	pr_info("dmabuf-test: expect WARNING %s %s\n", edge, name);
+}
+
+#define EXPECT_WARN_BEGIN(name) expect_warn_mark("begin", name)
+#define EXPECT_WARN_END(name) expect_warn_mark("end", name)
 
 #endif /* DMA_BUF_TESTS_EXPECT_WARN_H */

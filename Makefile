@@ -1,4 +1,4 @@
 # SPDX-License-Identifier: GPL-2.0-only
-obj-y := dma-fence.o dma-fence-array.o dma-fence-chain.o dma-fence-unwrap.o
-obj-y += reservation.o
+obj-y := dma-buf.o dma-fence.o dma-fence-array.o dma-fence-chain.o \
+	 dma-fence-unwrap.o reservation.o
 obj-y += tests/

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The dma-buf core's ioctl work, apart from copying to and from userspace,
+ * for the KUnit suites.  Drivers use the dma-buf.h API instead.
+ */
+#ifndef DMA_BUF_INTERNAL_H
+#define DMA_BUF_INTERNAL_H
+
+#include <linux/dma-buf.h>
+#include <linux/export.h>
+
+struct seq_file;
+
+#if IS_ENABLED(CONFIG_DMABUF_KUNIT_TEST)
+#define EXPORT_SYMBOL_FOR_DMABUF_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, DMA_BUF_KUNIT)
+#else
+#define EXPORT_SYMBOL_FOR_DMABUF_TESTS(sym)
+#endif
+
+int dma_buf_sync(struct dma_buf *dmabuf, u64 flags);
+void dma_buf_set_name(struct dma_buf *dmabuf, char *name);
+int dma_buf_export_fence(struct dma_buf *dmabuf, u32 flags,
+			 struct dma_fence **fence);
+int dma_buf_import_fence(struct dma_buf *dmabuf, u32 flags,
+			 struct dma_fence *fence);
+
+int dma_buf_bufinfo_show(struct seq_file *s, void *unused);
+
+#endif /* DMA_BUF_INTERNAL_H */

@@ -1,0 +1,1386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The dma-buf core: buffers as files.
+ *
+ * Every exported buffer is an inode and a file on a private pseudo
+ * filesystem ("dmabuf", never mounted in any namespace).  The file's
+ * reference count is the buffer's: get_dma_buf() and dma_buf_put() are
+ * get_file() and fput(), an fd is just one more reference, and mmap'ed
+ * VMAs hold the file too.
+ *
+ * Teardown is split in two.  The file's ->release takes the buffer off the
+ * global list; the dentry's ->d_release, which runs last because the
+ * dentry can be pinned by /proc lookups after the file is gone and its
+ * name callback reads the buffer, calls the exporter and frees the memory.
+ *
+ * Locks, outermost first:
+ *  - buffers_lock (mutex) protects the global list of buffers
+ *    (&dma_buf.list_node); bufinfo takes each buffer's reservation lock
+ *    inside it.
+ *  - &dma_buf.lock (mutex) serialises vmap and vunmap and protects the
+ *    vmap count and address; exporters may take the reservation lock
+ *    inside their vmap.
+ *  - the reservation lock (&dma_buf.resv) protects the attachment list,
+ *    pinning and the mappings of dynamic importers, and, with name_lock,
+ *    the name.
+ *  - &dma_buf.name_lock (spinlock) lets the name be read where sleeping
+ *    is not allowed, such as the dentry name callback.
+ *  - the poll wait queue's lock protects &dma_buf_poll_cb_t.active; it
+ *    is taken inside a fence's lock when a callback fires.
+ */
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-fence-unwrap.h>
+#include <linux/dma-resv.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mount.h>
+#include <linux/poll.h>
+#include <linux/pseudo_fs.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#if IS_ENABLED(CONFIG_SYNC_FILE)
+#include <linux/sync_file.h>
+#endif
+#include <uapi/linux/dma-buf.h>
+#include <uapi/linux/magic.h>
+
+#include "dma-buf-internal.h"
+
+static LIST_HEAD(buffers);
+static DEFINE_MUTEX(buffers_lock);
+
+static struct vfsmount *dma_buf_mnt;
+static const struct file_operations dma_buf_fops;
+
+/* Inode numbers: 64 bits, so they never repeat within a boot. */
+static atomic64_t dma_buf_ino = ATOMIC64_INIT(0);
+
+/*
+ * A buffer whose exporter brought no reservation object gets one right
+ * after the struct dma_buf, in the same allocation.
+ */
+struct dma_buf_with_resv {
+	struct dma_buf dmabuf;
+	struct dma_resv resv;
+};
+
+static struct dma_resv *own_resv(struct dma_buf *dmabuf)
+{
+	return &container_of(dmabuf, struct dma_buf_with_resv, dmabuf)->resv;
+}
+
+static void dma_buf_destroy(struct dma_buf *dmabuf)
+{
+	/* Importers that forgot to vunmap or detach are bugs; say so. */
+	WARN_ON(dmabuf->vmapping_counter);
+	WARN_ON(!list_empty(&dmabuf->attachments));
+	WARN_ON(dmabuf->cb_in.active || dmabuf->cb_out.active);
+
+	dmabuf->ops->release(dmabuf);
+	if (dmabuf->resv == own_resv(dmabuf))
+		dma_resv_fini(dmabuf->resv);
+	module_put(dmabuf->owner);
+	mutex_destroy(&dmabuf->lock);
+	kfree(dmabuf->name);
+	kfree(dmabuf);
+}
+
+static void dma_buf_d_release(struct dentry *dentry)
+{
+	struct dma_buf *dmabuf = dentry->d_fsdata;
+
+	/* NULL when the file was never finished, see dma_buf_export(). */
+	if (dmabuf)
+		dma_buf_destroy(dmabuf);
+}
+
+/* "/dmabuf:NAME", as /proc/<pid>/fd and map_files show the buffer. */
+static char *dma_buf_d_dname(struct dentry *dentry, char *buf, int len)
+{
+	struct dma_buf *dmabuf = dentry->d_fsdata;
+	char name[DMA_BUF_NAME_LEN] = "";
+
+	if (dmabuf) {
+		spin_lock(&dmabuf->name_lock);
+		if (dmabuf->name)
+			strscpy(name, dmabuf->name, sizeof(name));
+		spin_unlock(&dmabuf->name_lock);
+	}
+	return dynamic_dname(buf, len, "/%s:%s", dentry->d_name.name, name);
+}
+
+static const struct dentry_operations dma_buf_dentry_ops = {
+	.d_dname = dma_buf_d_dname,
+	.d_release = dma_buf_d_release,
+};
+
+static int dma_buf_fs_init_context(struct fs_context *fc)
+{
+	struct pseudo_fs_context *ctx = init_pseudo(fc, DMA_BUF_MAGIC);
+
+	if (!ctx)
+		return -ENOMEM;
+	ctx->dops = &dma_buf_dentry_ops;
+	return 0;
+}
+
+static struct file_system_type dma_buf_fs_type = {
+	.name = "dmabuf",
+	.init_fs_context = dma_buf_fs_init_context,
+	.kill_sb = kill_anon_super,
+};
+
+static int dma_buf_file_release(struct inode *inode, struct file *file)
+{
+	struct dma_buf *dmabuf = file->private_data;
+
+	mutex_lock(&buffers_lock);
+	list_del(&dmabuf->list_node);
+	mutex_unlock(&buffers_lock);
+	return 0;
+}
+
+/*
+ * The fd can be asked for its size and nothing else: SEEK_END with offset
+ * 0 returns it, SEEK_SET with offset 0 goes back to the start.
+ */
+static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct dma_buf *dmabuf = file->private_data;
+
+	if (offset)
+		return -EINVAL;
+	switch (whence) {
+	case SEEK_SET:
+		return 0;
+	case SEEK_END:
+		return dmabuf->size;
+	default:
+		return -EINVAL;
+	}
+}
+
+static void dma_buf_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct dma_buf *dmabuf = file->private_data;
+
+	seq_printf(m, "size:\t%zu\n", dmabuf->size);
+	/* The reader of fdinfo holds one reference of its own. */
+	seq_printf(m, "count:\t%ld\n", file_count(file) - 1);
+	seq_printf(m, "exp_name:\t%s\n", dmabuf->exp_name);
+	spin_lock(&dmabuf->name_lock);
+	if (dmabuf->name)
+		seq_printf(m, "name:\t%s\n", dmabuf->name);
+	spin_unlock(&dmabuf->name_lock);
+}
+
+/* Map through the fd: the whole of the VMA must lie inside the buffer. */
+static int dma_buf_mmap_file(struct file *file, struct vm_area_struct *vma)
+{
+	struct dma_buf *dmabuf = file->private_data;
+	unsigned long pages = dmabuf->size >> PAGE_SHIFT;
+
+	if (!dmabuf->ops->mmap)
+		return -EINVAL;
+	if (vma->vm_pgoff > pages || vma_pages(vma) > pages - vma->vm_pgoff)
+		return -EINVAL;
+	return dmabuf->ops->mmap(dmabuf, vma);
+}
+
+static bool is_dma_buf_file(struct file *file)
+{
+	return file->f_op == &dma_buf_fops;
+}
+
+static bool export_info_valid(const struct dma_buf_export_info *info)
+{
+	const struct dma_buf_ops *ops = info->ops;
+
+	if (!ops || !ops->map_dma_buf || !ops->unmap_dma_buf || !ops->release)
+		return false;
+	/* Pinning comes in pairs, and a movable buffer cannot be cached. */
+	if (!ops->pin != !ops->unpin)
+		return false;
+	return !(ops->pin && ops->cache_sgt_mapping);
+}
+
+/* The file that carries @dmabuf, or an ERR_PTR; nothing is left on error. */
+static struct file *dma_buf_new_file(struct dma_buf *dmabuf, int flags)
+{
+	struct inode *inode = alloc_anon_inode(dma_buf_mnt->mnt_sb);
+	struct file *file;
+
+	if (IS_ERR(inode))
+		return ERR_CAST(inode);
+	inode->i_size = dmabuf->size;
+	inode->i_ino = atomic64_inc_return(&dma_buf_ino);
+	inode_set_bytes(inode, dmabuf->size);
+
+	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf", flags,
+				 &dma_buf_fops);
+	if (IS_ERR(file)) {
+		iput(inode);
+		return file;
+	}
+	file->f_mode |= FMODE_LSEEK;
+	file->private_data = dmabuf;
+	file->f_path.dentry->d_fsdata = dmabuf;
+	return file;
+}
+
+/**
+ * dma_buf_export - wrap an exporter's buffer in a new dma_buf
+ * @exp_info: the buffer's size, operations, private data and, optionally,
+ *	a reservation object to use; declare it with DEFINE_DMA_BUF_EXPORT_INFO()
+ *
+ * The new buffer holds a reference on @exp_info->owner for its whole life
+ * and starts with one reference, which the caller owns: hand it to
+ * userspace with dma_buf_fd() or drop it with dma_buf_put().  When the
+ * last reference goes, &dma_buf_ops.release is called.
+ *
+ * Every step that can fail runs before the buffer becomes visible, so on
+ * failure nothing is left behind and the exporter keeps ownership of its
+ * memory.
+ *
+ * Context: process context, may sleep.
+ * Return: the new buffer; ERR_PTR(-EINVAL) when @exp_info lacks a required
+ * operation (map_dma_buf, unmap_dma_buf, release), gives pin without unpin
+ * or asks to cache the mapping of a movable buffer; ERR_PTR(-ENOENT) when
+ * the owning module is going away; ERR_PTR(-ENOMEM).
+ */
+struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
+{
+	size_t alloc = exp_info->resv ? sizeof(struct dma_buf) :
+					sizeof(struct dma_buf_with_resv);
+	struct dma_buf *dmabuf;
+	struct file *file;
+	int err;
+
+	if (WARN_ON(!export_info_valid(exp_info)))
+		return ERR_PTR(-EINVAL);
+	if (!try_module_get(exp_info->owner))
+		return ERR_PTR(-ENOENT);
+
+	dmabuf = kzalloc(alloc, GFP_KERNEL);
+	if (!dmabuf) {
+		err = -ENOMEM;
+		goto err_module;
+	}
+	dmabuf->size = exp_info->size;
+	dmabuf->ops = exp_info->ops;
+	dmabuf->priv = exp_info->priv;
+	dmabuf->exp_name = exp_info->exp_name;
+	dmabuf->owner = exp_info->owner;
+	dmabuf->resv = exp_info->resv;
+	mutex_init(&dmabuf->lock);
+	spin_lock_init(&dmabuf->name_lock);
+	INIT_LIST_HEAD(&dmabuf->attachments);
+	init_waitqueue_head(&dmabuf->poll);
+	dmabuf->cb_in.poll = &dmabuf->poll;
+	dmabuf->cb_out.poll = &dmabuf->poll;
+
+	file = dma_buf_new_file(dmabuf, exp_info->flags);
+	if (IS_ERR(file)) {
+		err = PTR_ERR(file);
+		goto err_free;
+	}
+	dmabuf->file = file;
+	if (!dmabuf->resv) {
+		dmabuf->resv = own_resv(dmabuf);
+		dma_resv_init(dmabuf->resv);
+	}
+
+	mutex_lock(&buffers_lock);
+	list_add(&dmabuf->list_node, &buffers);
+	mutex_unlock(&buffers_lock);
+	return dmabuf;
+
+err_free:
+	mutex_destroy(&dmabuf->lock);
+	kfree(dmabuf);
+err_module:
+	module_put(exp_info->owner);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_export, DMA_BUF);
+
+/**
+ * dma_buf_fd - give a buffer an fd in the current process
+ * @dmabuf: the buffer; the caller's reference moves to the fd
+ * @flags: flags for the fd, such as O_CLOEXEC
+ *
+ * Callers that still have to copy the fd number to userspace after this
+ * should use get_unused_fd_flags() and dma_buf_fd_install() instead, so
+ * that no fd exists before the copy succeeded.
+ *
+ * Context: process context.
+ * Return: the fd, -EINVAL for a NULL buffer, or the error of
+ * get_unused_fd_flags() (e.g. -EMFILE); on error the caller keeps its
+ * reference.
+ */
+int dma_buf_fd(struct dma_buf *dmabuf, int flags)
+{
+	int fd;
+
+	if (!dmabuf || !dmabuf->file)
+		return -EINVAL;
+	fd = get_unused_fd_flags(flags);
+	if (fd >= 0)
+		fd_install(fd, dmabuf->file);
+	return fd;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_fd, DMA_BUF);
+
+/**
+ * dma_buf_fd_install - install a buffer in an fd reserved earlier
+ * @dmabuf: the buffer; the caller's reference moves to the fd
+ * @fd: an fd from get_unused_fd_flags() of the current process
+ *
+ * The second half of dma_buf_fd() for callers that reserve the fd first,
+ * report it to userspace, and install only when nothing can fail any more.
+ *
+ * Context: process context.
+ */
+void dma_buf_fd_install(struct dma_buf *dmabuf, int fd)
+{
+	fd_install(fd, dmabuf->file);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_fd_install, DMA_BUF);
+
+/**
+ * dma_buf_get - the buffer behind an fd, with a reference
+ * @fd: an fd of the current process
+ *
+ * Context: process context.
+ * Return: the buffer, with a new reference for the caller to drop with
+ * dma_buf_put(); ERR_PTR(-EBADF) when @fd is not open, ERR_PTR(-EINVAL)
+ * when it is not a dma-buf.
+ */
+struct dma_buf *dma_buf_get(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (!file)
+		return ERR_PTR(-EBADF);
+	if (!is_dma_buf_file(file)) {
+		fput(file);
+		return ERR_PTR(-EINVAL);
+	}
+	return file->private_data;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
+
+/**
+ * dma_buf_put - drop a reference on a buffer
+ * @dmabuf: the buffer
+ *
+ * The last reference frees the buffer through its exporter; that may
+ * happen later, when the file layer gets to it.
+ *
+ * Context: any context where fput() may be called.
+ */
+void dma_buf_put(struct dma_buf *dmabuf)
+{
+	if (WARN_ON(!dmabuf || !dmabuf->file))
+		return;
+	fput(dmabuf->file);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
+
+/*
+ * Who holds the reservation lock around the exporter's mapping callbacks:
+ * a dynamic importer always does, since it must be able to take the
+ * mapping back from move_notify; the core takes it itself only around
+ * calls into a dynamic exporter.  A static importer of a static exporter
+ * maps without it, as 6.1's in-tree users expect.
+ */
+/*
+ * With CONFIG_DMABUF_DEBUG the page pointers of every mapping are
+ * scrambled while the importer has it: importers may use the DMA
+ * addresses only, and one that touches the pages faults at once.  The
+ * low bits, which mark chain links and the end, are kept.  Scrambling
+ * twice restores the table.
+ */
+static void scramble_pages(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	int i;
+
+	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		return;
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->page_link ^= ~0xffUL;
+}
+
+static struct sg_table *exporter_map(struct dma_buf_attachment *attach,
+				     enum dma_data_direction dir)
+{
+	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
+
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	if (!IS_ERR(sgt))
+		scramble_pages(sgt);
+	return sgt;
+}
+
+static void exporter_unmap(struct dma_buf_attachment *attach,
+			   struct sg_table *sgt, enum dma_data_direction dir)
+{
+	scramble_pages(sgt);
+	attach->dmabuf->ops->unmap_dma_buf(attach, sgt, dir);
+}
+
+/*
+ * When importer and exporter disagree about moving the buffer (one is
+ * dynamic, the other is not), the attachment gets one mapping for its
+ * whole life, made here: a movable buffer is pinned first, so the mapping
+ * stays valid without move_notify.
+ */
+static int map_for_life(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	bool movable = dma_buf_is_dynamic(dmabuf);
+	struct sg_table *sgt;
+	int err = 0;
+
+	if (movable) {
+		dma_resv_lock(dmabuf->resv, NULL);
+		err = dmabuf->ops->pin(attach);
+		if (err)
+			goto out;
+	}
+	sgt = exporter_map(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(sgt)) {
+		err = PTR_ERR(sgt);
+		if (movable)
+			dmabuf->ops->unpin(attach);
+		goto out;
+	}
+	attach->sgt = sgt;
+	attach->dir = DMA_BIDIRECTIONAL;
+out:
+	if (movable)
+		dma_resv_unlock(dmabuf->resv);
+	return err;
+}
+
+/* Undo map_for_life(), or drop an ordinary cached mapping. */
+static void unmap_cached(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	bool movable = dma_buf_is_dynamic(dmabuf);
+
+	if (movable)
+		dma_resv_lock(dmabuf->resv, NULL);
+	exporter_unmap(attach, attach->sgt, attach->dir);
+	attach->sgt = NULL;
+	if (movable && !dma_buf_attachment_is_dynamic(attach))
+		dmabuf->ops->unpin(attach);
+	if (movable)
+		dma_resv_unlock(dmabuf->resv);
+}
+
+/**
+ * dma_buf_dynamic_attach - attach a device to a buffer
+ * @dmabuf: the buffer
+ * @dev: the importing device
+ * @importer_ops: for a dynamic importer, its operations (move_notify is
+ *	required); NULL for a static importer
+ * @importer_priv: the importer's data, stored in the attachment
+ *
+ * The exporter's &dma_buf_ops.attach may refuse the device.  When exactly
+ * one of importer and exporter is dynamic, the buffer is mapped (and, if
+ * the exporter moves buffers, pinned) here for the attachment's whole
+ * life, and dma_buf_map_attachment() returns that mapping.
+ *
+ * Context: process context, may sleep; takes the reservation lock, which
+ * the caller must not hold.
+ * Return: the attachment, or an ERR_PTR: -EINVAL for missing arguments or
+ * a dynamic importer without move_notify, -ENOMEM, or the exporter's
+ * error.
+ */
+struct dma_buf_attachment *
+dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
+		       const struct dma_buf_attach_ops *importer_ops,
+		       void *importer_priv)
+{
+	struct dma_buf_attachment *attach;
+	int err;
+
+	if (WARN_ON(!dmabuf || !dev))
+		return ERR_PTR(-EINVAL);
+	if (WARN_ON(importer_ops && !importer_ops->move_notify))
+		return ERR_PTR(-EINVAL);
+
+	attach = kzalloc(sizeof(*attach), GFP_KERNEL);
+	if (!attach)
+		return ERR_PTR(-ENOMEM);
+	attach->dmabuf = dmabuf;
+	attach->dev = dev;
+	attach->importer_ops = importer_ops;
+	attach->importer_priv = importer_priv;
+	attach->peer2peer = importer_ops && importer_ops->allow_peer2peer;
+
+	if (dmabuf->ops->attach) {
+		err = dmabuf->ops->attach(dmabuf, attach);
+		if (err)
+			goto err_free;
+	}
+
+	/* On the list first: an exporter may look at every attached device. */
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_add(&attach->node, &dmabuf->attachments);
+	dma_resv_unlock(dmabuf->resv);
+
+	if (dma_buf_attachment_is_dynamic(attach) != dma_buf_is_dynamic(dmabuf)) {
+		err = map_for_life(attach);
+		if (err)
+			goto err_unlist;
+	}
+	return attach;
+
+err_unlist:
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_del(&attach->node);
+	dma_resv_unlock(dmabuf->resv);
+	if (dmabuf->ops->detach)
+		dmabuf->ops->detach(dmabuf, attach);
+err_free:
+	kfree(attach);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
+
+/**
+ * dma_buf_attach - attach a device to a buffer as a static importer
+ * @dmabuf: the buffer
+ * @dev: the importing device
+ *
+ * dma_buf_dynamic_attach() without importer operations: if the exporter
+ * moves buffers, this one is pinned until dma_buf_detach().
+ *
+ * Context: process context, may sleep.
+ * Return: the attachment or an ERR_PTR, as dma_buf_dynamic_attach().
+ */
+struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+					  struct device *dev)
+{
+	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
+
+/**
+ * dma_buf_detach - detach a device from a buffer
+ * @dmabuf: the buffer
+ * @attach: the attachment, from dma_buf_attach() or dma_buf_dynamic_attach()
+ *
+ * Drops the attachment's cached mapping, and the pin a static importer of
+ * a dynamic exporter held, then frees @attach.  Mappings the importer made
+ * itself must have been unmapped already.
+ *
+ * Context: process context, may sleep; takes the reservation lock, which
+ * the caller must not hold.
+ */
+void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+{
+	if (WARN_ON(!dmabuf || !attach || attach->dmabuf != dmabuf))
+		return;
+
+	if (attach->sgt)
+		unmap_cached(attach);
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_del(&attach->node);
+	dma_resv_unlock(dmabuf->resv);
+	if (dmabuf->ops->detach)
+		dmabuf->ops->detach(dmabuf, attach);
+	kfree(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_detach, DMA_BUF);
+
+/**
+ * dma_buf_pin - keep a buffer where it is
+ * @attach: a dynamic importer's attachment
+ *
+ * For dynamic importers that need the buffer to stay put for a while,
+ * for instance while scanning it out.  Each successful call is balanced
+ * by dma_buf_unpin().
+ *
+ * Context: the reservation lock of the buffer held.
+ * Return: 0, or the exporter's error.
+ */
+int dma_buf_pin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	WARN_ON(!dma_buf_attachment_is_dynamic(attach));
+	dma_resv_assert_held(dmabuf->resv);
+	return dmabuf->ops->pin ? dmabuf->ops->pin(attach) : 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_pin, DMA_BUF);
+
+/**
+ * dma_buf_unpin - let a pinned buffer move again
+ * @attach: the attachment passed to dma_buf_pin()
+ *
+ * Context: the reservation lock of the buffer held.
+ */
+void dma_buf_unpin(struct dma_buf_attachment *attach)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+
+	WARN_ON(!dma_buf_attachment_is_dynamic(attach));
+	dma_resv_assert_held(dmabuf->resv);
+	if (dmabuf->ops->unpin)
+		dmabuf->ops->unpin(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unpin, DMA_BUF);
+
+/* Without CONFIG_DMABUF_MOVE_NOTIFY, every mapping of a movable buffer pins it. */
+static bool map_pins(struct dma_buf *dmabuf)
+{
+	return dma_buf_is_dynamic(dmabuf) &&
+	       !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY);
+}
+
+/**
+ * dma_buf_map_attachment - map a buffer for the attached device
+ * @attach: the attachment
+ * @dir: the direction of the device's access
+ *
+ * Returns the attachment's cached mapping when it has one (an exporter
+ * that sets &dma_buf_ops.cache_sgt_mapping, or a static/dynamic mix, see
+ * dma_buf_dynamic_attach()); it serves @dir if it was made for @dir or
+ * for both directions.  Otherwise the exporter makes a new mapping, which
+ * the caller owns until dma_buf_unmap_attachment().
+ *
+ * Context: process context, may sleep.  A dynamic importer holds the
+ * buffer's reservation lock; a static importer need not.
+ * Return: the scatter list, ERR_PTR(-EBUSY) when the cached mapping is for
+ * another direction, ERR_PTR(-EINVAL) for a missing attachment, or the
+ * exporter's error (a NULL from the exporter becomes -ENOMEM).
+ */
+struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
+					enum dma_data_direction dir)
+{
+	struct dma_buf *dmabuf;
+	struct sg_table *sgt;
+	int err;
+
+	might_sleep();
+	if (WARN_ON(!attach || !attach->dmabuf))
+		return ERR_PTR(-EINVAL);
+	dmabuf = attach->dmabuf;
+	if (dma_buf_attachment_is_dynamic(attach))
+		dma_resv_assert_held(dmabuf->resv);
+
+	if (attach->sgt) {
+		if (attach->dir != dir && attach->dir != DMA_BIDIRECTIONAL)
+			return ERR_PTR(-EBUSY);
+		return attach->sgt;
+	}
+
+	/* Only dynamic importers get here for a movable buffer. */
+	if (map_pins(dmabuf)) {
+		err = dmabuf->ops->pin(attach);
+		if (err)
+			return ERR_PTR(err);
+	}
+	sgt = exporter_map(attach, dir);
+	if (IS_ERR(sgt)) {
+		if (map_pins(dmabuf))
+			dmabuf->ops->unpin(attach);
+		return sgt;
+	}
+	if (dmabuf->ops->cache_sgt_mapping) {
+		attach->sgt = sgt;
+		attach->dir = dir;
+	}
+	return sgt;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment, DMA_BUF);
+
+/**
+ * dma_buf_unmap_attachment - give back a mapping
+ * @attach: the attachment
+ * @sgt: the mapping from dma_buf_map_attachment()
+ * @dir: the direction it was mapped for
+ *
+ * A cached mapping stays until dma_buf_detach(); any other is handed back
+ * to the exporter.
+ *
+ * Context: as dma_buf_map_attachment().
+ */
+void dma_buf_unmap_attachment(struct dma_buf_attachment *attach,
+			      struct sg_table *sgt,
+			      enum dma_data_direction dir)
+{
+	struct dma_buf *dmabuf;
+
+	might_sleep();
+	if (WARN_ON(!attach || !attach->dmabuf || !sgt))
+		return;
+	dmabuf = attach->dmabuf;
+	if (dma_buf_attachment_is_dynamic(attach))
+		dma_resv_assert_held(dmabuf->resv);
+	if (attach->sgt == sgt)
+		return;
+
+	exporter_unmap(attach, sgt, dir);
+	if (map_pins(dmabuf))
+		dmabuf->ops->unpin(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment, DMA_BUF);
+
+/**
+ * dma_buf_map_attachment_unlocked - map, for callers not holding the lock
+ * @attach: the attachment
+ * @dir: the direction of the device's access
+ *
+ * dma_buf_map_attachment() with the reservation lock taken around it when
+ * the importer is dynamic.
+ *
+ * Context: process context, may sleep; the reservation lock not held.
+ * Return: as dma_buf_map_attachment().
+ */
+struct sg_table *
+dma_buf_map_attachment_unlocked(struct dma_buf_attachment *attach,
+				enum dma_data_direction dir)
+{
+	bool lock = attach && dma_buf_attachment_is_dynamic(attach);
+	struct sg_table *sgt;
+
+	might_sleep();
+	if (lock)
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+	sgt = dma_buf_map_attachment(attach, dir);
+	if (lock)
+		dma_resv_unlock(attach->dmabuf->resv);
+	return sgt;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_unlocked, DMA_BUF);
+
+/**
+ * dma_buf_unmap_attachment_unlocked - unmap, for callers not holding the lock
+ * @attach: the attachment
+ * @sgt: the mapping
+ * @dir: the direction it was mapped for
+ *
+ * Context: process context, may sleep; the reservation lock not held.
+ */
+void dma_buf_unmap_attachment_unlocked(struct dma_buf_attachment *attach,
+				       struct sg_table *sgt,
+				       enum dma_data_direction dir)
+{
+	bool lock = attach && dma_buf_attachment_is_dynamic(attach);
+
+	might_sleep();
+	if (lock)
+		dma_resv_lock(attach->dmabuf->resv, NULL);
+	dma_buf_unmap_attachment(attach, sgt, dir);
+	if (lock)
+		dma_resv_unlock(attach->dmabuf->resv);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_unlocked, DMA_BUF);
+
+/**
+ * dma_buf_move_notify - tell the dynamic importers the buffer moves
+ * @dmabuf: the buffer
+ *
+ * Called by a dynamic exporter before it moves the buffer; every dynamic
+ * importer's &dma_buf_attach_ops.move_notify is called so it drops its
+ * mappings.  Static importers hold a pin and are not told.
+ *
+ * Context: the reservation lock of the buffer held.
+ */
+void dma_buf_move_notify(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+
+	dma_resv_assert_held(dmabuf->resv);
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		if (attach->importer_ops)
+			attach->importer_ops->move_notify(attach);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_move_notify, DMA_BUF);
+
+static bool writes(enum dma_data_direction dir)
+{
+	return dir == DMA_TO_DEVICE || dir == DMA_BIDIRECTIONAL;
+}
+
+/**
+ * dma_buf_begin_cpu_access - start a CPU access to a buffer
+ * @dmabuf: the buffer
+ * @dir: DMA_FROM_DEVICE for a CPU read, DMA_TO_DEVICE for a write,
+ *	DMA_BIDIRECTIONAL for both
+ *
+ * Waits, interruptibly, for the devices that must finish first: the
+ * writers before a CPU read, every reader and writer before a CPU write.
+ * Then the exporter's &dma_buf_ops.begin_cpu_access makes the memory
+ * coherent for the CPU, after the devices are done with it.
+ *
+ * Context: process context, may sleep; no reservation lock held.
+ * Return: 0, -ERESTARTSYS when a signal interrupted the wait, -EINVAL for
+ * a NULL buffer, or the exporter's error.
+ */
+int dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
+			     enum dma_data_direction dir)
+{
+	long ret;
+
+	if (WARN_ON(!dmabuf))
+		return -EINVAL;
+	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(writes(dir)),
+				    true, MAX_SCHEDULE_TIMEOUT);
+	if (ret < 0)
+		return ret;
+	if (dmabuf->ops->begin_cpu_access)
+		return dmabuf->ops->begin_cpu_access(dmabuf, dir);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_begin_cpu_access, DMA_BUF);
+
+/**
+ * dma_buf_end_cpu_access - end a CPU access to a buffer
+ * @dmabuf: the buffer
+ * @dir: the direction given to dma_buf_begin_cpu_access()
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -EINVAL for a NULL buffer, or the exporter's error.
+ */
+int dma_buf_end_cpu_access(struct dma_buf *dmabuf,
+			   enum dma_data_direction dir)
+{
+	if (WARN_ON(!dmabuf))
+		return -EINVAL;
+	if (dmabuf->ops->end_cpu_access)
+		return dmabuf->ops->end_cpu_access(dmabuf, dir);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_end_cpu_access, DMA_BUF);
+
+/**
+ * dma_buf_mmap - map a buffer into a VMA set up by someone else
+ * @dmabuf: the buffer
+ * @vma: the VMA, for instance of a driver's own device file
+ * @pgoff: the page of the buffer the VMA starts at
+ *
+ * For drivers that let userspace map an imported buffer through their own
+ * fd: the VMA is switched over to the buffer's file and the exporter maps
+ * it.
+ *
+ * Context: mmap_lock held for writing, as in any ->mmap().
+ * Return: 0; -EINVAL when the exporter cannot mmap or the range does not
+ * fit in the buffer; -EOVERFLOW when @pgoff plus the VMA's length wraps;
+ * or the exporter's error.
+ */
+int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
+		 unsigned long pgoff)
+{
+	unsigned long pages;
+
+	if (WARN_ON(!dmabuf || !vma))
+		return -EINVAL;
+	if (!dmabuf->ops->mmap)
+		return -EINVAL;
+	pages = vma_pages(vma);
+	if (pgoff + pages < pgoff)
+		return -EOVERFLOW;
+	if (pgoff + pages > dmabuf->size >> PAGE_SHIFT)
+		return -EINVAL;
+
+	vma_set_file(vma, dmabuf->file);
+	vma->vm_pgoff = pgoff;
+	return dmabuf->ops->mmap(dmabuf, vma);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_mmap, DMA_BUF);
+
+/**
+ * dma_buf_vmap - map a buffer into kernel address space
+ * @dmabuf: the buffer
+ * @map: filled with the mapping's address
+ *
+ * The mapping is shared and counted: the first call asks the exporter,
+ * later ones return the same address, and the exporter's vunmap runs
+ * when the last dma_buf_vunmap() balances them.
+ *
+ * Context: process context, may sleep; takes &dma_buf.lock.
+ * Return: 0; -EINVAL for a NULL buffer or an exporter without vmap; or the
+ * exporter's error.  On error @map is cleared.
+ */
+int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	struct iosys_map mapped;
+	int err = 0;
+
+	iosys_map_clear(map);
+	if (WARN_ON(!dmabuf))
+		return -EINVAL;
+	if (!dmabuf->ops->vmap)
+		return -EINVAL;
+
+	mutex_lock(&dmabuf->lock);
+	if (!dmabuf->vmapping_counter) {
+		iosys_map_clear(&mapped);
+		err = dmabuf->ops->vmap(dmabuf, &mapped);
+		if (err)
+			goto out;
+		if (WARN_ON(iosys_map_is_null(&mapped))) {
+			err = -EINVAL;
+			goto out;
+		}
+		dmabuf->vmap_ptr = mapped;
+	}
+	dmabuf->vmapping_counter++;
+	*map = dmabuf->vmap_ptr;
+out:
+	mutex_unlock(&dmabuf->lock);
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
+
+/**
+ * dma_buf_vunmap - drop a kernel mapping
+ * @dmabuf: the buffer
+ * @map: the mapping dma_buf_vmap() gave
+ *
+ * An unbalanced call, or one with another address, is a bug; it is
+ * reported and ignored.
+ *
+ * Context: process context, may sleep; takes &dma_buf.lock.
+ */
+void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+{
+	if (WARN_ON(!dmabuf))
+		return;
+
+	mutex_lock(&dmabuf->lock);
+	if (WARN_ON(!dmabuf->vmapping_counter ||
+		    !iosys_map_is_equal(&dmabuf->vmap_ptr, map)))
+		goto out;
+	if (--dmabuf->vmapping_counter)
+		goto out;
+	if (dmabuf->ops->vunmap)
+		dmabuf->ops->vunmap(dmabuf, map);
+	iosys_map_clear(&dmabuf->vmap_ptr);
+out:
+	mutex_unlock(&dmabuf->lock);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
+
+/*
+ * poll(): EPOLLIN once the writers are done, EPOLLOUT once every reader
+ * and writer is done.  For each of the two, at most one fence callback is
+ * armed at a time (&dma_buf.cb_in, &dma_buf.cb_out), on the first fence
+ * still pending; its ->active is non-zero while armed and is read and
+ * written under the poll wait queue's lock.  The callback wakes the
+ * pollers, which poll again and arm on the next pending fence, so a fence
+ * added or replaced meanwhile is seen.  An armed callback holds a
+ * reference on the file, so the buffer outlives it.
+ */
+static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct dma_buf_poll_cb_t *dcb = container_of(cb, typeof(*dcb), cb);
+	struct dma_buf *dmabuf = container_of(dcb->poll, struct dma_buf, poll);
+	unsigned long flags;
+
+	spin_lock_irqsave(&dcb->poll->lock, flags);
+	wake_up_locked_poll(dcb->poll, dcb->active);
+	dcb->active = 0;
+	spin_unlock_irqrestore(&dcb->poll->lock, flags);
+	fput(dmabuf->file);
+}
+
+/* Arm @dcb on the first pending fence of @usage; false if there is none. */
+static bool arm_on_pending(struct dma_buf *dmabuf, struct dma_buf_poll_cb_t *dcb,
+			   enum dma_resv_usage usage)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	bool armed = false;
+
+	dma_resv_iter_begin(&cursor, dmabuf->resv, usage);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
+			armed = true;
+			break;
+		}
+	}
+	dma_resv_iter_end(&cursor);
+	return armed;
+}
+
+/* Is @event ready?  If not, make sure a callback will tell the pollers. */
+static bool poll_ready(struct dma_buf *dmabuf, struct dma_buf_poll_cb_t *dcb,
+		       __poll_t event, enum dma_resv_usage usage)
+{
+	spin_lock_irq(&dmabuf->poll.lock);
+	if (dcb->active) {
+		spin_unlock_irq(&dmabuf->poll.lock);
+		return false;
+	}
+	dcb->active = event;
+	spin_unlock_irq(&dmabuf->poll.lock);
+
+	get_file(dmabuf->file);
+	if (arm_on_pending(dmabuf, dcb, usage))
+		return false;
+
+	spin_lock_irq(&dmabuf->poll.lock);
+	dcb->active = 0;
+	spin_unlock_irq(&dmabuf->poll.lock);
+	fput(dmabuf->file);
+	return true;
+}
+
+static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
+{
+	struct dma_buf *dmabuf = file->private_data;
+	__poll_t events = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
+	__poll_t ready = 0;
+
+	if (!events)
+		return 0;
+	poll_wait(file, &dmabuf->poll, wait);
+
+	if ((events & EPOLLOUT) &&
+	    poll_ready(dmabuf, &dmabuf->cb_out, EPOLLOUT,
+		       dma_resv_usage_rw(true)))
+		ready |= EPOLLOUT;
+	if ((events & EPOLLIN) &&
+	    poll_ready(dmabuf, &dmabuf->cb_in, EPOLLIN,
+		       dma_resv_usage_rw(false)))
+		ready |= EPOLLIN;
+	return ready;
+}
+
+/**
+ * dma_buf_sync - the work of DMA_BUF_IOCTL_SYNC
+ * @dmabuf: the buffer
+ * @flags: &dma_buf_sync.flags
+ *
+ * Return: 0; -EINVAL for unknown flag bits or no direction; otherwise as
+ * dma_buf_begin_cpu_access() or dma_buf_end_cpu_access().
+ */
+int dma_buf_sync(struct dma_buf *dmabuf, u64 flags)
+{
+	enum dma_data_direction dir;
+
+	if (flags & ~DMA_BUF_SYNC_VALID_FLAGS_MASK)
+		return -EINVAL;
+	switch (flags & DMA_BUF_SYNC_RW) {
+	case DMA_BUF_SYNC_READ:
+		dir = DMA_FROM_DEVICE;
+		break;
+	case DMA_BUF_SYNC_WRITE:
+		dir = DMA_TO_DEVICE;
+		break;
+	case DMA_BUF_SYNC_RW:
+		dir = DMA_BIDIRECTIONAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (flags & DMA_BUF_SYNC_END)
+		return dma_buf_end_cpu_access(dmabuf, dir);
+	return dma_buf_begin_cpu_access(dmabuf, dir);
+}
+EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_sync);
+
+/**
+ * dma_buf_set_name - the work of DMA_BUF_SET_NAME
+ * @dmabuf: the buffer
+ * @name: the new name, allocated with kmalloc(); the buffer owns it now
+ *
+ * Writers hold both the reservation lock and &dma_buf.name_lock, so
+ * readers may use either.
+ */
+void dma_buf_set_name(struct dma_buf *dmabuf, char *name)
+{
+	const char *old;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	spin_lock(&dmabuf->name_lock);
+	old = dmabuf->name;
+	dmabuf->name = name;
+	spin_unlock(&dmabuf->name_lock);
+	dma_resv_unlock(dmabuf->resv);
+	kfree(old);
+}
+EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_set_name);
+
+/* Sync-file ioctl flags: DMA_BUF_SYNC_READ, _WRITE or both; nothing else. */
+static bool sync_flags_valid(u32 flags)
+{
+	return (flags & DMA_BUF_SYNC_RW) && !(flags & ~DMA_BUF_SYNC_RW);
+}
+
+/**
+ * dma_buf_export_fence - the fence DMA_BUF_IOCTL_EXPORT_SYNC_FILE hands out
+ * @dmabuf: the buffer
+ * @flags: &dma_buf_export_sync_file.flags
+ * @fence: set to one fence for what a reader (DMA_BUF_SYNC_READ) or a
+ *	writer (DMA_BUF_SYNC_WRITE) must wait for: the buffer's fences of
+ *	that usage combined, or a signaled stub when there are none
+ *
+ * Return: 0; -EINVAL for bad flags; -ENOMEM.
+ */
+int dma_buf_export_fence(struct dma_buf *dmabuf, u32 flags,
+			 struct dma_fence **fence)
+{
+	int err;
+
+	if (!sync_flags_valid(flags))
+		return -EINVAL;
+	err = dma_resv_get_singleton(dmabuf->resv,
+				     dma_resv_usage_rw(flags & DMA_BUF_SYNC_WRITE),
+				     fence);
+	if (err)
+		return err;
+	if (!*fence)
+		*fence = dma_fence_get_stub();
+	return 0;
+}
+EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
+
+/**
+ * dma_buf_import_fence - the work of DMA_BUF_IOCTL_IMPORT_SYNC_FILE
+ * @dmabuf: the buffer
+ * @flags: &dma_buf_import_sync_file.flags
+ * @fence: the fence to add, possibly a container; the caller keeps its
+ *	reference
+ *
+ * Each fence inside @fence is added to the buffer's reservation object,
+ * as a writer when @flags has DMA_BUF_SYNC_WRITE, else as a reader.
+ *
+ * Return: 0; -EINVAL for bad flags; -EINTR when interrupted while
+ * waiting for the lock; -ENOMEM.
+ */
+int dma_buf_import_fence(struct dma_buf *dmabuf, u32 flags,
+			 struct dma_fence *fence)
+{
+	struct dma_fence_unwrap iter;
+	enum dma_resv_usage usage;
+	struct dma_fence *f;
+	unsigned int count = 0;
+	int err;
+
+	if (!sync_flags_valid(flags))
+		return -EINVAL;
+	usage = (flags & DMA_BUF_SYNC_WRITE) ? DMA_RESV_USAGE_WRITE :
+					       DMA_RESV_USAGE_READ;
+	dma_fence_unwrap_for_each(f, &iter, fence)
+		count++;
+
+	err = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (err)
+		return err;
+	err = dma_resv_reserve_fences(dmabuf->resv, count);
+	if (!err)
+		dma_fence_unwrap_for_each(f, &iter, fence)
+			dma_resv_add_fence(dmabuf->resv, f, usage);
+	dma_resv_unlock(dmabuf->resv);
+	return err;
+}
+EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_import_fence);
+
+#if IS_ENABLED(CONFIG_SYNC_FILE)
+static long export_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
+{
+	struct dma_buf_export_sync_file arg;
+	struct sync_file *sync_file;
+	struct dma_fence *fence;
+	int fd, err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	err = dma_buf_export_fence(dmabuf, arg.flags, &fence);
+	if (err)
+		return err;
+	sync_file = sync_file_create(fence);
+	dma_fence_put(fence);
+	if (!sync_file)
+		return -ENOMEM;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		fput(sync_file->file);
+		return fd;
+	}
+	arg.fd = fd;
+	/* No fd appears until userspace has been told its number. */
+	if (copy_to_user(uarg, &arg, sizeof(arg))) {
+		put_unused_fd(fd);
+		fput(sync_file->file);
+		return -EFAULT;
+	}
+	fd_install(fd, sync_file->file);
+	return 0;
+}
+
+static long import_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
+{
+	struct dma_buf_import_sync_file arg;
+	struct dma_fence *fence;
+	int err;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	/* Bad flags are reported before a bad fd. */
+	if (!sync_flags_valid(arg.flags))
+		return -EINVAL;
+	fence = sync_file_get_fence(arg.fd);
+	if (!fence)
+		return -EINVAL;
+	err = dma_buf_import_fence(dmabuf, arg.flags, fence);
+	dma_fence_put(fence);
+	return err;
+}
+#endif
+
+static long set_name_ioctl(struct dma_buf *dmabuf, const char __user *uname)
+{
+	char *name = strndup_user(uname, DMA_BUF_NAME_LEN);
+
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	dma_buf_set_name(dmabuf, name);
+	return 0;
+}
+
+static long dma_buf_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct dma_buf *dmabuf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+	struct dma_buf_sync sync;
+
+	switch (cmd) {
+	case DMA_BUF_IOCTL_SYNC:
+		if (copy_from_user(&sync, uarg, sizeof(sync)))
+			return -EFAULT;
+		return dma_buf_sync(dmabuf, sync.flags);
+	case DMA_BUF_SET_NAME_A:
+	case DMA_BUF_SET_NAME_B:
+		return set_name_ioctl(dmabuf, uarg);
+#if IS_ENABLED(CONFIG_SYNC_FILE)
+	case DMA_BUF_IOCTL_EXPORT_SYNC_FILE:
+		return export_sync_file_ioctl(dmabuf, uarg);
+	case DMA_BUF_IOCTL_IMPORT_SYNC_FILE:
+		return import_sync_file_ioctl(dmabuf, uarg);
+#endif
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int bufinfo_show_one(struct seq_file *s, struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+	unsigned int devices = 0;
+	int err;
+
+	err = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	if (err)
+		return err;
+	spin_lock(&dmabuf->name_lock);
+	seq_printf(s, "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n",
+		   dmabuf->size, dmabuf->file->f_flags, dmabuf->file->f_mode,
+		   file_count(dmabuf->file), dmabuf->exp_name,
+		   file_inode(dmabuf->file)->i_ino,
+		   dmabuf->name ?: "<none>");
+	spin_unlock(&dmabuf->name_lock);
+	dma_resv_describe(dmabuf->resv, s);
+
+	seq_puts(s, "\tAttached Devices:\n");
+	list_for_each_entry(attach, &dmabuf->attachments, node) {
+		seq_printf(s, "\t%s\n", dev_name(attach->dev));
+		devices++;
+	}
+	seq_printf(s, "Total %u devices attached\n\n", devices);
+	dma_resv_unlock(dmabuf->resv);
+	return 0;
+}
+
+/**
+ * dma_buf_bufinfo_show - what debugfs dma_buf/bufinfo prints
+ * @s: the seq_file
+ * @unused: unused
+ *
+ * One block per buffer (its numbers, its fences, its attached devices),
+ * then the totals.
+ *
+ * Return: 0, or -EINTR when interrupted while waiting for a lock.
+ */
+int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
+{
+	struct dma_buf *dmabuf;
+	unsigned int count = 0;
+	size_t bytes = 0;
+	int err;
+
+	err = mutex_lock_interruptible(&buffers_lock);
+	if (err)
+		return err;
+	seq_printf(s, "\nDma-buf Objects:\n%-8s\t%-8s\t%-8s\t%-8s\texp_name\t%-8s\tname\n",
+		   "size", "flags", "mode", "count", "ino");
+	list_for_each_entry(dmabuf, &buffers, list_node) {
+		err = bufinfo_show_one(s, dmabuf);
+		if (err)
+			break;
+		count++;
+		bytes += dmabuf->size;
+	}
+	if (!err)
+		seq_printf(s, "\nTotal %u objects, %zu bytes\n", count, bytes);
+	mutex_unlock(&buffers_lock);
+	return err;
+}
+EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_bufinfo_show);
+
+static int bufinfo_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, dma_buf_bufinfo_show, NULL);
+}
+
+static const struct file_operations bufinfo_fops = {
+	.owner = THIS_MODULE,
+	.open = bufinfo_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static void dma_buf_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("dma_buf", NULL);
+
+	debugfs_create_file("bufinfo", 0444, dir, NULL, &bufinfo_fops);
+}
+
+static const struct file_operations dma_buf_fops = {
+	.release = dma_buf_file_release,
+	.llseek = dma_buf_llseek,
+	.show_fdinfo = dma_buf_show_fdinfo,
+	.mmap = dma_buf_mmap_file,
+	.poll = dma_buf_poll,
+	.unlocked_ioctl = dma_buf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static int __init dma_buf_init(void)
+{
+	dma_buf_mnt = kern_mount(&dma_buf_fs_type);
+	if (IS_ERR(dma_buf_mnt))
+		return PTR_ERR(dma_buf_mnt);
+	dma_buf_debugfs_init();
+	return 0;
+}
+subsys_initcall(dma_buf_init);

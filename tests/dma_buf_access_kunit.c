@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit suite for CPU access to dma-bufs and the work behind the fd's
+ * ioctls: begin/end CPU access waiting on the right fences, the counted
+ * kernel mapping, dma_buf_mmap()'s checks, poll() with fences added,
+ * replaced and signaled while polling, DMA_BUF_IOCTL_SYNC's flags, names,
+ * exporting and importing fences, and the bufinfo listing.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-fence-array.h>
+#include <linux/dma-resv.h>
+#include <linux/kthread.h>
+#include <linux/poll.h>
+#include <linux/seq_file.h>
+#include <uapi/linux/dma-buf.h>
+
+#include "../dma-buf-internal.h"
+#include "expect-warn.h"
+#include "mock-exporter.h"
+#include "mock-fence.h"
+
+MODULE_IMPORT_NS(DMA_BUF_KUNIT);
+
+static void put_buf(struct kunit *test, struct dma_buf *buf)
+{
+	int want = atomic_read(&mock_releases) + 1;
+
+	dma_buf_put(buf);
+	KUNIT_EXPECT_TRUE(test, mock_releases_reach(want));
+}
+
+static void add_fence(struct dma_buf *buf, struct dma_fence *f,
+		      enum dma_resv_usage usage)
+{
+	dma_resv_lock(buf->resv, NULL);
+	if (!dma_resv_reserve_fences(buf->resv, 1))
+		dma_resv_add_fence(buf->resv, f, usage);
+	dma_resv_unlock(buf->resv);
+}
+
+struct late_signal {
+	struct dma_fence *fence;
+	unsigned int ms;
+};
+
+static int late_signal_thread(void *data)
+{
+	struct late_signal *ls = data;
+
+	msleep(ls->ms);
+	dma_fence_signal(ls->fence);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/* Signal @f from another thread after @ms milliseconds. */
+static struct task_struct *signal_later(struct kunit *test,
+					struct late_signal *ls,
+					struct dma_fence *f, unsigned int ms)
+{
+	struct task_struct *t;
+
+	ls->fence = f;
+	ls->ms = ms;
+	t = kthread_run(late_signal_thread, ls, "dma-buf-signal");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	return t;
+}
+
+static void cpu_read_waits_for_writers_only(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *writer = mock_fence(test);
+	struct dma_fence *reader = mock_fence(test);
+	struct late_signal ls;
+	struct task_struct *t;
+
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, reader, DMA_RESV_USAGE_READ);
+
+	t = signal_later(test, &ls, writer, 30);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(buf, DMA_FROM_DEVICE), 0);
+	/* The writer is done, the reader need not be. */
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(writer));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(reader));
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->begins, 1);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(buf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->ends, 1);
+	kthread_stop(t);
+
+	/* A CPU write waits for the reader too. */
+	t = signal_later(test, &ls, reader, 30);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(buf, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(reader));
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_TO_DEVICE);
+	kthread_stop(t);
+
+	dma_fence_put(writer);
+	dma_fence_put(reader);
+	put_buf(test, buf);
+}
+
+static void sync_flags_are_checked(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	static const u64 bad[] = {
+		0, DMA_BUF_SYNC_END, 1 << 3, DMA_BUF_SYNC_READ | (1ULL << 63),
+		DMA_BUF_SYNC_RW | 8,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, dma_buf_sync(buf, bad[i]), -EINVAL);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->begins + mock_of(buf)->ends, 0);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_sync(buf, DMA_BUF_SYNC_START |
+					   DMA_BUF_SYNC_RW), 0);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, dma_buf_sync(buf, DMA_BUF_SYNC_END |
+					   DMA_BUF_SYNC_WRITE), 0);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, dma_buf_sync(buf, DMA_BUF_SYNC_READ), 0);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_FROM_DEVICE);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->begins, 2);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->ends, 1);
+	put_buf(test, buf);
+}
+
+static void vmap_is_shared_and_counted(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_buffer *mb = mock_of(buf);
+	struct iosys_map m1, m2;
+
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap(buf, &m1), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap(buf, &m2), 0);
+	KUNIT_EXPECT_EQ(test, mb->vmaps, 1);
+	KUNIT_EXPECT_TRUE(test, iosys_map_is_equal(&m1, &m2));
+	KUNIT_EXPECT_PTR_EQ(test, m1.vaddr, mock_dma_buf_vaddr(buf));
+	KUNIT_EXPECT_EQ(test, buf->vmapping_counter, 2U);
+
+	dma_buf_vunmap(buf, &m2);
+	KUNIT_EXPECT_EQ(test, mb->vunmaps, 0);
+	dma_buf_vunmap(buf, &m1);
+	KUNIT_EXPECT_EQ(test, mb->vunmaps, 1);
+	KUNIT_EXPECT_TRUE(test, iosys_map_is_null(&buf->vmap_ptr));
+
+	/* A new first user maps again. */
+	KUNIT_ASSERT_EQ(test, dma_buf_vmap(buf, &m1), 0);
+	KUNIT_EXPECT_EQ(test, mb->vmaps, 2);
+	dma_buf_vunmap(buf, &m1);
+	put_buf(test, buf);
+}
+
+static void vmap_failures_leave_no_mapping(struct kunit *test)
+{
+	static const struct dma_buf_ops no_vmap = {
+		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+		.release = mock_release,
+	};
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_buf *plain = mock_export(test, PAGE_SIZE, &no_vmap, NULL);
+	struct iosys_map map;
+
+	mock_of(buf)->fail_vmap = -ENOMEM;
+	KUNIT_EXPECT_EQ(test, dma_buf_vmap(buf, &map), -ENOMEM);
+	KUNIT_EXPECT_TRUE(test, iosys_map_is_null(&map));
+	KUNIT_EXPECT_EQ(test, buf->vmapping_counter, 0U);
+	KUNIT_EXPECT_EQ(test, dma_buf_vmap(plain, &map), -EINVAL);
+	KUNIT_EXPECT_TRUE(test, iosys_map_is_null(&map));
+
+	/* An unbalanced vunmap is reported and does nothing. */
+	iosys_map_set_vaddr(&map, mock_dma_buf_vaddr(buf));
+	EXPECT_WARN_BEGIN("vmap_failures_leave_no_mapping");
+	dma_buf_vunmap(buf, &map);
+	EXPECT_WARN_END("vmap_failures_leave_no_mapping");
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->vunmaps, 0);
+	put_buf(test, buf);
+	put_buf(test, plain);
+}
+
+static void mmap_checks_the_range(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, 4 * PAGE_SIZE);
+	struct vm_area_struct vma = {
+		.vm_start = 0x100000, .vm_end = 0x100000 + 2 * PAGE_SIZE,
+	};
+
+	/* vma_set_file() swaps files: start with a reference of our own. */
+	get_file(buf->file);
+	vma.vm_file = buf->file;
+	KUNIT_EXPECT_EQ(test, dma_buf_mmap(buf, &vma, 3), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_buf_mmap(buf, &vma, ULONG_MAX), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->mmaps, 0);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_mmap(buf, &vma, 2), 0);
+	KUNIT_EXPECT_EQ(test, mock_of(buf)->mmaps, 1);
+	KUNIT_EXPECT_PTR_EQ(test, vma.vm_file, buf->file);
+	KUNIT_EXPECT_EQ(test, vma.vm_pgoff, 2UL);
+	fput(vma.vm_file);	/* the VMA's reference */
+	put_buf(test, buf);
+}
+
+/* A poll table that records wake-ups instead of sleeping. */
+struct poll_probe {
+	poll_table pt;
+	wait_queue_entry_t wait;
+	wait_queue_head_t *head;
+	atomic_t wakeups;
+};
+
+static int probe_wake(wait_queue_entry_t *wait, unsigned int mode,
+		      int sync, void *key)
+{
+	struct poll_probe *p = container_of(wait, struct poll_probe, wait);
+
+	atomic_inc(&p->wakeups);
+	return 0;
+}
+
+static void probe_queue(struct file *file, wait_queue_head_t *head,
+			poll_table *pt)
+{
+	struct poll_probe *p = container_of(pt, struct poll_probe, pt);
+
+	if (p->head)
+		return;
+	p->head = head;
+	init_waitqueue_func_entry(&p->wait, probe_wake);
+	add_wait_queue(head, &p->wait);
+}
+
+static __poll_t probe_poll(struct poll_probe *p, struct dma_buf *buf,
+			   __poll_t events)
+{
+	init_poll_funcptr(&p->pt, probe_queue);
+	p->pt._key = events;
+	return vfs_poll(buf->file, &p->pt);
+}
+
+static void probe_done(struct poll_probe *p)
+{
+	if (p->head)
+		remove_wait_queue(p->head, &p->wait);
+}
+
+static void poll_reports_readers_and_writers(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *writer = mock_fence(test);
+	struct dma_fence *reader = mock_fence(test);
+	struct poll_probe p = {};
+
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, 0), 0U);
+
+	add_fence(buf, reader, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLIN);
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT), 0U);
+	KUNIT_EXPECT_NE(test, buf->cb_in.active, 0U);
+
+	dma_fence_signal(writer);
+	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT), EPOLLIN);
+	dma_fence_signal(reader);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active | buf->cb_out.active, 0U);
+
+	probe_done(&p);
+	dma_fence_put(writer);
+	dma_fence_put(reader);
+	put_buf(test, buf);
+}
+
+static void poll_follows_replaced_fences(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *first = mock_fence_at(test, ctx, 1);
+	struct dma_fence *second = mock_fence_at(test, ctx, 2);
+	struct poll_probe p = {};
+	int woken;
+
+	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+
+	/* The writer is replaced while the poll waits on the old one. */
+	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
+	woken = atomic_read(&p.wakeups);
+	dma_fence_signal(first);
+	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
+	/* Polling again finds the new writer still busy... */
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	woken = atomic_read(&p.wakeups);
+	/* ...and its completion wakes the poller too. */
+	dma_fence_signal(second);
+	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+
+	probe_done(&p);
+	dma_fence_put(first);
+	dma_fence_put(second);
+	put_buf(test, buf);
+}
+
+static void poll_keeps_the_buffer_alive(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *writer = mock_fence(test);
+	int want = atomic_read(&mock_releases) + 1;
+	struct poll_probe p = {};
+
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLOUT), 0U);
+	probe_done(&p);
+
+	/* The armed callback holds the file: dropping ours frees nothing. */
+	dma_buf_put(buf);
+	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, atomic_read(&mock_releases), want - 1);
+	dma_fence_signal(writer);
+	KUNIT_EXPECT_TRUE(test, mock_releases_reach(want));
+	dma_fence_put(writer);
+}
+
+static void names_replace_each_other(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+
+	dma_buf_set_name(buf, kstrdup("first", GFP_KERNEL));
+	KUNIT_EXPECT_STREQ(test, buf->name, "first");
+	dma_buf_set_name(buf, kstrdup("second", GFP_KERNEL));
+	KUNIT_EXPECT_STREQ(test, buf->name, "second");
+	/* The old name was freed; kmemleak would report it otherwise. */
+	put_buf(test, buf);
+}
+
+static void export_fence_covers_the_right_usage(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *w1 = mock_fence(test), *w2 = mock_fence(test);
+	struct dma_fence *r = mock_fence(test);
+	struct dma_fence *for_reader, *for_writer, *none;
+	static const u32 bad[] = { 0, DMA_BUF_SYNC_END, DMA_BUF_SYNC_READ | 4,
+				   1U << 31 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ(test, dma_buf_export_fence(buf, bad[i], &none),
+				-EINVAL);
+
+	KUNIT_ASSERT_EQ(test, dma_buf_export_fence(buf, DMA_BUF_SYNC_RW, &none),
+			0);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(none));
+	dma_fence_put(none);
+
+	add_fence(buf, w1, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, w2, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, r, DMA_RESV_USAGE_READ);
+	KUNIT_ASSERT_EQ(test, dma_buf_export_fence(buf, DMA_BUF_SYNC_READ,
+						   &for_reader), 0);
+	KUNIT_ASSERT_EQ(test, dma_buf_export_fence(buf, DMA_BUF_SYNC_WRITE,
+						   &for_writer), 0);
+
+	dma_fence_signal(w1);
+	dma_fence_signal(w2);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(for_reader));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(for_writer));
+	dma_fence_signal(r);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(for_writer));
+
+	dma_fence_put(for_reader);
+	dma_fence_put(for_writer);
+	dma_fence_put(w1);
+	dma_fence_put(w2);
+	dma_fence_put(r);
+	put_buf(test, buf);
+}
+
+static unsigned int count_usage(struct dma_buf *buf, enum dma_resv_usage u)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	unsigned int n = 0;
+
+	dma_resv_lock(buf->resv, NULL);
+	dma_resv_for_each_fence(&cursor, buf->resv, DMA_RESV_USAGE_BOOKKEEP, f)
+		n += dma_resv_iter_usage(&cursor) == u;
+	dma_resv_unlock(buf->resv);
+	return n;
+}
+
+static void import_fence_unwraps_and_adds(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence **members = kcalloc(2, sizeof(*members), GFP_KERNEL);
+	struct dma_fence_array *array;
+	struct dma_fence *single = mock_fence(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, members);
+	members[0] = mock_fence(test);
+	members[1] = mock_fence(test);
+	array = dma_fence_array_create(2, members, dma_fence_context_alloc(1),
+				       1, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_import_fence(buf, 0, single), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_buf_import_fence(buf, DMA_BUF_SYNC_WRITE | 4,
+						   single), -EINVAL);
+	KUNIT_EXPECT_EQ(test, count_usage(buf, DMA_RESV_USAGE_READ) +
+			count_usage(buf, DMA_RESV_USAGE_WRITE), 0U);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_import_fence(buf, DMA_BUF_SYNC_WRITE,
+						   &array->base), 0);
+	KUNIT_EXPECT_EQ(test, count_usage(buf, DMA_RESV_USAGE_WRITE), 2U);
+	KUNIT_EXPECT_EQ(test, dma_buf_import_fence(buf, DMA_BUF_SYNC_READ,
+						   single), 0);
+	KUNIT_EXPECT_EQ(test, count_usage(buf, DMA_RESV_USAGE_READ), 1U);
+
+	/* The buffer now waits for exactly those fences. */
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(buf->resv,
+							DMA_RESV_USAGE_WRITE));
+	dma_fence_signal(members[0]);
+	dma_fence_signal(members[1]);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(buf->resv,
+						       DMA_RESV_USAGE_WRITE));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(buf->resv,
+							DMA_RESV_USAGE_READ));
+	dma_fence_signal(single);
+
+	dma_fence_put(&array->base);
+	dma_fence_put(single);
+	put_buf(test, buf);
+}
+
+static void bufinfo_lists_each_buffer(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, 3 * PAGE_SIZE);
+	struct dma_fence *f = mock_fence(test);
+	struct seq_file m = { .size = 64 * 1024 };
+	char line[96];
+
+	m.buf = kvzalloc(m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	dma_buf_set_name(buf, kstrdup("bufinfo-probe", GFP_KERNEL));
+	add_fence(buf, f, DMA_RESV_USAGE_WRITE);
+
+	KUNIT_EXPECT_EQ(test, dma_buf_bufinfo_show(&m, NULL), 0);
+	KUNIT_EXPECT_LT(test, m.count, m.size);
+	snprintf(line, sizeof(line), "%08lu\t", 3 * PAGE_SIZE);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, line));
+	snprintf(line, sizeof(line), "\t%s\t%08lu\tbufinfo-probe\n",
+		 KBUILD_MODNAME, file_inode(buf->file)->i_ino);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, line));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "Total 0 devices attached"));
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, " objects, "));
+
+	kvfree(m.buf);
+	dma_fence_signal(f);
+	dma_fence_put(f);
+	put_buf(test, buf);
+}
+
+static struct kunit_case access_cases[] = {
+	KUNIT_CASE(cpu_read_waits_for_writers_only),
+	KUNIT_CASE(sync_flags_are_checked),
+	KUNIT_CASE(vmap_is_shared_and_counted),
+	KUNIT_CASE(vmap_failures_leave_no_mapping),
+	KUNIT_CASE(mmap_checks_the_range),
+	KUNIT_CASE(poll_reports_readers_and_writers),
+	KUNIT_CASE(poll_follows_replaced_fences),
+	KUNIT_CASE(poll_keeps_the_buffer_alive),
+	KUNIT_CASE(names_replace_each_other),
+	KUNIT_CASE(export_fence_covers_the_right_usage),
+	KUNIT_CASE(import_fence_unwraps_and_adds),
+	KUNIT_CASE(bufinfo_lists_each_buffer),
+	{}
+};
+
+static struct kunit_suite access_suite = {
+	.name = "dma-buf-access",
+	.test_cases = access_cases,
+};
+
+kunit_test_suite(access_suite);
+
+MODULE_LICENSE("GPL");

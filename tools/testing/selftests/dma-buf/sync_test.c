@@ -486,15 +486,29 @@ TEST_F(sw, merged_file_reports_member_error)
 	EXPECT_NO_FD_LEAK();
 }
 
+/* For the slow tests: TCG with KASAN is far slower than hardware. */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
 /* Merge thousands of fences, each on its own timeline, pairwise. */
-TEST(merge_thousands)
+TEST_F_TIMEOUT(slow, merge_thousands, 180)
 {
 	enum { N = 2048 };
 	struct rlimit lim = { 2 * N + 64, 2 * N + 64 };
 	struct sync_fence_info *fi;
 	struct sync_file_info info;
 	int *tl, *fd, i, n, base, ret;
-	__u64 start, merged;
+	__u64 start, merged, level;
+	char levels[128];
+	int len = 0;
 
 	base = count_fds();
 	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
@@ -510,6 +524,7 @@ TEST(merge_thousands)
 	}
 	start = now_ns();
 	for (n = N; n > 1; n = (n + 1) / 2) {
+		level = now_ns();
 		for (i = 0; i < n / 2; i++) {
 			ret = merge(fd[2 * i], fd[2 * i + 1], "many");
 			ASSERT_GE(ret, 0);
@@ -519,6 +534,12 @@ TEST(merge_thousands)
 		}
 		if (n & 1)
 			fd[n / 2] = fd[n - 1];
+		/*
+		 * Each level handles N fences in all but half the calls of
+		 * the one before: its time tells per-call from per-fence cost.
+		 */
+		len += snprintf(levels + len, sizeof(levels) - len, " %llu",
+				(now_ns() - level) / 1000000);
 	}
 	merged = now_ns();
 	ASSERT_EQ(N, fence_count(fd[0]));
@@ -528,6 +549,8 @@ TEST(merge_thousands)
 	TH_LOG("%d pairwise merges of %d fences: %llu ms; count and info: %llu ms",
 	       N - 1, N, (merged - start) / 1000000,
 	       (now_ns() - merged) / 1000000);
+	TH_LOG("ms per level, from %d merges of 2 fences to 1 of %d:%s",
+	       N / 2, N, levels);
 	for (i = 0; i < N; i++)
 		ASSERT_EQ(0, fi[i].status);
 
@@ -714,6 +737,66 @@ TEST(threads_signal_and_wait_without_lost_wakeups)
 		close(lanes[i].tl);
 	}
 	EXPECT_EQ(base, count_fds());
+}
+
+/*
+ * Several threads poll one sync file (and a merge holding it) while it is
+ * signaled; every one of them must wake.  Repeated for about a second.
+ */
+enum { POLLERS = 4 };
+
+struct pollers {
+	int fd[2];
+	atomic_int started;
+	atomic_int woken;
+};
+
+static void *poller(void *arg)
+{
+	struct pollers *p = arg;
+	int i = atomic_fetch_add(&p->started, 1);
+
+	if (wait_fd(p->fd[i & 1], WAIT_MS) == 1)
+		atomic_fetch_add(&p->woken, 1);
+	return NULL;
+}
+
+TEST_F(sw, many_pollers_on_one_fence)
+{
+	__u64 end = now_ns() + 1000000000ULL;
+	pthread_t t[POLLERS];
+	unsigned int round;
+	struct pollers p;
+	int tl2, other, i;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	for (round = 1; now_ns() < end; round++) {
+		memset(&p, 0, sizeof(p));
+		p.fd[0] = fence_create(self->tl, round, "shared");
+		ASSERT_GE(p.fd[0], 0);
+		other = fence_create(tl2, round, "other");
+		ASSERT_GE(other, 0);
+		p.fd[1] = merge(p.fd[0], other, "both");
+		ASSERT_GE(p.fd[1], 0);
+		for (i = 0; i < POLLERS; i++)
+			ASSERT_EQ(0, pthread_create(&t[i], NULL, poller, &p));
+		/* Signal while the pollers arrive, not only after. */
+		if (round & 1)
+			usleep(round % 500);
+		ASSERT_EQ(0, timeline_inc(tl2, 1));
+		ASSERT_EQ(0, timeline_inc(self->tl, 1));
+		for (i = 0; i < POLLERS; i++)
+			pthread_join(t[i], NULL);
+		ASSERT_EQ(POLLERS, atomic_load(&p.woken)) TH_LOG("round %u", round);
+		close(p.fd[0]);
+		close(p.fd[1]);
+		close(other);
+	}
+	TH_LOG("%u rounds", round - 1);
+	EXPECT_GE(round - 1, 5);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
 }
 
 /* Bad input, ioctl by ioctl. */

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 
 pkgs=(linux-source-6.1 qemu-system-x86 gcc make flex bison bc libelf-dev
       libssl-dev cpio sparse busybox-static ccache python3 rsync perl git
-      xz-utils kmod)
+      xz-utils kmod libc6-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

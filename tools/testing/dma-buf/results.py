@@ -5,7 +5,9 @@
 Reads a test boot's console log and prints one line per counted outcome,
 "PASS name" or "FAIL name": every KUnit case (a suite that planned more
 cases than it reported counts the missing ones as failed), every TAP
-result printed by /init and the kselftests, whether the boot reached the
+result printed by /init and the kselftests (a program that reports fewer
+results than its plan line announced, or no plan, fails the missing ones),
+whether the boot reached the
 init's final marker, and whether the kernel printed any splat.
 
 A test that checks a documented WARN brackets it with the lines
@@ -32,6 +34,32 @@ INIT_START = 'dmabuf-harness: init started'
 INIT_DONE = 'dmabuf-harness: done'
 RESULT = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
 EXPECT = re.compile(r'dmabuf-test: expect WARNING (begin|end) (\S+)')
+PLAN = re.compile(r'^1\.\.(\d+)$')
+RUNNING = re.compile(r'^dmabuf-harness: running /tests/(\S+)')
+EXITED = re.compile(r'^dmabuf-harness: /tests/\S+ exited')
+
+
+class TapBlock:
+    """The TAP output of /init or of one program in /tests.
+
+    A program that crashes or hangs reports fewer results than its plan
+    line announced (or prints no plan at all): each missing result counts
+    as a failure, "tap:PROGRAM.resultN-never-reported".
+    """
+
+    def __init__(self, lines, outcome):
+        self.lines, self.outcome = lines, outcome
+        self.program, self.plan, self.seen, self.start = 'init', None, 0, 0
+        self.ran = False  # a /tests program started and owes a plan
+
+    def finish(self, i):
+        ctx = '\n'.join(self.lines[self.start:i][-30:])
+        if self.plan is None and self.ran:
+            self.outcome(False, f'tap:{self.program}.no-plan', ctx)
+        for k in range(self.seen + 1, (self.plan or 0) + 1):
+            self.outcome(False, f'tap:{self.program}.result{k}-never-reported',
+                         ctx)
+        self.plan, self.seen, self.start, self.ran = None, 0, i, False
 
 
 def main(path):
@@ -45,6 +73,7 @@ def main(path):
             shown.append(ctx)
 
     userspace = False
+    tap = TapBlock(lines, outcome)
     suite, plan, seen, start = None, 0, 0, 0
     for i, line in enumerate(lines):
         if line.startswith(INIT_START):
@@ -73,10 +102,26 @@ def main(path):
                     outcome(False, f'kunit:{suite}.case{k}-never-reported')
                 suite = None
             continue
+        m = RUNNING.match(line)
+        if m:
+            tap.finish(i)
+            tap.program, tap.ran = m.group(1), True
+            continue
+        if EXITED.match(line):
+            tap.finish(i)
+            continue
+        m = PLAN.match(line)
+        if m:
+            if tap.plan is not None:  # a second TAP stream
+                tap.finish(i)
+            tap.plan, tap.seen = int(m.group(1)), 0
+            continue
         m = RESULT.match(line)
         if m:
+            tap.seen += 1
             outcome(m.group(1) == 'ok', 'tap:' + m.group(3),
                     '\n'.join(lines[max(0, i - 20):i + 1]))
+    tap.finish(len(lines))
     if suite:
         for k in range(seen + 1, max(plan, seen + 1) + 1):
             outcome(False, f'kunit:{suite}.case{k}-never-reported',

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: test.sh
 # Everything that checks the project: assemble and guard the tree, build
-# the debug kernel, static checks, boot and parse every KUnit case and TAP
-# result, prove the patch series applies.  Ends with "N passed, N failed";
+# the debug kernel, static checks, build the kselftests, boot and parse
+# every KUnit case and TAP result, prove the patch series applies.  Ends with "N passed, N failed";
 # exits non-zero on any failure.  SUITE=glob limits the KUnit run.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -19,6 +19,7 @@ step() { # NAME CMD...: a step that counts as one outcome
 step build:tree-and-guard "$HARNESS/tree.sh"
 if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	"$HARNESS/checks.sh"
+	step build:kselftests "$HARNESS/selftests.sh" debug
 	say "booting the debug kernel under QEMU${SUITE:+ (SUITE=$SUITE)}"
 	"$HARNESS/initramfs.sh" debug
 	start=$SECONDS

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sw_sync: software timelines for testing fence users from userspace.
+ *
+ * Each open of debugfs sync/sw_sync makes a timeline whose value starts at
+ * 0.  SW_SYNC_IOC_CREATE_FENCE makes a point at a value and hands it out as
+ * a sync file; SW_SYNC_IOC_INC advances the value and signals every point
+ * it reaches.  Closing the file signals the points still pending with
+ * -ENOENT, so no waiter is left behind.  Points keep their timeline alive
+ * (for its lock and name) and may outlive the file.
+ *
+ * Values are 32 bits and compared modulo 2^32, like the seqnos of a fence
+ * context without use_64bit_seqno; an increment is applied in steps of at
+ * most INT_MAX so that the comparison stays meaningful.
+ *
+ * Only this file signals points, always while holding the timeline's lock
+ * and after unlinking them from the pending list.  Points being signaled
+ * are referenced first and dropped after the lock is released, so that a
+ * callback dropping the last reference never re-enters the lock.
+ */
+
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sync_file.h>
+#include <linux/uaccess.h>
+
+#include "sync_debug.h"
+
+/**
+ * struct sw_sync_create_fence_data - argument of %SW_SYNC_IOC_CREATE_FENCE
+ * @value: in: the point on the timeline the fence signals at
+ * @name: in: name for the sync file (NUL-terminated within 32 bytes)
+ * @fence: out: descriptor of the new sync file (close-on-exec)
+ */
+struct sw_sync_create_fence_data {
+	__u32	value;
+	char	name[32];
+	__s32	fence;
+};
+
+/**
+ * struct sw_sync_get_deadline - argument of %SW_SYNC_GET_DEADLINE
+ * @deadline_ns: out: the earliest deadline set on the fence, in
+ *	CLOCK_MONOTONIC nanoseconds
+ * @fence_fd: in: a sync file holding one sw_sync point
+ * @pad: reserved, must be zero
+ */
+struct sw_sync_get_deadline {
+	__u64	deadline_ns;
+	__u32	fence_fd;
+	__u32	pad;
+};
+
+#define SW_SYNC_IOC_MAGIC	'W'
+#define SW_SYNC_IOC_CREATE_FENCE \
+	_IOWR(SW_SYNC_IOC_MAGIC, 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC		_IOW(SW_SYNC_IOC_MAGIC, 1, __u32)
+#define SW_SYNC_GET_DEADLINE \
+	_IOWR(SW_SYNC_IOC_MAGIC, 2, struct sw_sync_get_deadline)
+
+static const struct dma_fence_ops sw_sync_fence_ops;
+
+static struct sync_pt *to_sync_pt(struct dma_fence *fence)
+{
+	return container_of(fence, struct sync_pt, base);
+}
+
+static void sync_timeline_free(struct kref *kref)
+{
+	struct sync_timeline *tl = container_of(kref, struct sync_timeline,
+						kref);
+
+	sync_timeline_debug_remove(tl);
+	kfree_rcu(tl, rcu);
+}
+
+static void sync_timeline_put(struct sync_timeline *tl)
+{
+	kref_put(&tl->kref, sync_timeline_free);
+}
+
+static struct sync_timeline *sync_timeline_create(const char *name)
+{
+	struct sync_timeline *tl = kzalloc(sizeof(*tl), GFP_KERNEL);
+
+	if (!tl)
+		return NULL;
+	kref_init(&tl->kref);
+	strscpy(tl->name, name, sizeof(tl->name));
+	tl->context = dma_fence_context_alloc(1);
+	spin_lock_init(&tl->lock);
+	INIT_LIST_HEAD(&tl->pt_list);
+	sync_timeline_debug_add(tl);
+	return tl;
+}
+
+/* Has the timeline reached @value? */
+static bool timeline_reached(struct sync_timeline *tl, u32 value)
+{
+	return !__dma_fence_is_later(value, tl->value, &sw_sync_fence_ops);
+}
+
+/*
+ * Signal the pending points the timeline has reached after moving on by
+ * @step, or all of them when @all, with @error (0 for success).
+ */
+static void sync_timeline_signal(struct sync_timeline *tl, u32 step,
+				 bool all, int error)
+{
+	struct sync_pt *pt, *next;
+	unsigned long flags;
+	LIST_HEAD(reached);
+
+	spin_lock_irqsave(&tl->lock, flags);
+	tl->value += step;
+	list_for_each_entry_safe(pt, next, &tl->pt_list, link) {
+		if (!all && !timeline_reached(tl, pt->base.seqno))
+			break;
+		list_del_init(&pt->link);
+		/* A dying point is on its way out; its release is waiting. */
+		if (!dma_fence_get_rcu(&pt->base))
+			continue;
+		if (error)
+			dma_fence_set_error(&pt->base, error);
+		dma_fence_signal_locked(&pt->base);
+		list_add_tail(&pt->link, &reached);
+	}
+	spin_unlock_irqrestore(&tl->lock, flags);
+
+	list_for_each_entry_safe(pt, next, &reached, link) {
+		list_del_init(&pt->link);
+		dma_fence_put(&pt->base);
+	}
+}
+
+/*
+ * The point at @value: an existing pending one when there is one, else a
+ * new one (signaled already when the timeline is past @value).
+ */
+static struct dma_fence *sync_pt_get(struct sync_timeline *tl, u32 value)
+{
+	struct sync_pt *pt, *pos;
+	unsigned long flags;
+
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	if (!pt)
+		return NULL;
+	INIT_LIST_HEAD(&pt->link);
+	pt->timeline = tl;
+	pt->created = ktime_get();
+
+	spin_lock_irqsave(&tl->lock, flags);
+	if (timeline_reached(tl, value)) {
+		dma_fence_init(&pt->base, &sw_sync_fence_ops, &tl->lock,
+			       tl->context, value);
+		dma_fence_signal_locked(&pt->base);
+		goto out;
+	}
+	/* Points are mostly made in increasing order: look from the end. */
+	list_for_each_entry_reverse(pos, &tl->pt_list, link) {
+		if (pos->base.seqno == value && dma_fence_get_rcu(&pos->base)) {
+			spin_unlock_irqrestore(&tl->lock, flags);
+			kfree(pt);
+			return &pos->base;
+		}
+		if (__dma_fence_is_later(value, pos->base.seqno,
+					 &sw_sync_fence_ops))
+			break;
+	}
+	dma_fence_init(&pt->base, &sw_sync_fence_ops, &tl->lock, tl->context,
+		       value);
+	list_add(&pt->link, &pos->link);
+out:
+	kref_get(&tl->kref);
+	spin_unlock_irqrestore(&tl->lock, flags);
+	return &pt->base;
+}
+
+static const char *sw_sync_driver_name(struct dma_fence *fence)
+{
+	return "sw_sync";
+}
+
+static const char *sw_sync_timeline_name(struct dma_fence *fence)
+{
+	return to_sync_pt(fence)->timeline->name;
+}
+
+static void sw_sync_pt_release(struct dma_fence *fence)
+{
+	struct sync_pt *pt = to_sync_pt(fence);
+	struct sync_timeline *tl = pt->timeline;
+	unsigned long flags;
+
+	/* Unlinked points are nobody else's business any more. */
+	if (!list_empty(&pt->link)) {
+		spin_lock_irqsave(&tl->lock, flags);
+		list_del_init(&pt->link);
+		spin_unlock_irqrestore(&tl->lock, flags);
+	}
+	dma_fence_free(fence);
+	sync_timeline_put(tl);
+}
+
+static void sw_sync_pt_set_deadline(struct dma_fence *fence,
+				    ktime_t deadline)
+{
+	struct sync_pt *pt = to_sync_pt(fence);
+	unsigned long flags;
+
+	spin_lock_irqsave(fence->lock, flags);
+	if (!test_bit(SYNC_PT_HAS_DEADLINE, &fence->flags) ||
+	    ktime_before(deadline, pt->deadline)) {
+		pt->deadline = deadline;
+		set_bit(SYNC_PT_HAS_DEADLINE, &fence->flags);
+	}
+	spin_unlock_irqrestore(fence->lock, flags);
+}
+
+static const struct dma_fence_ops sw_sync_fence_ops = {
+	.get_driver_name = sw_sync_driver_name,
+	.get_timeline_name = sw_sync_timeline_name,
+	.release = sw_sync_pt_release,
+	.set_deadline = sw_sync_pt_set_deadline,
+};
+
+static int sw_sync_open(struct inode *inode, struct file *file)
+{
+	char comm[TASK_COMM_LEN];
+	struct sync_timeline *tl;
+
+	get_task_comm(comm, current);
+	tl = sync_timeline_create(comm);
+	if (!tl)
+		return -ENOMEM;
+	file->private_data = tl;
+	return 0;
+}
+
+static int sw_sync_release(struct inode *inode, struct file *file)
+{
+	struct sync_timeline *tl = file->private_data;
+
+	sync_timeline_signal(tl, 0, true, -ENOENT);
+	sync_timeline_put(tl);
+	return 0;
+}
+
+static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
+				       struct sw_sync_create_fence_data __user *uarg)
+{
+	struct sw_sync_create_fence_data data;
+	struct sync_file *sync_file;
+	struct dma_fence *fence;
+	size_t len;
+	int fd;
+
+	if (copy_from_user(&data, uarg, sizeof(data)))
+		return -EFAULT;
+
+	fence = sync_pt_get(tl, data.value);
+	if (!fence)
+		return -ENOMEM;
+	sync_file = sync_file_create(fence);
+	dma_fence_put(fence);
+	if (!sync_file)
+		return -ENOMEM;
+	len = strnlen(data.name, sizeof(data.name) - 1);
+	memcpy(sync_file->user_name, data.name, len);
+	sync_file->user_name[len] = '\0';
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0) {
+		fput(sync_file->file);
+		return fd;
+	}
+	data.fence = fd;
+	if (copy_to_user(uarg, &data, sizeof(data))) {
+		put_unused_fd(fd);
+		fput(sync_file->file);
+		return -EFAULT;
+	}
+	fd_install(fd, sync_file->file);
+	return 0;
+}
+
+static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)
+{
+	u32 value;
+
+	if (get_user(value, uarg))
+		return -EFAULT;
+	for (; value > INT_MAX; value -= INT_MAX)
+		sync_timeline_signal(tl, INT_MAX, false, 0);
+	sync_timeline_signal(tl, value, false, 0);
+	return 0;
+}
+
+static long sw_sync_ioctl_get_deadline(struct sw_sync_get_deadline __user *uarg)
+{
+	struct sw_sync_get_deadline data;
+	struct dma_fence *fence;
+	unsigned long flags;
+	int ret = 0;
+
+	if (copy_from_user(&data, uarg, sizeof(data)))
+		return -EFAULT;
+	if (data.pad)
+		return -EINVAL;
+
+	fence = sync_file_get_fence(data.fence_fd);
+	if (!fence)
+		return -EINVAL;
+	if (fence->ops != &sw_sync_fence_ops) {
+		dma_fence_put(fence);
+		return -EINVAL;
+	}
+	spin_lock_irqsave(fence->lock, flags);
+	if (test_bit(SYNC_PT_HAS_DEADLINE, &fence->flags))
+		data.deadline_ns = ktime_to_ns(to_sync_pt(fence)->deadline);
+	else
+		ret = -ENOENT;
+	spin_unlock_irqrestore(fence->lock, flags);
+	dma_fence_put(fence);
+
+	if (!ret && copy_to_user(uarg, &data, sizeof(data)))
+		ret = -EFAULT;
+	return ret;
+}
+
+static long sw_sync_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	struct sync_timeline *tl = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SW_SYNC_IOC_CREATE_FENCE:
+		return sw_sync_ioctl_create_fence(tl, uarg);
+	case SW_SYNC_IOC_INC:
+		return sw_sync_ioctl_inc(tl, uarg);
+	case SW_SYNC_GET_DEADLINE:
+		return sw_sync_ioctl_get_deadline(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+const struct file_operations sw_sync_debugfs_fops = {
+	.owner = THIS_MODULE,
+	.open = sw_sync_open,
+	.release = sw_sync_release,
+	.unlocked_ioctl = sw_sync_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * debugfs for sw_sync: sync/sw_sync (open it to get a timeline, see
+ * sw_sync.c) and sync/info, which lists every live timeline with its value
+ * and its pending points, each with its age and deadline, so a stuck
+ * waiter can be traced to the point it waits for.
+ *
+ * A timeline is on the list from its creation until its last reference
+ * goes; the list's lock is taken before any timeline's lock.
+ */
+
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/ktime.h>
+#include <linux/seq_file.h>
+#include <linux/spinlock.h>
+
+#include "sync_debug.h"
+
+static LIST_HEAD(timelines);	/* of &sync_timeline.debug_node */
+static DEFINE_SPINLOCK(timelines_lock); /* protects timelines */
+
+/**
+ * sync_timeline_debug_add - list a new timeline in sync/info
+ * @timeline: the timeline
+ *
+ * Context: any.
+ */
+void sync_timeline_debug_add(struct sync_timeline *timeline)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&timelines_lock, flags);
+	list_add_tail(&timeline->debug_node, &timelines);
+	spin_unlock_irqrestore(&timelines_lock, flags);
+}
+
+/**
+ * sync_timeline_debug_remove - take a dying timeline off sync/info
+ * @timeline: the timeline
+ *
+ * Context: any.
+ */
+void sync_timeline_debug_remove(struct sync_timeline *timeline)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&timelines_lock, flags);
+	list_del(&timeline->debug_node);
+	spin_unlock_irqrestore(&timelines_lock, flags);
+}
+
+static void show_timeline(struct seq_file *s, struct sync_timeline *tl,
+			  ktime_t now)
+{
+	struct sync_pt *pt;
+	unsigned int n = 0;
+
+	spin_lock(&tl->lock);
+	list_for_each_entry(pt, &tl->pt_list, link)
+		n++;
+	seq_printf(s, "timeline %s context %llu value %u pending %u\n",
+		   tl->name, tl->context, tl->value, n);
+	list_for_each_entry(pt, &tl->pt_list, link) {
+		seq_printf(s, "  pt %llu age %lld ms", pt->base.seqno,
+			   ktime_ms_delta(now, pt->created));
+		if (test_bit(SYNC_PT_HAS_DEADLINE, &pt->base.flags))
+			seq_printf(s, " deadline in %lld ms",
+				   ktime_ms_delta(pt->deadline, now));
+		seq_putc(s, '\n');
+	}
+	spin_unlock(&tl->lock);
+}
+
+static int sync_info_show(struct seq_file *s, void *unused)
+{
+	struct sync_timeline *tl;
+	ktime_t now = ktime_get();
+
+	spin_lock_irq(&timelines_lock);
+	list_for_each_entry(tl, &timelines, debug_node)
+		show_timeline(s, tl, now);
+	spin_unlock_irq(&timelines_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(sync_info);
+
+static int __init sync_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_create_dir("sync", NULL);
+
+	debugfs_create_file("info", 0444, dir, NULL, &sync_info_fops);
+	debugfs_create_file("sw_sync", 0644, dir, NULL, &sw_sync_debugfs_fops);
+	return 0;
+}
+late_initcall(sync_debugfs_init);

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sync_file: a fence as a file descriptor.
+ *
+ * The file holds one reference to one fence for its whole life; the fence
+ * may be a container, whose leaves are what SYNC_IOC_FILE_INFO lists and
+ * what SYNC_IOC_SET_DEADLINE reaches.  Nothing in a sync file changes after
+ * it is published, except the poll machinery: the first poll() queues one
+ * callback on the fence (POLL_ENABLED), which wakes the poll queue when the
+ * fence signals, and release takes that callback off again if it is still
+ * queued.  That is the whole locking story: the callback runs under the
+ * fence's lock, and dma_fence_remove_callback() takes the same lock, so
+ * once it returns the callback is neither queued nor running.
+ *
+ * Every ioctl that creates a descriptor reserves it first, builds the new
+ * file, copies the answer to userspace and only then installs the file, so
+ * a failure at any step leaves no descriptor behind.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/dma-fence-unwrap.h>
+#include <linux/export.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sync_file.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/sync_file.h>
+
+static const struct file_operations sync_file_fops;
+
+/**
+ * sync_file_create - wrap a fence in a new sync file
+ * @fence: the fence; the sync file takes a reference of its own
+ *
+ * The new file is not installed in any descriptor table: the caller
+ * reserves a descriptor with get_unused_fd_flags() and, once nothing else
+ * can fail, calls fd_install() with &sync_file.file.  To discard the file
+ * instead, fput() it; that also drops the fence reference.
+ *
+ * Context: process context, may sleep.
+ * Return: the sync file, or NULL when out of memory.
+ */
+struct sync_file *sync_file_create(struct dma_fence *fence)
+{
+	struct sync_file *sf = kzalloc(sizeof(*sf), GFP_KERNEL);
+	struct file *file;
+
+	if (!sf)
+		return NULL;
+	init_waitqueue_head(&sf->wq);
+	INIT_LIST_HEAD(&sf->cb.node);
+#ifdef CONFIG_DEBUG_FS
+	INIT_LIST_HEAD(&sf->sync_file_list);
+#endif
+	sf->fence = dma_fence_get(fence);
+
+	file = anon_inode_getfile("sync_file", &sync_file_fops, sf, 0);
+	if (IS_ERR(file)) {
+		dma_fence_put(sf->fence);
+		kfree(sf);
+		return NULL;
+	}
+	sf->file = file;
+	return sf;
+}
+EXPORT_SYMBOL(sync_file_create);
+
+/* The sync file behind @fd, holding a reference to its file; or NULL. */
+static struct sync_file *sync_file_lookup(int fd)
+{
+	struct file *file = fget(fd);
+
+	if (file && file->f_op == &sync_file_fops)
+		return file->private_data;
+	if (file)
+		fput(file);
+	return NULL;
+}
+
+/**
+ * sync_file_get_fence - the fence of the sync file behind a descriptor
+ * @fd: a descriptor of the current task
+ *
+ * Context: process context.
+ * Return: a new reference to the sync file's fence, or NULL when @fd is not
+ * an open sync file.
+ */
+struct dma_fence *sync_file_get_fence(int fd)
+{
+	struct sync_file *sf = sync_file_lookup(fd);
+	struct dma_fence *fence = NULL;
+
+	if (sf) {
+		fence = dma_fence_get(sf->fence);
+		fput(sf->file);
+	}
+	return fence;
+}
+EXPORT_SYMBOL(sync_file_get_fence);
+
+/**
+ * sync_file_get_name - the name of a sync file
+ * @sf: the sync file
+ * @buf: where to write the name
+ * @len: size of @buf, at least 1
+ *
+ * The name is the one userspace gave (when merging, or to sw_sync), or else
+ * one made of the fence's driver, timeline, context and seqno.  It is cut
+ * to fit @buf and always NUL-terminated.
+ *
+ * Not exported (as in 6.1): for the dma-buf core and its debugfs.
+ *
+ * Context: any.
+ * Return: @buf.
+ */
+char *sync_file_get_name(struct sync_file *sf, char *buf, int len)
+{
+	struct dma_fence *f = sf->fence;
+
+	if (!sf->user_name[0]) {
+		rcu_read_lock();
+		snprintf(buf, len, "%s-%s%llu-%llu", dma_fence_driver_name(f),
+			 dma_fence_timeline_name(f), f->context, f->seqno);
+		rcu_read_unlock();
+	} else {
+		strscpy(buf, sf->user_name, len);
+	}
+	return buf;
+}
+
+static void sync_file_set_name(struct sync_file *sf,
+			       const char name[32])
+{
+	size_t n = strnlen(name, sizeof(sf->user_name) - 1);
+
+	memcpy(sf->user_name, name, n);
+	sf->user_name[n] = '\0';
+}
+
+/*
+ * Publish @sf: reserve a descriptor, let @report tell userspace its
+ * number, and install it only when that worked.  On failure the file is
+ * released (and with it its fence reference).
+ */
+static int sync_file_publish(struct sync_file *sf,
+			     int (*report)(int fd, void *ctx), void *ctx)
+{
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+	int ret;
+
+	if (fd < 0) {
+		fput(sf->file);
+		return fd;
+	}
+	ret = report(fd, ctx);
+	if (ret) {
+		put_unused_fd(fd);
+		fput(sf->file);
+		return ret;
+	}
+	fd_install(fd, sf->file);
+	return 0;
+}
+
+struct merge_report {
+	struct sync_merge_data data;
+	struct sync_merge_data __user *uarg;
+};
+
+static int merge_report_fd(int fd, void *ctx)
+{
+	struct merge_report *r = ctx;
+
+	r->data.fence = fd;
+	return copy_to_user(r->uarg, &r->data, sizeof(r->data)) ? -EFAULT : 0;
+}
+
+static long sync_file_ioctl_merge(struct sync_file *sf,
+				  struct sync_merge_data __user *uarg)
+{
+	struct merge_report r = { .uarg = uarg };
+	struct sync_file *other, *merged;
+	struct dma_fence *fence;
+
+	if (copy_from_user(&r.data, uarg, sizeof(r.data)))
+		return -EFAULT;
+	if (r.data.flags || r.data.pad)
+		return -EINVAL;
+
+	other = sync_file_lookup(r.data.fd2);
+	if (!other)
+		return -ENOENT;
+	fence = dma_fence_unwrap_merge(sf->fence, other->fence);
+	fput(other->file);
+	if (!fence)
+		return -ENOMEM;
+
+	merged = sync_file_create(fence);
+	dma_fence_put(fence);
+	if (!merged)
+		return -ENOMEM;
+	sync_file_set_name(merged, r.data.name);
+	return sync_file_publish(merged, merge_report_fd, &r);
+}
+
+/* The leaves the file lists: its fence unwrapped one level. */
+static unsigned int count_fences(struct sync_file *sf)
+{
+	struct dma_fence_unwrap cursor;
+	struct dma_fence *f;
+	unsigned int n = 0;
+
+	dma_fence_unwrap_for_each(f, &cursor, sf->fence)
+		n++;
+	return n;
+}
+
+static void fill_fence_info(struct dma_fence *fence,
+			    struct sync_fence_info *info)
+{
+	rcu_read_lock();
+	strscpy(info->obj_name, dma_fence_timeline_name(fence),
+		sizeof(info->obj_name));
+	strscpy(info->driver_name, dma_fence_driver_name(fence),
+		sizeof(info->driver_name));
+	rcu_read_unlock();
+	info->status = dma_fence_get_status(fence);
+	info->flags = 0;
+	info->timestamp_ns = info->status ?
+		ktime_to_ns(dma_fence_timestamp(fence)) : 0;
+}
+
+/* Fill up to @room entries of @out; returns how many were filled. */
+static unsigned int fill_fences(struct sync_file *sf,
+				struct sync_fence_info *out, unsigned int room)
+{
+	struct dma_fence_unwrap cursor;
+	struct dma_fence *f;
+	unsigned int n = 0;
+
+	dma_fence_unwrap_for_each(f, &cursor, sf->fence)
+		if (n < room)
+			fill_fence_info(f, &out[n++]);
+	return n;
+}
+
+static long sync_file_ioctl_info(struct sync_file *sf,
+				 struct sync_file_info __user *uarg)
+{
+	struct sync_fence_info *fences = NULL;
+	struct sync_file_info info;
+	unsigned int count;
+	int ret = 0;
+
+	if (copy_from_user(&info, uarg, sizeof(info)))
+		return -EFAULT;
+	if (info.flags || info.pad)
+		return -EINVAL;
+
+	count = count_fences(sf);
+	if (info.num_fences) {
+		if (info.num_fences < count)
+			return -EINVAL;
+		fences = kvcalloc(count, sizeof(*fences), GFP_KERNEL);
+		if (!fences)
+			return -ENOMEM;
+		/* Chains drop links as they signal: never more, maybe fewer. */
+		count = fill_fences(sf, fences, count);
+		if (copy_to_user(u64_to_user_ptr(info.sync_fence_info), fences,
+				 size_mul(count, sizeof(*fences)))) {
+			ret = -EFAULT;
+			goto out;
+		}
+	}
+
+	sync_file_get_name(sf, info.name, sizeof(info.name));
+	info.status = dma_fence_get_status(sf->fence);
+	info.num_fences = count;
+	if (copy_to_user(uarg, &info, sizeof(info)))
+		ret = -EFAULT;
+out:
+	kvfree(fences);
+	return ret;
+}
+
+static long sync_file_ioctl_set_deadline(struct sync_file *sf,
+					 struct sync_set_deadline __user *uarg)
+{
+	struct sync_set_deadline ts;
+	struct dma_fence_unwrap cursor;
+	struct dma_fence *f;
+	ktime_t deadline;
+
+	if (copy_from_user(&ts, uarg, sizeof(ts)))
+		return -EFAULT;
+	if (ts.pad)
+		return -EINVAL;
+
+	deadline = ns_to_ktime(min_t(u64, ts.deadline_ns, KTIME_MAX));
+	/* Containers have no deadline hook of their own: tell the leaves. */
+	dma_fence_unwrap_for_each(f, &cursor, sf->fence)
+		dma_fence_set_deadline(f, deadline);
+	return 0;
+}
+
+static long sync_file_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	struct sync_file *sf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SYNC_IOC_MERGE:
+		return sync_file_ioctl_merge(sf, uarg);
+	case SYNC_IOC_FILE_INFO:
+		return sync_file_ioctl_info(sf, uarg);
+	case SYNC_IOC_SET_DEADLINE:
+		return sync_file_ioctl_set_deadline(sf, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static void sync_file_wake(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct sync_file *sf = container_of(cb, struct sync_file, cb);
+
+	wake_up_all(&sf->wq);
+}
+
+static __poll_t sync_file_poll(struct file *file, poll_table *wait)
+{
+	struct sync_file *sf = file->private_data;
+
+	poll_wait(file, &sf->wq, wait);
+	/*
+	 * The first poller queues the wake-up.  A concurrent poller may have
+	 * found the bit set and gone to sleep before the callback was queued;
+	 * if the fence signaled in that window there is no callback to wake
+	 * it, so wake the queue here instead.
+	 */
+	if (!test_and_set_bit(POLL_ENABLED, &sf->flags) &&
+	    dma_fence_add_callback(sf->fence, &sf->cb,
+				   sync_file_wake))
+		wake_up_all(&sf->wq);
+	return dma_fence_is_signaled(sf->fence) ? EPOLLIN : 0;
+}
+
+static int sync_file_release(struct inode *inode, struct file *file)
+{
+	struct sync_file *sf = file->private_data;
+	struct dma_fence *fence = sf->fence;
+
+	/* No poller is left; a callback still queued must go first. */
+	if (test_bit(POLL_ENABLED, &sf->flags))
+		dma_fence_remove_callback(fence, &sf->cb);
+	kfree(sf);
+	dma_fence_put(fence);
+	return 0;
+}
+
+static const struct file_operations sync_file_fops = {
+	.owner = THIS_MODULE,
+	.release = sync_file_release,
+	.poll = sync_file_poll,
+	.unlocked_ioctl = sync_file_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};

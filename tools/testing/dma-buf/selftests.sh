@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# Usage: selftests.sh [FLAVOR]   (default: debug)
+# Builds our kselftests (tools/testing/selftests/dma-buf) statically
+# against the uAPI headers of the assembled tree and stages the programs
+# in $BUILD_DIR/tests, where initramfs.sh picks them up.  Run build.sh
+# first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+obj=$BUILD_DIR/obj-${1:-debug}
+hdr=$BUILD_DIR/headers
+out=$BUILD_DIR/kselftest
+
+say "building the kselftests (log: $out.log)"
+rm -rf "$out" && mkdir -p "$out"
+{
+	kmake "$obj" headers_install INSTALL_HDR_PATH="$hdr" &&
+		make -C "$TREE/tools/testing/selftests/dma-buf" OUTPUT="$out" \
+			KHDR_INCLUDES="-isystem $hdr/include"
+} > "$out.log" 2>&1 || { tail -n 30 "$out.log"; die "kselftest build failed"; }
+if grep -E 'warning:' "$out.log"; then
+	die "kselftest build warnings"
+fi
+
+rm -rf "$BUILD_DIR/tests"
+mkdir -p "$BUILD_DIR/tests"
+n=0
+for t in "$out"/*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	cp "$t" "$BUILD_DIR/tests/"
+	n=$((n + 1))
+done
+[ $n -gt 0 ] || die "no kselftest program was built"
+echo "    $n programs staged in $BUILD_DIR/tests"

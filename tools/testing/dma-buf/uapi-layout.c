@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Prints the layout of the sync_file uAPI: every struct's size, every
+ * field's offset (which with the sizes pins each field's extent), and the
+ * ioctl numbers.  uapi-layout.sh builds
+ * it once against our header and once against 6.1's and compares the two
+ * outputs.  Built with -DOURS it also checks the later kernels' deadline
+ * ioctl, which 6.1 does not have.
+ */
+#include <assert.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/sync_file.h>
+
+#define FIELD(type, field) \
+	printf("%s.%s offset %zu\n", #type, #field, offsetof(struct type, field))
+#define SIZE(type) printf("%s size %zu\n", #type, sizeof(struct type))
+#define NUMBER(name) printf("%s 0x%08lx\n", #name, (unsigned long)(name))
+
+#ifdef OURS
+static_assert(sizeof(struct sync_set_deadline) == 16, "deadline size");
+static_assert(offsetof(struct sync_set_deadline, deadline_ns) == 0,
+	      "deadline_ns offset");
+static_assert(offsetof(struct sync_set_deadline, pad) == 8, "pad offset");
+static_assert(SYNC_IOC_SET_DEADLINE == 0x40103e05, "SET_DEADLINE number");
+#endif
+
+int main(void)
+{
+	SIZE(sync_merge_data);
+	FIELD(sync_merge_data, name);
+	FIELD(sync_merge_data, fd2);
+	FIELD(sync_merge_data, fence);
+	FIELD(sync_merge_data, flags);
+	FIELD(sync_merge_data, pad);
+	SIZE(sync_fence_info);
+	FIELD(sync_fence_info, obj_name);
+	FIELD(sync_fence_info, driver_name);
+	FIELD(sync_fence_info, status);
+	FIELD(sync_fence_info, flags);
+	FIELD(sync_fence_info, timestamp_ns);
+	SIZE(sync_file_info);
+	FIELD(sync_file_info, name);
+	FIELD(sync_file_info, status);
+	FIELD(sync_file_info, flags);
+	FIELD(sync_file_info, num_fences);
+	FIELD(sync_file_info, pad);
+	FIELD(sync_file_info, sync_fence_info);
+	NUMBER(SYNC_IOC_MAGIC);
+	NUMBER(SYNC_IOC_MERGE);
+	NUMBER(SYNC_IOC_FILE_INFO);
+	return 0;
+}

@@ -1,0 +1,1041 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Sync files and sw_sync from userspace: create, merge, wait (poll), info
+ * on single fences and merged sets of thousands, signaled and errored
+ * states, closing a timeline with fences pending, deadlines, several
+ * threads signalling and waiting at once, and bad input for every ioctl,
+ * each with its errno and without leaking a descriptor.
+ *
+ * Needs root, debugfs at /sys/kernel/debug and CONFIG_SW_SYNC.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sync_file.h>
+
+#include "../kselftest_harness.h"
+
+/* sw_sync's ioctls are private to the driver; these match its layout. */
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+struct sw_sync_get_deadline {
+	__u64 deadline_ns;
+	__u32 fence_fd;
+	__u32 pad;
+};
+
+#define SW_SYNC_IOC_MAGIC 'W'
+#define SW_SYNC_IOC_CREATE_FENCE \
+	_IOWR(SW_SYNC_IOC_MAGIC, 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW(SW_SYNC_IOC_MAGIC, 1, __u32)
+#define SW_SYNC_GET_DEADLINE \
+	_IOWR(SW_SYNC_IOC_MAGIC, 2, struct sw_sync_get_deadline)
+
+#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
+#define SYNC_INFO_PATH "/sys/kernel/debug/sync/info"
+/* An address in the kernel half: never valid for user copies. */
+#define KERNEL_PTR ((void *)0xffffffff81000000UL)
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n - 1; /* the directory's own descriptor */
+}
+
+static int timeline_open(void)
+{
+	return open(SW_SYNC_PATH, O_RDWR);
+}
+
+/* A sync file for point @value of @tl, or -errno. */
+static int fence_create(int tl, __u32 value, const char *name)
+{
+	struct sw_sync_create_fence_data data = { .value = value };
+	int ret;
+
+	snprintf(data.name, sizeof(data.name), "%s", name);
+	ret = xioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &data);
+	return ret ? ret : data.fence;
+}
+
+static int timeline_inc(int tl, __u32 step)
+{
+	return xioctl(tl, SW_SYNC_IOC_INC, &step);
+}
+
+/* A new sync file merging @a and @b, or -errno. */
+static int merge(int a, int b, const char *name)
+{
+	struct sync_merge_data data = { .fd2 = b };
+	int ret;
+
+	snprintf(data.name, sizeof(data.name), "%s", name);
+	ret = xioctl(a, SYNC_IOC_MERGE, &data);
+	return ret ? ret : data.fence;
+}
+
+/* FILE_INFO with room for @n entries at @fences; -errno on failure. */
+static int file_info(int fd, struct sync_file_info *info,
+		     struct sync_fence_info *fences, __u32 n)
+{
+	memset(info, 0, sizeof(*info));
+	info->num_fences = n;
+	info->sync_fence_info = (uintptr_t)fences;
+	return xioctl(fd, SYNC_IOC_FILE_INFO, info);
+}
+
+static int fence_count(int fd)
+{
+	struct sync_file_info info;
+	int ret = file_info(fd, &info, NULL, 0);
+
+	return ret ? ret : (int)info.num_fences;
+}
+
+/* The file's status: 1 signaled, 0 pending, <0 error. */
+static int file_status(int fd)
+{
+	struct sync_file_info info;
+	int ret = file_info(fd, &info, NULL, 0);
+
+	return ret ? ret : info.status;
+}
+
+/* poll() for POLLIN: 1 when ready, 0 on timeout, -errno. */
+static int wait_fd(int fd, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int ret = poll(&p, 1, timeout_ms);
+
+	if (ret < 0)
+		return -errno;
+	return ret && (p.revents & POLLIN);
+}
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* A page whose contents are @src, then made read-only. */
+static void *read_only_copy(const void *src, size_t len)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	memcpy(p, src, len);
+	if (mprotect(p, 4096, PROT_READ)) {
+		munmap(p, 4096);
+		return NULL;
+	}
+	return p;
+}
+
+FIXTURE(sw) {
+	int fds;	/* descriptors open before the test's own */
+	int tl;		/* a fresh timeline */
+	char comm[16];	/* this task's name: the timeline's name */
+};
+
+FIXTURE_SETUP(sw)
+{
+	FILE *f;
+
+	self->fds = count_fds();
+	ASSERT_GE(self->fds, 0);
+	self->tl = timeline_open();
+	ASSERT_GE(self->tl, 0) TH_LOG("open %s: %s", SW_SYNC_PATH,
+				      strerror(errno));
+	f = fopen("/proc/self/comm", "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(self->comm, sizeof(self->comm), f));
+	fclose(f);
+	self->comm[strcspn(self->comm, "\n")] = '\0';
+}
+
+FIXTURE_TEARDOWN(sw)
+{
+	close(self->tl);
+}
+
+/* Every descriptor the test made is closed again. */
+#define EXPECT_NO_FD_LEAK() EXPECT_EQ(self->fds + 1, count_fds())
+
+TEST_F(sw, single_fence_create_wait_info)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info info;
+	__u64 before;
+	int fd;
+
+	fd = fence_create(self->tl, 1, "single");
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(0, wait_fd(fd, 0));
+
+	ASSERT_EQ(0, file_info(fd, &info, NULL, 0));
+	EXPECT_EQ(1, info.num_fences);
+	EXPECT_EQ(0, info.status);
+	EXPECT_STREQ("single", info.name);
+
+	ASSERT_EQ(0, file_info(fd, &info, &fi, 1));
+	EXPECT_EQ(1, info.num_fences);
+	EXPECT_EQ(0, fi.status);
+	EXPECT_EQ(0, fi.flags);
+	EXPECT_EQ(0, fi.timestamp_ns);
+	EXPECT_STREQ("sw_sync", fi.driver_name);
+	EXPECT_STREQ(self->comm, fi.obj_name);
+
+	before = now_ns();
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(1, wait_fd(fd, 0));
+	ASSERT_EQ(0, file_info(fd, &info, &fi, 1));
+	EXPECT_EQ(1, info.status);
+	EXPECT_EQ(1, fi.status);
+	EXPECT_GE(fi.timestamp_ns, before);
+	EXPECT_LE(fi.timestamp_ns, now_ns());
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, poll_times_out_while_pending)
+{
+	__u64 start;
+	int fd;
+
+	fd = fence_create(self->tl, 2, "pending");
+	ASSERT_GE(fd, 0);
+	start = now_ns();
+	EXPECT_EQ(0, wait_fd(fd, 50));
+	EXPECT_GE(now_ns() - start, 40 * 1000000ULL);
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(0, wait_fd(fd, 0)); /* 1 < 2 */
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(1, wait_fd(fd, 1000));
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, point_already_reached_is_signaled)
+{
+	int fd;
+
+	fd = fence_create(self->tl, 0, "past");
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(1, file_status(fd));
+	EXPECT_EQ(1, wait_fd(fd, 0));
+	close(fd);
+	ASSERT_EQ(0, timeline_inc(self->tl, 5));
+	fd = fence_create(self->tl, 3, "past");
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(1, file_status(fd));
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, points_signal_in_order)
+{
+	int fd[5], i, k;
+
+	for (i = 0; i < 5; i++) {
+		fd[i] = fence_create(self->tl, i + 1, "order");
+		ASSERT_GE(fd[i], 0);
+	}
+	for (k = 0; k < 5; k++) {
+		for (i = 0; i < 5; i++)
+			EXPECT_EQ(i < k, file_status(fd[i]) == 1);
+		ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	}
+	for (i = 0; i < 5; i++) {
+		EXPECT_EQ(1, file_status(fd[i]));
+		close(fd[i]);
+	}
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, same_point_is_one_fence)
+{
+	struct sync_set_deadline set = { .deadline_ns = 123456789 };
+	struct sw_sync_get_deadline get = { 0 };
+	int a, b;
+
+	a = fence_create(self->tl, 4, "a");
+	b = fence_create(self->tl, 4, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	/* A deadline set through one file shows through the other. */
+	ASSERT_EQ(0, xioctl(a, SYNC_IOC_SET_DEADLINE, &set));
+	get.fence_fd = b;
+	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(set.deadline_ns, get.deadline_ns);
+	close(a);
+	close(b);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, huge_increment_signals_everything)
+{
+	int fd = fence_create(self->tl, 10, "huge");
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, timeline_inc(self->tl, 0xffffffffu));
+	EXPECT_EQ(1, file_status(fd));
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merge_two_timelines)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	int tl2, a, b, m;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m = merge(a, b, "merged");
+	ASSERT_GE(m, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(m, F_GETFD) & FD_CLOEXEC);
+
+	ASSERT_EQ(0, file_info(m, &info, fi, 2));
+	EXPECT_EQ(2, info.num_fences);
+	EXPECT_STREQ("merged", info.name);
+	EXPECT_EQ(0, info.status);
+	EXPECT_EQ(0, fi[0].status);
+	EXPECT_EQ(0, fi[1].status);
+
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(1, file_status(a));
+	EXPECT_EQ(0, wait_fd(m, 20));
+	ASSERT_EQ(0, timeline_inc(tl2, 1));
+	EXPECT_EQ(1, wait_fd(m, 5000));
+	EXPECT_EQ(1, file_status(m));
+	ASSERT_EQ(0, file_info(m, &info, fi, 2));
+	EXPECT_EQ(1, fi[0].status);
+	EXPECT_EQ(1, fi[1].status);
+	close(a);
+	close(b);
+	close(m);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merge_keeps_later_point_of_a_timeline)
+{
+	int early, late, m;
+
+	early = fence_create(self->tl, 1, "early");
+	late = fence_create(self->tl, 5, "late");
+	ASSERT_GE(early, 0);
+	ASSERT_GE(late, 0);
+	m = merge(early, late, "m");
+	ASSERT_GE(m, 0);
+	EXPECT_EQ(1, fence_count(m));
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(0, wait_fd(m, 0));
+	ASSERT_EQ(0, timeline_inc(self->tl, 4));
+	EXPECT_EQ(1, wait_fd(m, 1000));
+	close(early);
+	close(late);
+	close(m);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merge_with_itself)
+{
+	int fd, m, mm;
+
+	fd = fence_create(self->tl, 1, "self");
+	ASSERT_GE(fd, 0);
+	m = merge(fd, fd, "twice");
+	ASSERT_GE(m, 0);
+	EXPECT_EQ(1, fence_count(m));
+	mm = merge(m, fd, "thrice");
+	ASSERT_GE(mm, 0);
+	EXPECT_EQ(1, fence_count(mm));
+	EXPECT_EQ(0, file_status(mm));
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(1, wait_fd(m, 1000));
+	EXPECT_EQ(1, wait_fd(mm, 1000));
+	close(fd);
+	close(m);
+	close(mm);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merge_of_signaled_files_is_signaled)
+{
+	int a, b, m;
+
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(self->tl, 2, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	ASSERT_EQ(0, timeline_inc(self->tl, 2));
+	m = merge(a, b, "done");
+	ASSERT_GE(m, 0);
+	EXPECT_EQ(1, file_status(m));
+	EXPECT_EQ(1, wait_fd(m, 0));
+	close(a);
+	close(b);
+	close(m);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, close_timeline_errors_pending_fences)
+{
+	struct sync_fence_info fi;
+	struct sync_file_info info;
+	int done, pending;
+
+	done = fence_create(self->tl, 1, "done");
+	pending = fence_create(self->tl, 2, "pending");
+	ASSERT_GE(done, 0);
+	ASSERT_GE(pending, 0);
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	close(self->tl);
+	self->tl = timeline_open(); /* for the teardown and the fd count */
+	ASSERT_GE(self->tl, 0);
+
+	/* The fences outlive their timeline. */
+	EXPECT_EQ(1, wait_fd(pending, 1000));
+	ASSERT_EQ(0, file_info(pending, &info, &fi, 1));
+	EXPECT_EQ(-ENOENT, info.status);
+	EXPECT_EQ(-ENOENT, fi.status);
+	EXPECT_NE(0, fi.timestamp_ns);
+	EXPECT_NE(0, fi.driver_name[0]);
+	EXPECT_EQ(1, file_status(done));
+	close(done);
+	close(pending);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merged_file_reports_member_error)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	int tl2, a, b, m, i, seen_error = 0;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(tl2, 1, "a");
+	b = fence_create(self->tl, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m = merge(a, b, "m");
+	ASSERT_GE(m, 0);
+	close(tl2); /* a fails with -ENOENT */
+
+	ASSERT_EQ(0, file_info(m, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	for (i = 0; i < 2; i++) {
+		if (fi[i].status == -ENOENT)
+			seen_error++;
+		else
+			EXPECT_EQ(0, fi[i].status);
+	}
+	EXPECT_EQ(1, seen_error);
+	EXPECT_EQ(0, wait_fd(m, 0));
+
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	EXPECT_EQ(1, wait_fd(m, 5000));
+	EXPECT_EQ(-ENOENT, file_status(m));
+	close(a);
+	close(b);
+	close(m);
+	EXPECT_NO_FD_LEAK();
+}
+
+/* For the slow tests: TCG with KASAN is far slower than hardware. */
+FIXTURE(slow) {
+};
+
+FIXTURE_SETUP(slow)
+{
+}
+
+FIXTURE_TEARDOWN(slow)
+{
+}
+
+/* Merge thousands of fences, each on its own timeline, pairwise. */
+TEST_F_TIMEOUT(slow, merge_thousands, 180)
+{
+	enum { N = 2048 };
+	struct rlimit lim = { 2 * N + 64, 2 * N + 64 };
+	struct sync_fence_info *fi;
+	struct sync_file_info info;
+	int *tl, *fd, i, n, base, ret;
+	__u64 start, merged, level;
+	char levels[128];
+	int len = 0;
+
+	base = count_fds();
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	tl = calloc(N, sizeof(*tl));
+	fd = calloc(N, sizeof(*fd));
+	fi = calloc(N + 1, sizeof(*fi));
+	ASSERT_TRUE(tl && fd && fi);
+	for (i = 0; i < N; i++) {
+		tl[i] = timeline_open();
+		ASSERT_GE(tl[i], 0);
+		fd[i] = fence_create(tl[i], 1, "many");
+		ASSERT_GE(fd[i], 0);
+	}
+	start = now_ns();
+	for (n = N; n > 1; n = (n + 1) / 2) {
+		level = now_ns();
+		for (i = 0; i < n / 2; i++) {
+			ret = merge(fd[2 * i], fd[2 * i + 1], "many");
+			ASSERT_GE(ret, 0);
+			close(fd[2 * i]);
+			close(fd[2 * i + 1]);
+			fd[i] = ret;
+		}
+		if (n & 1)
+			fd[n / 2] = fd[n - 1];
+		/*
+		 * Each level handles N fences in all but half the calls of
+		 * the one before: its time tells per-call from per-fence cost.
+		 */
+		len += snprintf(levels + len, sizeof(levels) - len, " %llu",
+				(now_ns() - level) / 1000000);
+	}
+	merged = now_ns();
+	ASSERT_EQ(N, fence_count(fd[0]));
+	EXPECT_EQ(-EINVAL, file_info(fd[0], &info, fi, N - 1));
+	ASSERT_EQ(0, file_info(fd[0], &info, fi, N + 1));
+	ASSERT_EQ(N, info.num_fences);
+	TH_LOG("%d pairwise merges of %d fences: %llu ms; count and info: %llu ms",
+	       N - 1, N, (merged - start) / 1000000,
+	       (now_ns() - merged) / 1000000);
+	TH_LOG("ms per level, from %d merges of 2 fences to 1 of %d:%s",
+	       N / 2, N, levels);
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(0, fi[i].status);
+
+	for (i = 0; i < N; i++) {
+		if (i == N / 2 || i == N - 1)
+			EXPECT_EQ(0, wait_fd(fd[0], 0));
+		ASSERT_EQ(0, timeline_inc(tl[i], 1));
+	}
+	EXPECT_EQ(1, wait_fd(fd[0], 5000));
+	ASSERT_EQ(0, file_info(fd[0], &info, fi, N));
+	EXPECT_EQ(1, info.status);
+	for (i = 0; i < N; i++)
+		ASSERT_EQ(1, fi[i].status);
+
+	close(fd[0]);
+	for (i = 0; i < N; i++)
+		close(tl[i]);
+	free(tl);
+	free(fd);
+	free(fi);
+	EXPECT_EQ(base, count_fds());
+}
+
+TEST_F(sw, deadline_reaches_the_driver)
+{
+	struct sync_set_deadline set = { 0 };
+	struct sw_sync_get_deadline get = { 0 };
+	int tl2, a, b, m;
+	__u64 soon;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+
+	get.fence_fd = a;
+	EXPECT_EQ(-ENOENT, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+
+	soon = now_ns() + 16 * 1000000ULL;
+	set.deadline_ns = soon;
+	ASSERT_EQ(0, xioctl(a, SYNC_IOC_SET_DEADLINE, &set));
+	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(soon, get.deadline_ns);
+
+	/* A later deadline does not replace an earlier one. */
+	set.deadline_ns = soon + 1000000000ULL;
+	ASSERT_EQ(0, xioctl(a, SYNC_IOC_SET_DEADLINE, &set));
+	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(soon, get.deadline_ns);
+
+	/* Through a merged file, every member hears about it. */
+	m = merge(a, b, "m");
+	ASSERT_GE(m, 0);
+	set.deadline_ns = soon - 1000;
+	ASSERT_EQ(0, xioctl(m, SYNC_IOC_SET_DEADLINE, &set));
+	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(soon - 1000, get.deadline_ns);
+	get.fence_fd = b;
+	ASSERT_EQ(0, xioctl(tl2, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(soon - 1000, get.deadline_ns);
+
+	/* Not a single sw_sync point: refused. */
+	get.fence_fd = m;
+	EXPECT_EQ(-EINVAL, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+
+	/* Deadlines are only hints: nothing signaled. */
+	EXPECT_EQ(0, file_status(m));
+	close(a);
+	close(b);
+	close(m);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, debugfs_info_lists_timeline_and_points)
+{
+	char buf[65536], want[64];
+	ssize_t len;
+	int fd, info;
+
+	fd = fence_create(self->tl, 7, "listed");
+	ASSERT_GE(fd, 0);
+	info = open(SYNC_INFO_PATH, O_RDONLY);
+	ASSERT_GE(info, 0);
+	len = read(info, buf, sizeof(buf) - 1);
+	ASSERT_GT(len, 0);
+	buf[len] = '\0';
+	close(info);
+	snprintf(want, sizeof(want), "timeline %s ", self->comm);
+	EXPECT_NE(NULL, strstr(buf, want));
+	EXPECT_NE(NULL, strstr(buf, "  pt 7 age ")) TH_LOG("%s", buf);
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+/*
+ * Lanes of one waiter and one signaler each, for about two seconds.  The
+ * waiter makes the next point and polls it with a generous timeout while
+ * its signaler, running concurrently, reaches it after a random short
+ * delay.  A lost wakeup shows up as a timed-out poll.
+ */
+enum { LANES = 3, RUN_MS = 2000, WAIT_MS = 2000 };
+
+struct lane {
+	int tl;
+	atomic_uint wanted;	/* the point the waiter waits for */
+	atomic_bool stop;
+	unsigned int rounds;
+	unsigned int timeouts;
+	unsigned int errors;
+};
+
+static void *lane_waiter(void *arg)
+{
+	struct lane *l = arg;
+	__u64 end = now_ns() + RUN_MS * 1000000ULL;
+	unsigned int seq;
+	int fd;
+
+	for (seq = 1; now_ns() < end; seq++) {
+		fd = fence_create(l->tl, seq, "lane");
+		if (fd < 0) {
+			l->errors++;
+			break;
+		}
+		atomic_store(&l->wanted, seq);
+		if (wait_fd(fd, WAIT_MS) != 1)
+			l->timeouts++;
+		else if (file_status(fd) != 1)
+			l->errors++;
+		close(fd);
+		l->rounds++;
+	}
+	atomic_store(&l->stop, true);
+	return NULL;
+}
+
+static void *lane_signaler(void *arg)
+{
+	struct lane *l = arg;
+	unsigned int done = 0, want;
+	unsigned int seed = (unsigned int)(uintptr_t)arg;
+
+	while (!atomic_load(&l->stop)) {
+		want = atomic_load(&l->wanted);
+		if (want == done) {
+			usleep(20);
+			continue;
+		}
+		if (rand_r(&seed) & 1)
+			usleep(rand_r(&seed) % 200);
+		if (timeline_inc(l->tl, want - done))
+			l->errors++;
+		done = want;
+	}
+	return NULL;
+}
+
+TEST(threads_signal_and_wait_without_lost_wakeups)
+{
+	pthread_t waiter[LANES], signaler[LANES];
+	struct lane lanes[LANES] = { 0 };
+	int i, base = count_fds();
+
+	for (i = 0; i < LANES; i++) {
+		lanes[i].tl = timeline_open();
+		ASSERT_GE(lanes[i].tl, 0);
+	}
+	for (i = 0; i < LANES; i++) {
+		ASSERT_EQ(0, pthread_create(&waiter[i], NULL, lane_waiter,
+					    &lanes[i]));
+		ASSERT_EQ(0, pthread_create(&signaler[i], NULL, lane_signaler,
+					    &lanes[i]));
+	}
+	for (i = 0; i < LANES; i++) {
+		pthread_join(waiter[i], NULL);
+		pthread_join(signaler[i], NULL);
+		TH_LOG("lane %d: %u rounds", i, lanes[i].rounds);
+		EXPECT_EQ(0, lanes[i].timeouts);
+		EXPECT_EQ(0, lanes[i].errors);
+		EXPECT_GE(lanes[i].rounds, 10);
+		close(lanes[i].tl);
+	}
+	EXPECT_EQ(base, count_fds());
+}
+
+/*
+ * Several threads poll one sync file (and a merge holding it) while it is
+ * signaled; every one of them must wake.  Repeated for about a second.
+ */
+enum { POLLERS = 4 };
+
+struct pollers {
+	int fd[2];
+	atomic_int started;
+	atomic_int woken;
+};
+
+static void *poller(void *arg)
+{
+	struct pollers *p = arg;
+	int i = atomic_fetch_add(&p->started, 1);
+
+	if (wait_fd(p->fd[i & 1], WAIT_MS) == 1)
+		atomic_fetch_add(&p->woken, 1);
+	return NULL;
+}
+
+TEST_F(sw, many_pollers_on_one_fence)
+{
+	__u64 end = now_ns() + 1000000000ULL;
+	pthread_t t[POLLERS];
+	unsigned int round;
+	struct pollers p;
+	int tl2, other, i;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	for (round = 1; now_ns() < end; round++) {
+		memset(&p, 0, sizeof(p));
+		p.fd[0] = fence_create(self->tl, round, "shared");
+		ASSERT_GE(p.fd[0], 0);
+		other = fence_create(tl2, round, "other");
+		ASSERT_GE(other, 0);
+		p.fd[1] = merge(p.fd[0], other, "both");
+		ASSERT_GE(p.fd[1], 0);
+		for (i = 0; i < POLLERS; i++)
+			ASSERT_EQ(0, pthread_create(&t[i], NULL, poller, &p));
+		/* Signal while the pollers arrive, not only after. */
+		if (round & 1)
+			usleep(round % 500);
+		ASSERT_EQ(0, timeline_inc(tl2, 1));
+		ASSERT_EQ(0, timeline_inc(self->tl, 1));
+		for (i = 0; i < POLLERS; i++)
+			pthread_join(t[i], NULL);
+		ASSERT_EQ(POLLERS, atomic_load(&p.woken)) TH_LOG("round %u", round);
+		close(p.fd[0]);
+		close(p.fd[1]);
+		close(other);
+	}
+	TH_LOG("%u rounds", round - 1);
+	EXPECT_GE(round - 1, 5);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
+/* Bad input, ioctl by ioctl. */
+
+TEST_F(sw, bad_fds)
+{
+	struct sync_file_info info = { 0 };
+	int null, fd, m;
+
+	null = open("/dev/null", O_RDWR);
+	ASSERT_GE(null, 0);
+	fd = fence_create(self->tl, 1, "x");
+	ASSERT_GE(fd, 0);
+
+	EXPECT_EQ(-EBADF, xioctl(-1, SYNC_IOC_FILE_INFO, &info));
+	EXPECT_EQ(-EBADF, xioctl(9999, SYNC_IOC_FILE_INFO, &info));
+	EXPECT_EQ(-ENOTTY, xioctl(null, SYNC_IOC_FILE_INFO, &info));
+	/* sync ioctls on a timeline, timeline ioctls on a sync file */
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, SYNC_IOC_FILE_INFO, &info));
+	EXPECT_EQ(-ENOTTY, timeline_inc(fd, 1));
+
+	EXPECT_EQ(-ENOENT, merge(fd, -1, "m"));
+	EXPECT_EQ(-ENOENT, merge(fd, 9999, "m"));
+	EXPECT_EQ(-ENOENT, merge(fd, null, "m"));
+	EXPECT_EQ(-ENOENT, merge(fd, self->tl, "m"));
+	EXPECT_EQ(-ENOTTY, merge(null, fd, "m"));
+
+	/* A closed sync file's number is no longer one. */
+	m = merge(fd, fd, "m");
+	ASSERT_GE(m, 0);
+	close(m);
+	EXPECT_EQ(-ENOENT, merge(fd, m, "m"));
+	close(fd);
+	close(null);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, unknown_ioctls_and_wrong_sizes)
+{
+	char buf[256] = { 0 };
+	int fd;
+
+	fd = fence_create(self->tl, 1, "x");
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IO(SYNC_IOC_MAGIC, 0), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 2, __u32), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 6, __u64), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR('W', 0, __u32), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 3, char[40]), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 4, char[48]), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOW(SYNC_IOC_MAGIC, 5, __u64), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOR(SYNC_IOC_MAGIC, 4,
+					   struct sync_file_info), buf));
+
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, _IO('W', 3), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, _IOW('W', 1, __u64), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, _IOWR('W', 0, char[36]), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, _IOWR('W', 2, __u64), buf));
+	EXPECT_EQ(-ENOTTY, xioctl(self->tl, SYNC_IOC_MERGE, buf));
+	EXPECT_EQ(0, file_status(fd));
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, file_info_bad_input)
+{
+	struct sync_fence_info fi[4];
+	struct sync_file_info info, *ro;
+	char *unaligned;
+	int tl2, a, b, m;
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m = merge(a, b, "m");
+	ASSERT_GE(m, 0);
+	ASSERT_EQ(2, fence_count(m));
+
+	/* Reserved fields. */
+	memset(&info, 0, sizeof(info));
+	info.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(m, SYNC_IOC_FILE_INFO, &info));
+	memset(&info, 0, sizeof(info));
+	info.pad = 1;
+	EXPECT_EQ(-EINVAL, xioctl(m, SYNC_IOC_FILE_INFO, &info));
+
+	/* Room for fewer fences than there are. */
+	EXPECT_EQ(-EINVAL, file_info(m, &info, fi, 1));
+	/* More room claimed than there is: only what exists is written. */
+	memset(fi, 0x5a, sizeof(fi));
+	ASSERT_EQ(0, file_info(m, &info, fi, 0xffffffffu));
+	EXPECT_EQ(2, info.num_fences);
+	EXPECT_EQ(0x5a5a5a5a, (__u32)fi[2].status);
+
+	/* Bad buffers. */
+	EXPECT_EQ(-EFAULT, file_info(m, &info, NULL, 2));
+	EXPECT_EQ(-EFAULT, file_info(m, &info, KERNEL_PTR, 2));
+	EXPECT_EQ(-EFAULT, xioctl(m, SYNC_IOC_FILE_INFO, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(m, SYNC_IOC_FILE_INFO, KERNEL_PTR));
+	ro = read_only_copy(fi, sizeof(fi));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, file_info(m, &info, (void *)ro, 2));
+	munmap(ro, 4096);
+	/* Even the count query writes back: a read-only argument fails. */
+	memset(&info, 0, sizeof(info));
+	ro = read_only_copy(&info, sizeof(info));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, xioctl(m, SYNC_IOC_FILE_INFO, ro));
+	munmap(ro, 4096);
+
+	/* Unaligned buffers are fine. */
+	unaligned = malloc(sizeof(info) + 2 * sizeof(fi[0]) + 2);
+	ASSERT_NE(NULL, unaligned);
+	ASSERT_EQ(0, file_info(m, &info,
+			       (void *)(unaligned + 1), 2));
+	memcpy(fi, unaligned + 1, 2 * sizeof(fi[0]));
+	EXPECT_STREQ("sw_sync", fi[0].driver_name);
+	EXPECT_STREQ("sw_sync", fi[1].driver_name);
+	memset(unaligned, 0, sizeof(info) + 1);
+	ASSERT_EQ(0, xioctl(m, SYNC_IOC_FILE_INFO, unaligned + 1));
+	memcpy(&info, unaligned + 1, sizeof(info));
+	EXPECT_EQ(2, info.num_fences);
+	free(unaligned);
+
+	close(a);
+	close(b);
+	close(m);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, merge_bad_input)
+{
+	struct sync_merge_data data, *ro;
+	int fd, m, before;
+
+	fd = fence_create(self->tl, 1, "x");
+	ASSERT_GE(fd, 0);
+
+	memset(&data, 0, sizeof(data));
+	data.fd2 = fd;
+	data.flags = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SYNC_IOC_MERGE, &data));
+	data.flags = 0;
+	data.pad = 1;
+	EXPECT_EQ(-EINVAL, xioctl(fd, SYNC_IOC_MERGE, &data));
+	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_MERGE, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_MERGE, KERNEL_PTR));
+
+	/* The answer cannot be written back: no descriptor may appear. */
+	before = count_fds();
+	data.pad = 0;
+	ro = read_only_copy(&data, sizeof(data));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_MERGE, ro));
+	munmap(ro, 4096);
+	EXPECT_EQ(before, count_fds());
+
+	/* A name without its NUL is cut to 31 characters. */
+	memset(&data, 0, sizeof(data));
+	memset(data.name, 'n', sizeof(data.name));
+	data.fd2 = fd;
+	ASSERT_EQ(0, xioctl(fd, SYNC_IOC_MERGE, &data));
+	m = data.fence;
+	{
+		struct sync_file_info info;
+
+		ASSERT_EQ(0, file_info(m, &info, NULL, 0));
+		EXPECT_EQ(31, strnlen(info.name, sizeof(info.name)));
+	}
+	close(m);
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, set_deadline_bad_input)
+{
+	struct sync_set_deadline set = { .deadline_ns = 1, .pad = 1 };
+	int fd;
+
+	fd = fence_create(self->tl, 1, "x");
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-EINVAL, xioctl(fd, SYNC_IOC_SET_DEADLINE, &set));
+	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_SET_DEADLINE, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_SET_DEADLINE, KERNEL_PTR));
+	/* Any time at all is a valid hint, even one long past or far away. */
+	set.pad = 0;
+	set.deadline_ns = ~0ULL;
+	EXPECT_EQ(0, xioctl(fd, SYNC_IOC_SET_DEADLINE, &set));
+	set.deadline_ns = 0;
+	EXPECT_EQ(0, xioctl(fd, SYNC_IOC_SET_DEADLINE, &set));
+	EXPECT_EQ(0, file_status(fd));
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_F(sw, sw_sync_bad_input)
+{
+	struct sw_sync_create_fence_data data = { .value = 1 }, *ro;
+	struct sw_sync_get_deadline get = { 0 };
+	int null, fd, before;
+
+	null = open("/dev/null", O_RDWR);
+	ASSERT_GE(null, 0);
+	fd = fence_create(self->tl, 1, "x");
+	ASSERT_GE(fd, 0);
+
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_CREATE_FENCE, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_CREATE_FENCE,
+				  KERNEL_PTR));
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_INC, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_INC, KERNEL_PTR));
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_GET_DEADLINE, NULL));
+
+	/* The new descriptor cannot be reported: none may appear. */
+	before = count_fds();
+	ro = read_only_copy(&data, sizeof(data));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_CREATE_FENCE, ro));
+	munmap(ro, 4096);
+	EXPECT_EQ(before, count_fds());
+
+	get.fence_fd = fd;
+	get.pad = 1;
+	EXPECT_EQ(-EINVAL, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	get.pad = 0;
+	get.fence_fd = null;
+	EXPECT_EQ(-EINVAL, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	get.fence_fd = (__u32)-1;
+	EXPECT_EQ(-EINVAL, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+
+	/* Nothing above touched the timeline. */
+	EXPECT_EQ(0, file_status(fd));
+	close(fd);
+	close(null);
+	EXPECT_NO_FD_LEAK();
+}
+
+TEST_HARNESS_MAIN

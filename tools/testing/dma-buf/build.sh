@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 flavor=${1:-debug}
 case $flavor in
-debug) frags=(base debug) ;;
+debug) frags=(base debug consumers) ;;
 *) die "unknown flavor '$flavor' (known: debug)" ;;
 esac
 obj=$BUILD_DIR/obj-$flavor
@@ -29,4 +29,8 @@ cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
 
 say "building the $flavor kernel (log: $obj/build.log)"
 run_logged "$obj/build.log" kmake "$obj" bzImage
+# The whole kernel, our code and its unmodified users alike, builds clean.
+if grep -E '(warning|error):' "$obj/build.log"; then
+	die "the $flavor kernel built with warnings (log: $obj/build.log)"
+fi
 echo "    $obj/arch/x86/boot/bzImage"

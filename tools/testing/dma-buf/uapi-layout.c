@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Prints the layout of the sync_file uAPI: every struct's size, every
+ * Prints the layout of the sync_file and dma-buf uAPI: every struct's size, every
  * field's offset (which with the sizes pins each field's extent), and the
  * ioctl numbers.  uapi-layout.sh builds
  * it once against our header and once against 6.1's and compares the two
@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #define FIELD(type, field) \
@@ -49,5 +50,28 @@ int main(void)
 	NUMBER(SYNC_IOC_MAGIC);
 	NUMBER(SYNC_IOC_MERGE);
 	NUMBER(SYNC_IOC_FILE_INFO);
+
+	SIZE(dma_buf_sync);
+	FIELD(dma_buf_sync, flags);
+	SIZE(dma_buf_export_sync_file);
+	FIELD(dma_buf_export_sync_file, flags);
+	FIELD(dma_buf_export_sync_file, fd);
+	SIZE(dma_buf_import_sync_file);
+	FIELD(dma_buf_import_sync_file, flags);
+	FIELD(dma_buf_import_sync_file, fd);
+	NUMBER(DMA_BUF_SYNC_READ);
+	NUMBER(DMA_BUF_SYNC_WRITE);
+	NUMBER(DMA_BUF_SYNC_RW);
+	NUMBER(DMA_BUF_SYNC_START);
+	NUMBER(DMA_BUF_SYNC_END);
+	NUMBER(DMA_BUF_SYNC_VALID_FLAGS_MASK);
+	NUMBER(DMA_BUF_NAME_LEN);
+	NUMBER(DMA_BUF_BASE);
+	NUMBER(DMA_BUF_IOCTL_SYNC);
+	NUMBER(DMA_BUF_SET_NAME);
+	NUMBER(DMA_BUF_SET_NAME_A);
+	NUMBER(DMA_BUF_SET_NAME_B);
+	NUMBER(DMA_BUF_IOCTL_EXPORT_SYNC_FILE);
+	NUMBER(DMA_BUF_IOCTL_IMPORT_SYNC_FILE);
 	return 0;
 }

@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dma-buf file descriptors from userspace: llseek, fdinfo and the
+ * /proc name, DMA_BUF_SET_NAME, DMA_BUF_IOCTL_SYNC, mmap, poll() for
+ * implicit sync, and moving fences out of and into a buffer as sync
+ * files, with bad input for every ioctl, each with its errno and without
+ * leaking a descriptor.
+ *
+ * Buffers come from vgem (CONFIG_DRM_VGEM): a dumb buffer exported with
+ * PRIME.  vgem also attaches fences to a buffer and signals them, which
+ * stands in for a device working on it; sw_sync supplies fences to import.
+ * Needs root, debugfs at /sys/kernel/debug and CONFIG_SW_SYNC.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
+#include <linux/dma-buf.h>
+#include <linux/sync_file.h>
+
+#include "../kselftest_harness.h"
+
+#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
+/* An address in the kernel half: never valid for user copies. */
+#define KERNEL_PTR ((void *)0xffffffff81000000UL)
+
+struct sw_sync_create_fence_data {
+	__u32 value;
+	char name[32];
+	__s32 fence;
+};
+
+#define SW_SYNC_IOC_CREATE_FENCE \
+	_IOWR('W', 0, struct sw_sync_create_fence_data)
+#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
+
+static int xioctl(int fd, unsigned long req, void *arg)
+{
+	return ioctl(fd, req, arg) ? -errno : 0;
+}
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n - 1;
+}
+
+/* The vgem device, or -1. */
+static int open_vgem(void)
+{
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* A vgem buffer of @pages pages: its handle, and a dma-buf fd for it. */
+static int vgem_buffer(int vgem, unsigned int pages, __u32 *handle)
+{
+	struct drm_mode_create_dumb dumb = {
+		.width = 1024, .height = pages, .bpp = 32,
+	};
+	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
+
+	if (ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
+		return -errno;
+	*handle = dumb.handle;
+	prime.handle = dumb.handle;
+	if (ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
+		return -errno;
+	return prime.fd;
+}
+
+/* A vgem fence on the buffer, as a device would add for its work. */
+static int vgem_fence(int vgem, __u32 handle, int write, __u32 *fence)
+{
+	struct drm_vgem_fence_attach a = {
+		.handle = handle, .flags = write ? VGEM_FENCE_WRITE : 0,
+	};
+	int err = xioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
+
+	*fence = a.out_fence;
+	return err;
+}
+
+static int vgem_signal(int vgem, __u32 fence)
+{
+	struct drm_vgem_fence_signal s = { .fence = fence };
+
+	return xioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
+}
+
+static short poll_now(int fd, short events)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, 0) == 1 ? p.revents : 0;
+}
+
+static short poll_wait_ms(int fd, short events, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	return poll(&p, 1, ms) == 1 ? p.revents : 0;
+}
+
+/* Wait for the child; 0 when it exited with 0. */
+static int reap(void)
+{
+	int status;
+
+	if (wait(&status) < 0 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* The value of "key:\t..." in the fd's fdinfo, or "" if absent. */
+static const char *fdinfo_value(int fd, const char *key, char *buf, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key);
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return buf;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			snprintf(buf, len, "%s", line + klen + 2);
+			buf[strcspn(buf, "\n")] = '\0';
+			break;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+FIXTURE(dmabuf) {
+	int vgem;
+	int buf;
+	__u32 handle;
+	int fds_before;
+};
+
+FIXTURE_SETUP(dmabuf)
+{
+	self->fds_before = count_fds();
+	self->vgem = open_vgem();
+	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	self->buf = vgem_buffer(self->vgem, 4, &self->handle);
+	ASSERT_GE(self->buf, 0);
+}
+
+FIXTURE_TEARDOWN(dmabuf)
+{
+	close(self->buf);
+	close(self->vgem);
+	EXPECT_EQ(self->fds_before, count_fds());
+}
+
+TEST_F(dmabuf, llseek_tells_the_size)
+{
+	EXPECT_EQ(4 * 4096, lseek(self->buf, 0, SEEK_END));
+	EXPECT_EQ(0, lseek(self->buf, 0, SEEK_SET));
+	EXPECT_EQ(-1, lseek(self->buf, 0, SEEK_CUR));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, lseek(self->buf, 4096, SEEK_SET));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dmabuf, fdinfo_and_proc_name)
+{
+	char val[64], path[64], link[64];
+	int count, extra;
+	ssize_t n;
+
+	EXPECT_STREQ("16384", fdinfo_value(self->buf, "size", val, sizeof(val)));
+	EXPECT_STRNE("", fdinfo_value(self->buf, "exp_name", val, sizeof(val)));
+	EXPECT_STREQ("", fdinfo_value(self->buf, "name", val, sizeof(val)));
+	/* Another reference on the file shows in the count. */
+	count = atoi(fdinfo_value(self->buf, "count", val, sizeof(val)));
+	EXPECT_GE(count, 1);
+	extra = dup(self->buf);
+	EXPECT_EQ(count + 1, atoi(fdinfo_value(self->buf, "count", val, sizeof(val))));
+	close(extra);
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", self->buf);
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_GT(n, 0);
+	link[n] = '\0';
+	EXPECT_STREQ("/dmabuf:", link);
+
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_SET_NAME_B, "scanout"));
+	EXPECT_STREQ("scanout", fdinfo_value(self->buf, "name", val, sizeof(val)));
+	n = readlink(path, link, sizeof(link) - 1);
+	ASSERT_GT(n, 0);
+	link[n] = '\0';
+	EXPECT_STREQ("/dmabuf:scanout", link);
+}
+
+TEST_F(dmabuf, set_name_checks_its_input)
+{
+	char longest[DMA_BUF_NAME_LEN], too_long[DMA_BUF_NAME_LEN + 1], val[64];
+
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[sizeof(longest) - 1] = '\0';
+	memset(too_long, 'b', sizeof(too_long) - 1);
+	too_long[sizeof(too_long) - 1] = '\0';
+
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_SET_NAME_A, longest));
+	EXPECT_STREQ(longest, fdinfo_value(self->buf, "name", val, sizeof(val)));
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_SET_NAME_B, too_long));
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_SET_NAME_B, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_SET_NAME_B, KERNEL_PTR));
+	/* A failed call leaves the old name. */
+	EXPECT_STREQ(longest, fdinfo_value(self->buf, "name", val, sizeof(val)));
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_SET_NAME_B, ""));
+	EXPECT_STREQ("", fdinfo_value(self->buf, "name", val, sizeof(val)));
+}
+
+TEST_F(dmabuf, sync_ioctl_checks_flags)
+{
+	static const __u64 bad[] = {
+		0, DMA_BUF_SYNC_END, 1 << 3, 1ULL << 40,
+		DMA_BUF_SYNC_RW | DMA_BUF_SYNC_END | 16,
+	};
+	struct dma_buf_sync s;
+	unsigned int i;
+
+	s.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW;
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW;
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		s.flags = bad[i];
+		EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s))
+			TH_LOG("flags %#llx", (unsigned long long)bad[i]);
+	}
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, NULL));
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, KERNEL_PTR));
+	EXPECT_EQ(-ENOTTY, xioctl(self->buf, _IOW('b', 9, __u64), &s));
+	EXPECT_EQ(-ENOTTY, xioctl(self->buf, _IOW('x', 0, __u64), &s));
+}
+
+TEST_F(dmabuf, sync_waits_for_the_writer)
+{
+	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	__u32 fence;
+
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &fence));
+	if (fork() == 0) {
+		usleep(50 * 1000);
+		_exit(vgem_signal(self->vgem, fence) ? 1 : 0);
+	}
+	/* Returns once the child has signaled, well before vgem's timeout. */
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	EXPECT_EQ(0, reap());
+	EXPECT_EQ(POLLIN, poll_now(self->buf, POLLIN));
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+}
+
+TEST_F(dmabuf, mmap_inside_the_buffer_only)
+{
+	size_t size = 4 * 4096;
+	unsigned char *p, *q;
+
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, self->buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, 0x5a, size);
+	q = mmap(NULL, 4096, PROT_READ, MAP_SHARED, self->buf, 3 * 4096);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0x5a, q[4095]);
+	munmap(q, 4096);
+	munmap(p, size);
+
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, size + 4096, PROT_READ, MAP_SHARED,
+				   self->buf, 0));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 4096, PROT_READ, MAP_SHARED,
+				   self->buf, 4 * 4096));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(dmabuf, poll_follows_readers_and_writers)
+{
+	__u32 reader, writer;
+
+	EXPECT_EQ(POLLIN | POLLOUT, poll_now(self->buf, POLLIN | POLLOUT));
+
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 0, &reader));
+	/* Readers hold back writers only. */
+	EXPECT_EQ(POLLIN, poll_now(self->buf, POLLIN | POLLOUT));
+	ASSERT_EQ(0, vgem_signal(self->vgem, reader));
+	EXPECT_EQ(POLLOUT, poll_wait_ms(self->buf, POLLOUT, 1000));
+
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &writer));
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN | POLLOUT));
+	if (fork() == 0) {
+		usleep(50 * 1000);
+		_exit(vgem_signal(self->vgem, writer) ? 1 : 0);
+	}
+	/* A sleeping poll is woken by the signal. */
+	EXPECT_EQ(POLLIN, poll_wait_ms(self->buf, POLLIN, 5000));
+	EXPECT_EQ(0, reap());
+	EXPECT_EQ(POLLIN | POLLOUT, poll_now(self->buf, POLLIN | POLLOUT));
+}
+
+static int sync_file_status(int fd)
+{
+	struct sync_fence_info info;
+	struct sync_file_info file = {
+		.num_fences = 1, .sync_fence_info = (uintptr_t)&info,
+	};
+
+	if (ioctl(fd, SYNC_IOC_FILE_INFO, &file))
+		return -errno;
+	return file.status;
+}
+
+TEST_F(dmabuf, export_sync_file)
+{
+	struct dma_buf_export_sync_file arg = { .flags = DMA_BUF_SYNC_READ };
+	static const __u32 bad[] = { 0, DMA_BUF_SYNC_END, 8, 1U << 31,
+				     DMA_BUF_SYNC_RW | 4 };
+	__u32 writer, reader;
+	int for_read, for_write;
+	unsigned int i;
+
+	/* Nothing pending: a sync_file that is already signaled. */
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	EXPECT_EQ(1, sync_file_status(arg.fd));
+	EXPECT_NE(-1, fcntl(arg.fd, F_GETFD));
+	EXPECT_TRUE(fcntl(arg.fd, F_GETFD) & FD_CLOEXEC);
+	close(arg.fd);
+
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 0, &reader));
+	arg.flags = DMA_BUF_SYNC_READ;
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	for_read = arg.fd;
+	arg.flags = DMA_BUF_SYNC_WRITE;
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	for_write = arg.fd;
+	/* A reader need not wait for a reader; a writer must. */
+	EXPECT_EQ(1, sync_file_status(for_read));
+	EXPECT_EQ(0, sync_file_status(for_write));
+	ASSERT_EQ(0, vgem_signal(self->vgem, reader));
+	EXPECT_EQ(POLLIN, poll_wait_ms(for_write, POLLIN, 1000));
+	close(for_read);
+	close(for_write);
+
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &writer));
+	arg.flags = DMA_BUF_SYNC_READ;
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+	EXPECT_EQ(0, sync_file_status(arg.fd));
+	ASSERT_EQ(0, vgem_signal(self->vgem, writer));
+	EXPECT_EQ(POLLIN, poll_wait_ms(arg.fd, POLLIN, 1000));
+	close(arg.fd);
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		arg.flags = bad[i];
+		arg.fd = -1;
+		EXPECT_EQ(-EINVAL, xioctl(self->buf,
+					  DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &arg));
+		EXPECT_EQ(-1, arg.fd);
+	}
+	/* A bad pointer for the answer: no fd is left behind. */
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+				  NULL));
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE,
+				  KERNEL_PTR));
+}
+
+TEST_F(dmabuf, import_sync_file)
+{
+	struct sw_sync_create_fence_data create = { .value = 1 };
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
+	__u32 one = 1;
+	int timeline, nonsync;
+
+	timeline = open(SW_SYNC_PATH, O_RDWR);
+	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	strcpy(create.name, "import");
+	ASSERT_EQ(0, xioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create));
+
+	arg.fd = create.fence;
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	/* The buffer now has a pending writer. */
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN | POLLOUT));
+	ASSERT_EQ(0, xioctl(timeline, SW_SYNC_IOC_INC, &one));
+	EXPECT_EQ(POLLIN | POLLOUT, poll_wait_ms(self->buf, POLLIN | POLLOUT,
+						 1000));
+
+	/* Bad flags come before a bad fd. */
+	arg.flags = 0;
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  &arg));
+	arg.flags = DMA_BUF_SYNC_READ | 4;
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  &arg));
+	arg.flags = DMA_BUF_SYNC_READ;
+	arg.fd = -1;
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  &arg));
+	nonsync = open("/proc/self/stat", O_RDONLY);
+	arg.fd = nonsync;
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  &arg));
+	arg.fd = self->buf;	/* a dma-buf is no sync_file */
+	EXPECT_EQ(-EINVAL, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  &arg));
+	EXPECT_EQ(-EFAULT, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE,
+				  NULL));
+	/* Nothing was added by the failed calls. */
+	EXPECT_EQ(POLLIN | POLLOUT, poll_now(self->buf, POLLIN | POLLOUT));
+
+	close(nonsync);
+	close(create.fence);
+	close(timeline);
+}
+
+TEST(dmabuf_ioctls_reject_other_files)
+{
+	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	int fd = open("/proc/self/stat", O_RDONLY);
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-ENOTTY, xioctl(fd, DMA_BUF_IOCTL_SYNC, &s));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: boot.sh [FLAVOR] [quiet|console|shell]
+# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo]
 # Boots $BUILD_DIR/obj-FLAVOR in QEMU with its initramfs.  quiet: the
 # console goes to obj-FLAVOR/boot.log only; console: also to the terminal;
-# shell: interactive.  SUITE=glob runs only matching KUnit suites;
+# shell: interactive; demo: no KUnit, a quiet kernel, and the init runs
+# only the demo, on the terminal.  SUITE=glob runs only matching KUnit suites;
 # QEMU_TIMEOUT (seconds, default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,10 +13,13 @@ flavor=${1:-debug}
 mode=${2:-quiet}
 obj=$BUILD_DIR/obj-$flavor
 log=$obj/boot.log
-cmdline="console=ttyS0 panic=-1 kunit.enable=1 trace_event=dma_fence:*"
+kunit=1
+[ "$mode" = demo ] && kunit=0
+cmdline="console=ttyS0 panic=-1 kunit.enable=$kunit trace_event=dma_fence:*"
 cmdline+=" $(grep -v '^#' "$HARNESS/cmdline" | tr '\n' ' ')"
 [ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
 [ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
+[ "$mode" = demo ] && cmdline+=" dmabuf.demo=1 quiet"
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}
@@ -33,6 +37,6 @@ qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2G -nographic
 
 case $mode in
 shell) exec "${qemu[@]}" ;;
-console) timeout "${QEMU_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null | tee "$log" ;;
+console | demo) timeout "${QEMU_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null | tee "$log" ;;
 *) timeout "${QEMU_TIMEOUT:-1200}" "${qemu[@]}" < /dev/null > "$log" 2>&1 ;;
 esac

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: selftests.sh [FLAVOR]   (default: debug)
-# Builds our kselftests (tools/testing/selftests/dma-buf) statically
+# Builds our kselftests (tools/testing/selftests/dma-buf) and the demo
+# (demo.c, which also runs in the test boot) statically
 # against the uAPI headers of the assembled tree and stages the programs
 # in $BUILD_DIR/tests, where initramfs.sh picks them up.  Run build.sh
 # first.
@@ -17,7 +18,9 @@ rm -rf "$out" && mkdir -p "$out"
 {
 	kmake "$obj" headers_install INSTALL_HDR_PATH="$hdr" &&
 		make -C "$TREE/tools/testing/selftests/dma-buf" OUTPUT="$out" \
-			KHDR_INCLUDES="-isystem $hdr/include"
+			KHDR_INCLUDES="-isystem $hdr/include" &&
+		gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
+			-o "$out/dmabuf_demo" "$HARNESS/demo.c"
 } > "$out.log" 2>&1 || { tail -n 30 "$out.log"; die "kselftest build failed"; }
 if grep -E 'warning:' "$out.log"; then
 	die "kselftest build warnings"

@@ -1339,7 +1339,7 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 		bytes += dmabuf->size;
 	}
 	if (!err)
-		seq_printf(s, "\nTotal %u objects, %zu bytes\n", count, bytes);
+		seq_printf(s, "Total %u objects, %zu bytes\n", count, bytes);
 	mutex_unlock(&buffers_lock);
 	return err;
 }

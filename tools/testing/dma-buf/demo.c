@@ -29,23 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <drm/drm.h>
-#include <drm/drm_mode.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
+#include "../selftests/dma-buf/common.h"
+
 #define SIZE 4096
 #define MESSAGE "written by the writer, read after its fence signaled"
-
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE \
-	_IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
 
 /* DMA_HEAP_IOCTL_ALLOC, spelled out so the demo builds without heaps. */
 struct heap_alloc {
@@ -111,37 +101,21 @@ static int buffer_from_heap(void)
 
 static int buffer_from_vgem(void)
 {
-	struct drm_mode_create_dumb dumb = { .width = SIZE / 4, .height = 1,
-					     .bpp = 32 };
-	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
-	char path[32], name[16];
-	int i, fd;
+	int vgem = open_vgem(), buf;
+	__u32 handle;
 
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name, .name_len = 15 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			break;
-		close(fd);
-		fd = -1;
-	}
-	if (fd < 0)
+	if (vgem < 0)
 		fail("no dma-heap and no vgem device");
-	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
-		fail("DRM_IOCTL_MODE_CREATE_DUMB");
-	prime.handle = dumb.handle;
-	if (ioctl(fd, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
-		fail("DRM_IOCTL_PRIME_HANDLE_TO_FD");
+	buf = vgem_dma_buf(vgem, SIZE, &handle);
+	if (buf < 0) {
+		errno = -buf;
+		fail("a vgem buffer");
+	}
 	say("exported a %d-byte vgem buffer with PRIME: dma-buf fd %d",
-	    SIZE, prime.fd);
+	    SIZE, buf);
 	/* The GEM object keeps the buffer; the device fd may go. */
-	close(fd);
-	return prime.fd;
+	close(vgem);
+	return buf;
 }
 
 static void cpu_access(int buf, __u64 dir, __u64 edge)
@@ -240,7 +214,7 @@ static int writer(int sock)
 	cpu_access(buf, DMA_BUF_SYNC_WRITE, DMA_BUF_SYNC_END);
 	say("wrote \"%s\" under DMA_BUF_IOCTL_SYNC", MESSAGE);
 
-	timeline = open("/sys/kernel/debug/sync/sw_sync", O_RDWR | O_CLOEXEC);
+	timeline = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
 	if (timeline < 0)
 		fail("open sw_sync");
 	strcpy(job.name, "render-job");

@@ -32,78 +32,7 @@
 #include <linux/sync_file.h>
 
 #include "../kselftest_harness.h"
-
-#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
-/* An address in the kernel half: never valid for user copies. */
-#define KERNEL_PTR ((void *)0xffffffff81000000UL)
-
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-#define SW_SYNC_IOC_CREATE_FENCE \
-	_IOWR('W', 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW('W', 1, __u32)
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n - 1;
-}
-
-/* The vgem device, or -1. */
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
-/* A vgem buffer of @pages pages: its handle, and a dma-buf fd for it. */
-static int vgem_buffer(int vgem, unsigned int pages, __u32 *handle)
-{
-	struct drm_mode_create_dumb dumb = {
-		.width = 1024, .height = pages, .bpp = 32,
-	};
-	struct drm_prime_handle prime = { .flags = DRM_CLOEXEC | DRM_RDWR };
-
-	if (ioctl(vgem, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
-		return -errno;
-	*handle = dumb.handle;
-	prime.handle = dumb.handle;
-	if (ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
-		return -errno;
-	return prime.fd;
-}
+#include "common.h"
 
 /* A vgem fence on the buffer, as a device would add for its work. */
 static int vgem_fence(int vgem, __u32 handle, int write, __u32 *fence)
@@ -183,7 +112,7 @@ FIXTURE_SETUP(dmabuf)
 	self->fds_before = count_fds();
 	self->vgem = open_vgem();
 	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
-	self->buf = vgem_buffer(self->vgem, 4, &self->handle);
+	self->buf = vgem_dma_buf(self->vgem, 4 * 4096, &self->handle);
 	ASSERT_GE(self->buf, 0);
 }
 

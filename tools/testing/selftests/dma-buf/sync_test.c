@@ -28,51 +28,7 @@
 #include <linux/sync_file.h>
 
 #include "../kselftest_harness.h"
-
-/* sw_sync's ioctls are private to the driver; these match its layout. */
-struct sw_sync_create_fence_data {
-	__u32 value;
-	char name[32];
-	__s32 fence;
-};
-
-struct sw_sync_get_deadline {
-	__u64 deadline_ns;
-	__u32 fence_fd;
-	__u32 pad;
-};
-
-#define SW_SYNC_IOC_MAGIC 'W'
-#define SW_SYNC_IOC_CREATE_FENCE \
-	_IOWR(SW_SYNC_IOC_MAGIC, 0, struct sw_sync_create_fence_data)
-#define SW_SYNC_IOC_INC _IOW(SW_SYNC_IOC_MAGIC, 1, __u32)
-#define SW_SYNC_GET_DEADLINE \
-	_IOWR(SW_SYNC_IOC_MAGIC, 2, struct sw_sync_get_deadline)
-
-#define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
-#define SYNC_INFO_PATH "/sys/kernel/debug/sync/info"
-/* An address in the kernel half: never valid for user copies. */
-#define KERNEL_PTR ((void *)0xffffffff81000000UL)
-
-static int xioctl(int fd, unsigned long req, void *arg)
-{
-	return ioctl(fd, req, arg) ? -errno : 0;
-}
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n - 1; /* the directory's own descriptor */
-}
+#include "common.h"
 
 static int timeline_open(void)
 {

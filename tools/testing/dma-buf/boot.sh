@@ -31,7 +31,9 @@ if [ -z "$accel" ]; then
 		accel=kvm
 	fi
 fi
+# virtio-gpu-pci gives the consumers' tests a real virtio-gpu to share with.
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2G -nographic
+      -device virtio-gpu-pci
       -no-reboot -kernel "$obj/arch/x86/boot/bzImage"
       -initrd "$obj/initramfs.cpio.gz" -append "$cmdline")
 

@@ -49,7 +49,6 @@ struct heap_alloc {
 
 static const char *who = "demo";
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
 	struct timespec ts;

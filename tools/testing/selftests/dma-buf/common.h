@@ -16,6 +16,7 @@
 
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
 #include <linux/types.h>
 
 /* sw_sync's ioctls are private to the driver; these match its layout. */
@@ -106,6 +107,25 @@ static inline int vgem_dma_buf(int vgem, unsigned int bytes, __u32 *handle)
 	if (ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &prime))
 		return -errno;
 	return prime.fd;
+}
+
+/* A vgem fence on the buffer, as a device would add for its work. */
+static inline int vgem_fence(int vgem, __u32 handle, int write, __u32 *fence)
+{
+	struct drm_vgem_fence_attach a = {
+		.handle = handle, .flags = write ? VGEM_FENCE_WRITE : 0,
+	};
+	int err = xioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
+
+	*fence = a.out_fence;
+	return err;
+}
+
+static inline int vgem_signal(int vgem, __u32 fence)
+{
+	struct drm_vgem_fence_signal s = { .fence = fence };
+
+	return xioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
 }
 
 #endif /* DMA_BUF_SELFTEST_COMMON_H */

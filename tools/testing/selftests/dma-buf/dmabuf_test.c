@@ -27,31 +27,11 @@
 
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
-#include <drm/vgem_drm.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #include "../kselftest_harness.h"
 #include "common.h"
-
-/* A vgem fence on the buffer, as a device would add for its work. */
-static int vgem_fence(int vgem, __u32 handle, int write, __u32 *fence)
-{
-	struct drm_vgem_fence_attach a = {
-		.handle = handle, .flags = write ? VGEM_FENCE_WRITE : 0,
-	};
-	int err = xioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &a);
-
-	*fence = a.out_fence;
-	return err;
-}
-
-static int vgem_signal(int vgem, __u32 fence)
-{
-	struct drm_vgem_fence_signal s = { .fence = fence };
-
-	return xioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
-}
 
 static short poll_now(int fd, short events)
 {

@@ -66,53 +66,53 @@ static atomic64_t dma_buf_ino = ATOMIC64_INIT(0);
  * after the struct dma_buf, in the same allocation.
  */
 struct dma_buf_with_resv {
-	struct dma_buf dmabuf;
+	struct dma_buf buf;
 	struct dma_resv resv;
 };
 
-static struct dma_resv *own_resv(struct dma_buf *dmabuf)
+static struct dma_resv *own_resv(struct dma_buf *buf)
 {
-	return &container_of(dmabuf, struct dma_buf_with_resv, dmabuf)->resv;
+	return &container_of(buf, struct dma_buf_with_resv, buf)->resv;
 }
 
-static void dma_buf_destroy(struct dma_buf *dmabuf)
+static void dma_buf_destroy(struct dma_buf *buf)
 {
 	/* Importers that forgot to vunmap or detach are bugs; say so. */
-	WARN_ON(dmabuf->vmapping_counter);
-	WARN_ON(!list_empty(&dmabuf->attachments));
-	WARN_ON(dmabuf->cb_in.active || dmabuf->cb_out.active);
+	WARN_ON(buf->vmapping_counter);
+	WARN_ON(!list_empty(&buf->attachments));
+	WARN_ON(buf->cb_in.active || buf->cb_out.active);
 
-	dmabuf->ops->release(dmabuf);
-	if (dmabuf->resv == own_resv(dmabuf))
-		dma_resv_fini(dmabuf->resv);
-	module_put(dmabuf->owner);
-	mutex_destroy(&dmabuf->lock);
-	kfree(dmabuf->name);
-	kfree(dmabuf);
+	buf->ops->release(buf);
+	if (buf->resv == own_resv(buf))
+		dma_resv_fini(buf->resv);
+	module_put(buf->owner);
+	mutex_destroy(&buf->lock);
+	kfree(buf->name);
+	kfree(buf);
 }
 
 static void dma_buf_d_release(struct dentry *dentry)
 {
-	struct dma_buf *dmabuf = dentry->d_fsdata;
+	struct dma_buf *buf = dentry->d_fsdata;
 
 	/* NULL when the file was never finished, see dma_buf_export(). */
-	if (dmabuf)
-		dma_buf_destroy(dmabuf);
+	if (buf)
+		dma_buf_destroy(buf);
 }
 
-/* "/dmabuf:NAME", as /proc/<pid>/fd and map_files show the buffer. */
-static char *dma_buf_d_dname(struct dentry *dentry, char *buf, int len)
+/* "/buf:NAME", as /proc/<pid>/fd and map_files show the buffer. */
+static char *dma_buf_d_dname(struct dentry *dentry, char *out, int len)
 {
-	struct dma_buf *dmabuf = dentry->d_fsdata;
+	struct dma_buf *buf = dentry->d_fsdata;
 	char name[DMA_BUF_NAME_LEN] = "";
 
-	if (dmabuf) {
-		spin_lock(&dmabuf->name_lock);
-		if (dmabuf->name)
-			strscpy(name, dmabuf->name, sizeof(name));
-		spin_unlock(&dmabuf->name_lock);
+	if (buf) {
+		spin_lock(&buf->name_lock);
+		if (buf->name)
+			strscpy(name, buf->name, sizeof(name));
+		spin_unlock(&buf->name_lock);
 	}
-	return dynamic_dname(buf, len, "/%s:%s", dentry->d_name.name, name);
+	return dynamic_dname(out, len, "/%s:%s", dentry->d_name.name, name);
 }
 
 static const struct dentry_operations dma_buf_dentry_ops = {
@@ -120,28 +120,28 @@ static const struct dentry_operations dma_buf_dentry_ops = {
 	.d_release = dma_buf_d_release,
 };
 
-static int dma_buf_fs_init_context(struct fs_context *fc)
+/* The superblock of the private filesystem: our dentry operations. */
+static int buffers_fs_context(struct fs_context *fc)
 {
-	struct pseudo_fs_context *ctx = init_pseudo(fc, DMA_BUF_MAGIC);
+	struct pseudo_fs_context *pseudo = init_pseudo(fc, DMA_BUF_MAGIC);
 
-	if (!ctx)
-		return -ENOMEM;
-	ctx->dops = &dma_buf_dentry_ops;
-	return 0;
+	if (pseudo)
+		pseudo->dops = &dma_buf_dentry_ops;
+	return pseudo ? 0 : -ENOMEM;
 }
 
-static struct file_system_type dma_buf_fs_type = {
-	.name = "dmabuf",
-	.init_fs_context = dma_buf_fs_init_context,
+static struct file_system_type buffers_fs = {
 	.kill_sb = kill_anon_super,
+	.init_fs_context = buffers_fs_context,
+	.name = "dmabuf",
 };
 
 static int dma_buf_file_release(struct inode *inode, struct file *file)
 {
-	struct dma_buf *dmabuf = file->private_data;
+	struct dma_buf *buf = file->private_data;
 
 	mutex_lock(&buffers_lock);
-	list_del(&dmabuf->list_node);
+	list_del(&buf->list_node);
 	mutex_unlock(&buffers_lock);
 	return 0;
 }
@@ -152,7 +152,7 @@ static int dma_buf_file_release(struct inode *inode, struct file *file)
  */
 static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
 {
-	struct dma_buf *dmabuf = file->private_data;
+	struct dma_buf *buf = file->private_data;
 
 	if (offset)
 		return -EINVAL;
@@ -160,7 +160,7 @@ static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
 	case SEEK_SET:
 		return 0;
 	case SEEK_END:
-		return dmabuf->size;
+		return buf->size;
 	default:
 		return -EINVAL;
 	}
@@ -168,29 +168,29 @@ static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
 
 static void dma_buf_show_fdinfo(struct seq_file *m, struct file *file)
 {
-	struct dma_buf *dmabuf = file->private_data;
+	struct dma_buf *buf = file->private_data;
 
-	seq_printf(m, "size:\t%zu\n", dmabuf->size);
+	seq_printf(m, "size:\t%zu\n", buf->size);
 	/* The reader of fdinfo holds one reference of its own. */
 	seq_printf(m, "count:\t%ld\n", file_count(file) - 1);
-	seq_printf(m, "exp_name:\t%s\n", dmabuf->exp_name);
-	spin_lock(&dmabuf->name_lock);
-	if (dmabuf->name)
-		seq_printf(m, "name:\t%s\n", dmabuf->name);
-	spin_unlock(&dmabuf->name_lock);
+	seq_printf(m, "exp_name:\t%s\n", buf->exp_name);
+	spin_lock(&buf->name_lock);
+	if (buf->name)
+		seq_printf(m, "name:\t%s\n", buf->name);
+	spin_unlock(&buf->name_lock);
 }
 
 /* Map through the fd: the whole of the VMA must lie inside the buffer. */
 static int dma_buf_mmap_file(struct file *file, struct vm_area_struct *vma)
 {
-	struct dma_buf *dmabuf = file->private_data;
-	unsigned long pages = dmabuf->size >> PAGE_SHIFT;
+	struct dma_buf *buf = file->private_data;
+	unsigned long pages = buf->size >> PAGE_SHIFT;
 
-	if (!dmabuf->ops->mmap)
+	if (!buf->ops->mmap)
 		return -EINVAL;
 	if (vma->vm_pgoff > pages || vma_pages(vma) > pages - vma->vm_pgoff)
 		return -EINVAL;
-	return dmabuf->ops->mmap(dmabuf, vma);
+	return buf->ops->mmap(buf, vma);
 }
 
 static bool is_dma_buf_file(struct file *file)
@@ -210,17 +210,17 @@ static bool export_info_valid(const struct dma_buf_export_info *info)
 	return !(ops->pin && ops->cache_sgt_mapping);
 }
 
-/* The file that carries @dmabuf, or an ERR_PTR; nothing is left on error. */
-static struct file *dma_buf_new_file(struct dma_buf *dmabuf, int flags)
+/* The file that carries @buf, or an ERR_PTR; nothing is left on error. */
+static struct file *dma_buf_new_file(struct dma_buf *buf, int flags)
 {
 	struct inode *inode = alloc_anon_inode(dma_buf_mnt->mnt_sb);
 	struct file *file;
 
 	if (IS_ERR(inode))
 		return ERR_CAST(inode);
-	inode->i_size = dmabuf->size;
+	inode->i_size = buf->size;
 	inode->i_ino = atomic64_inc_return(&dma_buf_ino);
-	inode_set_bytes(inode, dmabuf->size);
+	inode_set_bytes(inode, buf->size);
 
 	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf", flags,
 				 &dma_buf_fops);
@@ -229,8 +229,8 @@ static struct file *dma_buf_new_file(struct dma_buf *dmabuf, int flags)
 		return file;
 	}
 	file->f_mode |= FMODE_LSEEK;
-	file->private_data = dmabuf;
-	file->f_path.dentry->d_fsdata = dmabuf;
+	file->private_data = buf;
+	file->f_path.dentry->d_fsdata = buf;
 	return file;
 }
 
@@ -258,7 +258,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 {
 	size_t alloc = exp_info->resv ? sizeof(struct dma_buf) :
 					sizeof(struct dma_buf_with_resv);
-	struct dma_buf *dmabuf;
+	struct dma_buf *buf;
 	struct file *file;
 	int err;
 
@@ -267,43 +267,43 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	if (!try_module_get(exp_info->owner))
 		return ERR_PTR(-ENOENT);
 
-	dmabuf = kzalloc(alloc, GFP_KERNEL);
-	if (!dmabuf) {
+	buf = kzalloc(alloc, GFP_KERNEL);
+	if (!buf) {
 		err = -ENOMEM;
 		goto err_module;
 	}
-	dmabuf->size = exp_info->size;
-	dmabuf->ops = exp_info->ops;
-	dmabuf->priv = exp_info->priv;
-	dmabuf->exp_name = exp_info->exp_name;
-	dmabuf->owner = exp_info->owner;
-	dmabuf->resv = exp_info->resv;
-	mutex_init(&dmabuf->lock);
-	spin_lock_init(&dmabuf->name_lock);
-	INIT_LIST_HEAD(&dmabuf->attachments);
-	init_waitqueue_head(&dmabuf->poll);
-	dmabuf->cb_in.poll = &dmabuf->poll;
-	dmabuf->cb_out.poll = &dmabuf->poll;
+	buf->size = exp_info->size;
+	buf->ops = exp_info->ops;
+	buf->priv = exp_info->priv;
+	buf->exp_name = exp_info->exp_name;
+	buf->owner = exp_info->owner;
+	buf->resv = exp_info->resv;
+	mutex_init(&buf->lock);
+	spin_lock_init(&buf->name_lock);
+	INIT_LIST_HEAD(&buf->attachments);
+	init_waitqueue_head(&buf->poll);
+	buf->cb_in.poll = &buf->poll;
+	buf->cb_out.poll = &buf->poll;
 
-	file = dma_buf_new_file(dmabuf, exp_info->flags);
+	file = dma_buf_new_file(buf, exp_info->flags);
 	if (IS_ERR(file)) {
 		err = PTR_ERR(file);
 		goto err_free;
 	}
-	dmabuf->file = file;
-	if (!dmabuf->resv) {
-		dmabuf->resv = own_resv(dmabuf);
-		dma_resv_init(dmabuf->resv);
+	buf->file = file;
+	if (!buf->resv) {
+		buf->resv = own_resv(buf);
+		dma_resv_init(buf->resv);
 	}
 
 	mutex_lock(&buffers_lock);
-	list_add(&dmabuf->list_node, &buffers);
+	list_add(&buf->list_node, &buffers);
 	mutex_unlock(&buffers_lock);
-	return dmabuf;
+	return buf;
 
 err_free:
-	mutex_destroy(&dmabuf->lock);
-	kfree(dmabuf);
+	mutex_destroy(&buf->lock);
+	kfree(buf);
 err_module:
 	module_put(exp_info->owner);
 	return ERR_PTR(err);
@@ -312,7 +312,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_export, DMA_BUF);
 
 /**
  * dma_buf_fd - give a buffer an fd in the current process
- * @dmabuf: the buffer; the caller's reference moves to the fd
+ * @buf: the buffer; the caller's reference moves to the fd
  * @flags: flags for the fd, such as O_CLOEXEC
  *
  * Callers that still have to copy the fd number to userspace after this
@@ -324,22 +324,22 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_export, DMA_BUF);
  * get_unused_fd_flags() (e.g. -EMFILE); on error the caller keeps its
  * reference.
  */
-int dma_buf_fd(struct dma_buf *dmabuf, int flags)
+int dma_buf_fd(struct dma_buf *buf, int flags)
 {
 	int fd;
 
-	if (!dmabuf || !dmabuf->file)
+	if (!buf || !buf->file)
 		return -EINVAL;
 	fd = get_unused_fd_flags(flags);
 	if (fd >= 0)
-		fd_install(fd, dmabuf->file);
+		fd_install(fd, buf->file);
 	return fd;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_fd, DMA_BUF);
 
 /**
  * dma_buf_fd_install - install a buffer in an fd reserved earlier
- * @dmabuf: the buffer; the caller's reference moves to the fd
+ * @buf: the buffer; the caller's reference moves to the fd
  * @fd: an fd from get_unused_fd_flags() of the current process
  *
  * The second half of dma_buf_fd() for callers that reserve the fd first,
@@ -347,9 +347,9 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_fd, DMA_BUF);
  *
  * Context: process context.
  */
-void dma_buf_fd_install(struct dma_buf *dmabuf, int fd)
+void dma_buf_fd_install(struct dma_buf *buf, int fd)
 {
-	fd_install(fd, dmabuf->file);
+	fd_install(fd, buf->file);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_fd_install, DMA_BUF);
 
@@ -364,32 +364,31 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_fd_install, DMA_BUF);
  */
 struct dma_buf *dma_buf_get(int fd)
 {
-	struct file *file = fget(fd);
+	struct file *f = fget(fd);
 
-	if (!file)
+	if (f && is_dma_buf_file(f))
+		return f->private_data;
+	if (!f)
 		return ERR_PTR(-EBADF);
-	if (!is_dma_buf_file(file)) {
-		fput(file);
-		return ERR_PTR(-EINVAL);
-	}
-	return file->private_data;
+	fput(f);
+	return ERR_PTR(-EINVAL);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_get, DMA_BUF);
 
 /**
  * dma_buf_put - drop a reference on a buffer
- * @dmabuf: the buffer
+ * @buf: the buffer
  *
  * The last reference frees the buffer through its exporter; that may
  * happen later, when the file layer gets to it.
  *
  * Context: any context where fput() may be called.
  */
-void dma_buf_put(struct dma_buf *dmabuf)
+void dma_buf_put(struct dma_buf *buf)
 {
-	if (WARN_ON(!dmabuf || !dmabuf->file))
+	if (WARN_ON(!buf || !buf->file))
 		return;
-	fput(dmabuf->file);
+	fput(buf->file);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
 
@@ -445,14 +444,14 @@ static void exporter_unmap(struct dma_buf_attachment *attach,
  */
 static int map_for_life(struct dma_buf_attachment *attach)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
-	bool movable = dma_buf_is_dynamic(dmabuf);
+	struct dma_buf *buf = attach->dmabuf;
+	bool movable = dma_buf_is_dynamic(buf);
 	struct sg_table *sgt;
 	int err = 0;
 
 	if (movable) {
-		dma_resv_lock(dmabuf->resv, NULL);
-		err = dmabuf->ops->pin(attach);
+		dma_resv_lock(buf->resv, NULL);
+		err = buf->ops->pin(attach);
 		if (err)
 			goto out;
 	}
@@ -460,36 +459,36 @@ static int map_for_life(struct dma_buf_attachment *attach)
 	if (IS_ERR(sgt)) {
 		err = PTR_ERR(sgt);
 		if (movable)
-			dmabuf->ops->unpin(attach);
+			buf->ops->unpin(attach);
 		goto out;
 	}
 	attach->sgt = sgt;
 	attach->dir = DMA_BIDIRECTIONAL;
 out:
 	if (movable)
-		dma_resv_unlock(dmabuf->resv);
+		dma_resv_unlock(buf->resv);
 	return err;
 }
 
 /* Undo map_for_life(), or drop an ordinary cached mapping. */
 static void unmap_cached(struct dma_buf_attachment *attach)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
-	bool movable = dma_buf_is_dynamic(dmabuf);
+	struct dma_buf *buf = attach->dmabuf;
+	bool movable = dma_buf_is_dynamic(buf);
 
 	if (movable)
-		dma_resv_lock(dmabuf->resv, NULL);
+		dma_resv_lock(buf->resv, NULL);
 	exporter_unmap(attach, attach->sgt, attach->dir);
 	attach->sgt = NULL;
 	if (movable && !dma_buf_attachment_is_dynamic(attach))
-		dmabuf->ops->unpin(attach);
+		buf->ops->unpin(attach);
 	if (movable)
-		dma_resv_unlock(dmabuf->resv);
+		dma_resv_unlock(buf->resv);
 }
 
 /**
  * dma_buf_dynamic_attach - attach a device to a buffer
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @dev: the importing device
  * @importer_ops: for a dynamic importer, its operations (move_notify is
  *	required); NULL for a static importer
@@ -507,39 +506,39 @@ static void unmap_cached(struct dma_buf_attachment *attach)
  * error.
  */
 struct dma_buf_attachment *
-dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
+dma_buf_dynamic_attach(struct dma_buf *buf, struct device *dev,
 		       const struct dma_buf_attach_ops *importer_ops,
 		       void *importer_priv)
 {
 	struct dma_buf_attachment *attach;
 	int err;
 
-	if (WARN_ON(!dmabuf || !dev))
-		return ERR_PTR(-EINVAL);
-	if (WARN_ON(importer_ops && !importer_ops->move_notify))
+	/* A dynamic importer must be able to hear of moves. */
+	if (WARN_ON(!buf || !dev ||
+		    (importer_ops && !importer_ops->move_notify)))
 		return ERR_PTR(-EINVAL);
 
 	attach = kzalloc(sizeof(*attach), GFP_KERNEL);
 	if (!attach)
 		return ERR_PTR(-ENOMEM);
-	attach->dmabuf = dmabuf;
+	attach->dmabuf = buf;
 	attach->dev = dev;
 	attach->importer_ops = importer_ops;
 	attach->importer_priv = importer_priv;
 	attach->peer2peer = importer_ops && importer_ops->allow_peer2peer;
 
-	if (dmabuf->ops->attach) {
-		err = dmabuf->ops->attach(dmabuf, attach);
+	if (buf->ops->attach) {
+		err = buf->ops->attach(buf, attach);
 		if (err)
 			goto err_free;
 	}
 
 	/* On the list first: an exporter may look at every attached device. */
-	dma_resv_lock(dmabuf->resv, NULL);
-	list_add(&attach->node, &dmabuf->attachments);
-	dma_resv_unlock(dmabuf->resv);
+	dma_resv_lock(buf->resv, NULL);
+	list_add(&attach->node, &buf->attachments);
+	dma_resv_unlock(buf->resv);
 
-	if (dma_buf_attachment_is_dynamic(attach) != dma_buf_is_dynamic(dmabuf)) {
+	if (dma_buf_attachment_is_dynamic(attach) != dma_buf_is_dynamic(buf)) {
 		err = map_for_life(attach);
 		if (err)
 			goto err_unlist;
@@ -547,11 +546,11 @@ dma_buf_dynamic_attach(struct dma_buf *dmabuf, struct device *dev,
 	return attach;
 
 err_unlist:
-	dma_resv_lock(dmabuf->resv, NULL);
+	dma_resv_lock(buf->resv, NULL);
 	list_del(&attach->node);
-	dma_resv_unlock(dmabuf->resv);
-	if (dmabuf->ops->detach)
-		dmabuf->ops->detach(dmabuf, attach);
+	dma_resv_unlock(buf->resv);
+	if (buf->ops->detach)
+		buf->ops->detach(buf, attach);
 err_free:
 	kfree(attach);
 	return ERR_PTR(err);
@@ -560,7 +559,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
 
 /**
  * dma_buf_attach - attach a device to a buffer as a static importer
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @dev: the importing device
  *
  * dma_buf_dynamic_attach() without importer operations: if the exporter
@@ -569,16 +568,16 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_dynamic_attach, DMA_BUF);
  * Context: process context, may sleep.
  * Return: the attachment or an ERR_PTR, as dma_buf_dynamic_attach().
  */
-struct dma_buf_attachment *dma_buf_attach(struct dma_buf *dmabuf,
+struct dma_buf_attachment *dma_buf_attach(struct dma_buf *buf,
 					  struct device *dev)
 {
-	return dma_buf_dynamic_attach(dmabuf, dev, NULL, NULL);
+	return dma_buf_dynamic_attach(buf, dev, NULL, NULL);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
 
 /**
  * dma_buf_detach - detach a device from a buffer
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @attach: the attachment, from dma_buf_attach() or dma_buf_dynamic_attach()
  *
  * Drops the attachment's cached mapping, and the pin a static importer of
@@ -588,18 +587,18 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_attach, DMA_BUF);
  * Context: process context, may sleep; takes the reservation lock, which
  * the caller must not hold.
  */
-void dma_buf_detach(struct dma_buf *dmabuf, struct dma_buf_attachment *attach)
+void dma_buf_detach(struct dma_buf *buf, struct dma_buf_attachment *attach)
 {
-	if (WARN_ON(!dmabuf || !attach || attach->dmabuf != dmabuf))
+	if (WARN_ON(!buf || !attach || attach->dmabuf != buf))
 		return;
 
 	if (attach->sgt)
 		unmap_cached(attach);
-	dma_resv_lock(dmabuf->resv, NULL);
+	dma_resv_lock(buf->resv, NULL);
 	list_del(&attach->node);
-	dma_resv_unlock(dmabuf->resv);
-	if (dmabuf->ops->detach)
-		dmabuf->ops->detach(dmabuf, attach);
+	dma_resv_unlock(buf->resv);
+	if (buf->ops->detach)
+		buf->ops->detach(buf, attach);
 	kfree(attach);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_detach, DMA_BUF);
@@ -617,11 +616,11 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_detach, DMA_BUF);
  */
 int dma_buf_pin(struct dma_buf_attachment *attach)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
+	struct dma_buf *buf = attach->dmabuf;
 
 	WARN_ON(!dma_buf_attachment_is_dynamic(attach));
-	dma_resv_assert_held(dmabuf->resv);
-	return dmabuf->ops->pin ? dmabuf->ops->pin(attach) : 0;
+	dma_resv_assert_held(buf->resv);
+	return buf->ops->pin ? buf->ops->pin(attach) : 0;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_pin, DMA_BUF);
 
@@ -633,19 +632,19 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_pin, DMA_BUF);
  */
 void dma_buf_unpin(struct dma_buf_attachment *attach)
 {
-	struct dma_buf *dmabuf = attach->dmabuf;
+	struct dma_buf *buf = attach->dmabuf;
 
 	WARN_ON(!dma_buf_attachment_is_dynamic(attach));
-	dma_resv_assert_held(dmabuf->resv);
-	if (dmabuf->ops->unpin)
-		dmabuf->ops->unpin(attach);
+	dma_resv_assert_held(buf->resv);
+	if (buf->ops->unpin)
+		buf->ops->unpin(attach);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unpin, DMA_BUF);
 
 /* Without CONFIG_DMABUF_MOVE_NOTIFY, every mapping of a movable buffer pins it. */
-static bool map_pins(struct dma_buf *dmabuf)
+static bool map_pins(struct dma_buf *buf)
 {
-	return dma_buf_is_dynamic(dmabuf) &&
+	return dma_buf_is_dynamic(buf) &&
 	       !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY);
 }
 
@@ -669,16 +668,16 @@ static bool map_pins(struct dma_buf *dmabuf)
 struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 					enum dma_data_direction dir)
 {
-	struct dma_buf *dmabuf;
+	struct dma_buf *buf;
 	struct sg_table *sgt;
 	int err;
 
 	might_sleep();
 	if (WARN_ON(!attach || !attach->dmabuf))
 		return ERR_PTR(-EINVAL);
-	dmabuf = attach->dmabuf;
+	buf = attach->dmabuf;
 	if (dma_buf_attachment_is_dynamic(attach))
-		dma_resv_assert_held(dmabuf->resv);
+		dma_resv_assert_held(buf->resv);
 
 	if (attach->sgt) {
 		if (attach->dir != dir && attach->dir != DMA_BIDIRECTIONAL)
@@ -687,18 +686,18 @@ struct sg_table *dma_buf_map_attachment(struct dma_buf_attachment *attach,
 	}
 
 	/* Only dynamic importers get here for a movable buffer. */
-	if (map_pins(dmabuf)) {
-		err = dmabuf->ops->pin(attach);
+	if (map_pins(buf)) {
+		err = buf->ops->pin(attach);
 		if (err)
 			return ERR_PTR(err);
 	}
 	sgt = exporter_map(attach, dir);
 	if (IS_ERR(sgt)) {
-		if (map_pins(dmabuf))
-			dmabuf->ops->unpin(attach);
+		if (map_pins(buf))
+			buf->ops->unpin(attach);
 		return sgt;
 	}
-	if (dmabuf->ops->cache_sgt_mapping) {
+	if (buf->ops->cache_sgt_mapping) {
 		attach->sgt = sgt;
 		attach->dir = dir;
 	}
@@ -721,20 +720,20 @@ void dma_buf_unmap_attachment(struct dma_buf_attachment *attach,
 			      struct sg_table *sgt,
 			      enum dma_data_direction dir)
 {
-	struct dma_buf *dmabuf;
+	struct dma_buf *buf;
 
 	might_sleep();
 	if (WARN_ON(!attach || !attach->dmabuf || !sgt))
 		return;
-	dmabuf = attach->dmabuf;
+	buf = attach->dmabuf;
 	if (dma_buf_attachment_is_dynamic(attach))
-		dma_resv_assert_held(dmabuf->resv);
+		dma_resv_assert_held(buf->resv);
 	if (attach->sgt == sgt)
 		return;
 
 	exporter_unmap(attach, sgt, dir);
-	if (map_pins(dmabuf))
-		dmabuf->ops->unpin(attach);
+	if (map_pins(buf))
+		buf->ops->unpin(attach);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment, DMA_BUF);
 
@@ -791,7 +790,7 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_unlocked, DMA_BUF);
 
 /**
  * dma_buf_move_notify - tell the dynamic importers the buffer moves
- * @dmabuf: the buffer
+ * @buf: the buffer
  *
  * Called by a dynamic exporter before it moves the buffer; every dynamic
  * importer's &dma_buf_attach_ops.move_notify is called so it drops its
@@ -799,12 +798,12 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_unlocked, DMA_BUF);
  *
  * Context: the reservation lock of the buffer held.
  */
-void dma_buf_move_notify(struct dma_buf *dmabuf)
+void dma_buf_move_notify(struct dma_buf *buf)
 {
 	struct dma_buf_attachment *attach;
 
-	dma_resv_assert_held(dmabuf->resv);
-	list_for_each_entry(attach, &dmabuf->attachments, node)
+	dma_resv_assert_held(buf->resv);
+	list_for_each_entry(attach, &buf->attachments, node)
 		if (attach->importer_ops)
 			attach->importer_ops->move_notify(attach);
 }
@@ -817,7 +816,7 @@ static bool writes(enum dma_data_direction dir)
 
 /**
  * dma_buf_begin_cpu_access - start a CPU access to a buffer
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @dir: DMA_FROM_DEVICE for a CPU read, DMA_TO_DEVICE for a write,
  *	DMA_BIDIRECTIONAL for both
  *
@@ -830,45 +829,45 @@ static bool writes(enum dma_data_direction dir)
  * Return: 0, -ERESTARTSYS when a signal interrupted the wait, -EINVAL for
  * a NULL buffer, or the exporter's error.
  */
-int dma_buf_begin_cpu_access(struct dma_buf *dmabuf,
+int dma_buf_begin_cpu_access(struct dma_buf *buf,
 			     enum dma_data_direction dir)
 {
 	long ret;
 
-	if (WARN_ON(!dmabuf))
+	if (WARN_ON(!buf))
 		return -EINVAL;
-	ret = dma_resv_wait_timeout(dmabuf->resv, dma_resv_usage_rw(writes(dir)),
+	ret = dma_resv_wait_timeout(buf->resv, dma_resv_usage_rw(writes(dir)),
 				    true, MAX_SCHEDULE_TIMEOUT);
 	if (ret < 0)
 		return ret;
-	if (dmabuf->ops->begin_cpu_access)
-		return dmabuf->ops->begin_cpu_access(dmabuf, dir);
+	if (buf->ops->begin_cpu_access)
+		return buf->ops->begin_cpu_access(buf, dir);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_begin_cpu_access, DMA_BUF);
 
 /**
  * dma_buf_end_cpu_access - end a CPU access to a buffer
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @dir: the direction given to dma_buf_begin_cpu_access()
  *
  * Context: process context, may sleep.
  * Return: 0, -EINVAL for a NULL buffer, or the exporter's error.
  */
-int dma_buf_end_cpu_access(struct dma_buf *dmabuf,
+int dma_buf_end_cpu_access(struct dma_buf *buf,
 			   enum dma_data_direction dir)
 {
-	if (WARN_ON(!dmabuf))
+	if (WARN_ON(!buf))
 		return -EINVAL;
-	if (dmabuf->ops->end_cpu_access)
-		return dmabuf->ops->end_cpu_access(dmabuf, dir);
+	if (buf->ops->end_cpu_access)
+		return buf->ops->end_cpu_access(buf, dir);
 	return 0;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_end_cpu_access, DMA_BUF);
 
 /**
  * dma_buf_mmap - map a buffer into a VMA set up by someone else
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @vma: the VMA, for instance of a driver's own device file
  * @pgoff: the page of the buffer the VMA starts at
  *
@@ -881,30 +880,30 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_end_cpu_access, DMA_BUF);
  * fit in the buffer; -EOVERFLOW when @pgoff plus the VMA's length wraps;
  * or the exporter's error.
  */
-int dma_buf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma,
+int dma_buf_mmap(struct dma_buf *buf, struct vm_area_struct *vma,
 		 unsigned long pgoff)
 {
 	unsigned long pages;
 
-	if (WARN_ON(!dmabuf || !vma))
+	if (WARN_ON(!buf || !vma))
 		return -EINVAL;
-	if (!dmabuf->ops->mmap)
+	if (!buf->ops->mmap)
 		return -EINVAL;
 	pages = vma_pages(vma);
 	if (pgoff + pages < pgoff)
 		return -EOVERFLOW;
-	if (pgoff + pages > dmabuf->size >> PAGE_SHIFT)
+	if (pgoff + pages > buf->size >> PAGE_SHIFT)
 		return -EINVAL;
 
-	vma_set_file(vma, dmabuf->file);
+	vma_set_file(vma, buf->file);
 	vma->vm_pgoff = pgoff;
-	return dmabuf->ops->mmap(dmabuf, vma);
+	return buf->ops->mmap(buf, vma);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_mmap, DMA_BUF);
 
 /**
  * dma_buf_vmap - map a buffer into kernel address space
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @map: filled with the mapping's address
  *
  * The mapping is shared and counted: the first call asks the exporter,
@@ -915,40 +914,40 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_mmap, DMA_BUF);
  * Return: 0; -EINVAL for a NULL buffer or an exporter without vmap; or the
  * exporter's error.  On error @map is cleared.
  */
-int dma_buf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
+int dma_buf_vmap(struct dma_buf *buf, struct iosys_map *map)
 {
 	struct iosys_map mapped;
 	int err = 0;
 
 	iosys_map_clear(map);
-	if (WARN_ON(!dmabuf))
+	if (WARN_ON(!buf))
 		return -EINVAL;
-	if (!dmabuf->ops->vmap)
+	if (!buf->ops->vmap)
 		return -EINVAL;
 
-	mutex_lock(&dmabuf->lock);
-	if (!dmabuf->vmapping_counter) {
+	mutex_lock(&buf->lock);
+	if (!buf->vmapping_counter) {
 		iosys_map_clear(&mapped);
-		err = dmabuf->ops->vmap(dmabuf, &mapped);
+		err = buf->ops->vmap(buf, &mapped);
 		if (err)
 			goto out;
 		if (WARN_ON(iosys_map_is_null(&mapped))) {
 			err = -EINVAL;
 			goto out;
 		}
-		dmabuf->vmap_ptr = mapped;
+		buf->vmap_ptr = mapped;
 	}
-	dmabuf->vmapping_counter++;
-	*map = dmabuf->vmap_ptr;
+	buf->vmapping_counter++;
+	*map = buf->vmap_ptr;
 out:
-	mutex_unlock(&dmabuf->lock);
+	mutex_unlock(&buf->lock);
 	return err;
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
 
 /**
  * dma_buf_vunmap - drop a kernel mapping
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @map: the mapping dma_buf_vmap() gave
  *
  * An unbalanced call, or one with another address, is a bug; it is
@@ -956,22 +955,22 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vmap, DMA_BUF);
  *
  * Context: process context, may sleep; takes &dma_buf.lock.
  */
-void dma_buf_vunmap(struct dma_buf *dmabuf, struct iosys_map *map)
+void dma_buf_vunmap(struct dma_buf *buf, struct iosys_map *map)
 {
-	if (WARN_ON(!dmabuf))
+	if (WARN_ON(!buf))
 		return;
 
-	mutex_lock(&dmabuf->lock);
-	if (WARN_ON(!dmabuf->vmapping_counter ||
-		    !iosys_map_is_equal(&dmabuf->vmap_ptr, map)))
+	mutex_lock(&buf->lock);
+	if (WARN_ON(!buf->vmapping_counter ||
+		    !iosys_map_is_equal(&buf->vmap_ptr, map)))
 		goto out;
-	if (--dmabuf->vmapping_counter)
+	if (--buf->vmapping_counter)
 		goto out;
-	if (dmabuf->ops->vunmap)
-		dmabuf->ops->vunmap(dmabuf, map);
-	iosys_map_clear(&dmabuf->vmap_ptr);
+	if (buf->ops->vunmap)
+		buf->ops->vunmap(buf, map);
+	iosys_map_clear(&buf->vmap_ptr);
 out:
-	mutex_unlock(&dmabuf->lock);
+	mutex_unlock(&buf->lock);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
 
@@ -987,26 +986,27 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
  */
 static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
-	struct dma_buf_poll_cb_t *dcb = container_of(cb, typeof(*dcb), cb);
-	struct dma_buf *dmabuf = container_of(dcb->poll, struct dma_buf, poll);
-	unsigned long flags;
+	struct dma_buf_poll_cb_t *pcb = container_of(cb, typeof(*pcb), cb);
+	wait_queue_head_t *wq = pcb->poll;
+	struct file *file = container_of(wq, struct dma_buf, poll)->file;
+	unsigned long irqflags;
 
-	spin_lock_irqsave(&dcb->poll->lock, flags);
-	wake_up_locked_poll(dcb->poll, dcb->active);
-	dcb->active = 0;
-	spin_unlock_irqrestore(&dcb->poll->lock, flags);
-	fput(dmabuf->file);
+	spin_lock_irqsave(&wq->lock, irqflags);
+	wake_up_locked_poll(wq, pcb->active);
+	pcb->active = 0;
+	spin_unlock_irqrestore(&wq->lock, irqflags);
+	fput(file);
 }
 
 /* Arm @dcb on the first pending fence of @usage; false if there is none. */
-static bool arm_on_pending(struct dma_buf *dmabuf, struct dma_buf_poll_cb_t *dcb,
+static bool arm_on_pending(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 			   enum dma_resv_usage usage)
 {
 	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
 	bool armed = false;
 
-	dma_resv_iter_begin(&cursor, dmabuf->resv, usage);
+	dma_resv_iter_begin(&cursor, buf->resv, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
 		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
 			armed = true;
@@ -1018,44 +1018,44 @@ static bool arm_on_pending(struct dma_buf *dmabuf, struct dma_buf_poll_cb_t *dcb
 }
 
 /* Is @event ready?  If not, make sure a callback will tell the pollers. */
-static bool poll_ready(struct dma_buf *dmabuf, struct dma_buf_poll_cb_t *dcb,
+static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 		       __poll_t event, enum dma_resv_usage usage)
 {
-	spin_lock_irq(&dmabuf->poll.lock);
+	spin_lock_irq(&buf->poll.lock);
 	if (dcb->active) {
-		spin_unlock_irq(&dmabuf->poll.lock);
+		spin_unlock_irq(&buf->poll.lock);
 		return false;
 	}
 	dcb->active = event;
-	spin_unlock_irq(&dmabuf->poll.lock);
+	spin_unlock_irq(&buf->poll.lock);
 
-	get_file(dmabuf->file);
-	if (arm_on_pending(dmabuf, dcb, usage))
+	get_file(buf->file);
+	if (arm_on_pending(buf, dcb, usage))
 		return false;
 
-	spin_lock_irq(&dmabuf->poll.lock);
+	spin_lock_irq(&buf->poll.lock);
 	dcb->active = 0;
-	spin_unlock_irq(&dmabuf->poll.lock);
-	fput(dmabuf->file);
+	spin_unlock_irq(&buf->poll.lock);
+	fput(buf->file);
 	return true;
 }
 
 static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 {
-	struct dma_buf *dmabuf = file->private_data;
+	struct dma_buf *buf = file->private_data;
 	__poll_t events = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
 	__poll_t ready = 0;
 
 	if (!events)
 		return 0;
-	poll_wait(file, &dmabuf->poll, wait);
+	poll_wait(file, &buf->poll, wait);
 
 	if ((events & EPOLLOUT) &&
-	    poll_ready(dmabuf, &dmabuf->cb_out, EPOLLOUT,
+	    poll_ready(buf, &buf->cb_out, EPOLLOUT,
 		       dma_resv_usage_rw(true)))
 		ready |= EPOLLOUT;
 	if ((events & EPOLLIN) &&
-	    poll_ready(dmabuf, &dmabuf->cb_in, EPOLLIN,
+	    poll_ready(buf, &buf->cb_in, EPOLLIN,
 		       dma_resv_usage_rw(false)))
 		ready |= EPOLLIN;
 	return ready;
@@ -1063,13 +1063,13 @@ static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 
 /**
  * dma_buf_sync - the work of DMA_BUF_IOCTL_SYNC
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @flags: &dma_buf_sync.flags
  *
  * Return: 0; -EINVAL for unknown flag bits or no direction; otherwise as
  * dma_buf_begin_cpu_access() or dma_buf_end_cpu_access().
  */
-int dma_buf_sync(struct dma_buf *dmabuf, u64 flags)
+int dma_buf_sync(struct dma_buf *buf, u64 flags)
 {
 	enum dma_data_direction dir;
 
@@ -1089,29 +1089,29 @@ int dma_buf_sync(struct dma_buf *dmabuf, u64 flags)
 		return -EINVAL;
 	}
 	if (flags & DMA_BUF_SYNC_END)
-		return dma_buf_end_cpu_access(dmabuf, dir);
-	return dma_buf_begin_cpu_access(dmabuf, dir);
+		return dma_buf_end_cpu_access(buf, dir);
+	return dma_buf_begin_cpu_access(buf, dir);
 }
 EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_sync);
 
 /**
  * dma_buf_set_name - the work of DMA_BUF_SET_NAME
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @name: the new name, allocated with kmalloc(); the buffer owns it now
  *
  * Writers hold both the reservation lock and &dma_buf.name_lock, so
  * readers may use either.
  */
-void dma_buf_set_name(struct dma_buf *dmabuf, char *name)
+void dma_buf_set_name(struct dma_buf *buf, char *name)
 {
 	const char *old;
 
-	dma_resv_lock(dmabuf->resv, NULL);
-	spin_lock(&dmabuf->name_lock);
-	old = dmabuf->name;
-	dmabuf->name = name;
-	spin_unlock(&dmabuf->name_lock);
-	dma_resv_unlock(dmabuf->resv);
+	dma_resv_lock(buf->resv, NULL);
+	spin_lock(&buf->name_lock);
+	old = buf->name;
+	buf->name = name;
+	spin_unlock(&buf->name_lock);
+	dma_resv_unlock(buf->resv);
 	kfree(old);
 }
 EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_set_name);
@@ -1124,7 +1124,7 @@ static bool sync_flags_valid(u32 flags)
 
 /**
  * dma_buf_export_fence - the fence DMA_BUF_IOCTL_EXPORT_SYNC_FILE hands out
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @flags: &dma_buf_export_sync_file.flags
  * @fence: set to one fence for what a reader (DMA_BUF_SYNC_READ) or a
  *	writer (DMA_BUF_SYNC_WRITE) must wait for: the buffer's fences of
@@ -1132,14 +1132,14 @@ static bool sync_flags_valid(u32 flags)
  *
  * Return: 0; -EINVAL for bad flags; -ENOMEM.
  */
-int dma_buf_export_fence(struct dma_buf *dmabuf, u32 flags,
+int dma_buf_export_fence(struct dma_buf *buf, u32 flags,
 			 struct dma_fence **fence)
 {
 	int err;
 
 	if (!sync_flags_valid(flags))
 		return -EINVAL;
-	err = dma_resv_get_singleton(dmabuf->resv,
+	err = dma_resv_get_singleton(buf->resv,
 				     dma_resv_usage_rw(flags & DMA_BUF_SYNC_WRITE),
 				     fence);
 	if (err)
@@ -1152,7 +1152,7 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
 
 /**
  * dma_buf_import_fence - the work of DMA_BUF_IOCTL_IMPORT_SYNC_FILE
- * @dmabuf: the buffer
+ * @buf: the buffer
  * @flags: &dma_buf_import_sync_file.flags
  * @fence: the fence to add, possibly a container; the caller keeps its
  *	reference
@@ -1163,7 +1163,7 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
  * Return: 0; -EINVAL for bad flags; -EINTR when interrupted while
  * waiting for the lock; -ENOMEM.
  */
-int dma_buf_import_fence(struct dma_buf *dmabuf, u32 flags,
+int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 			 struct dma_fence *fence)
 {
 	struct dma_fence_unwrap iter;
@@ -1179,20 +1179,20 @@ int dma_buf_import_fence(struct dma_buf *dmabuf, u32 flags,
 	dma_fence_unwrap_for_each(f, &iter, fence)
 		count++;
 
-	err = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	err = dma_resv_lock_interruptible(buf->resv, NULL);
 	if (err)
 		return err;
-	err = dma_resv_reserve_fences(dmabuf->resv, count);
+	err = dma_resv_reserve_fences(buf->resv, count);
 	if (!err)
 		dma_fence_unwrap_for_each(f, &iter, fence)
-			dma_resv_add_fence(dmabuf->resv, f, usage);
-	dma_resv_unlock(dmabuf->resv);
+			dma_resv_add_fence(buf->resv, f, usage);
+	dma_resv_unlock(buf->resv);
 	return err;
 }
 EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_import_fence);
 
 #if IS_ENABLED(CONFIG_SYNC_FILE)
-static long export_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
+static long export_sync_file_ioctl(struct dma_buf *buf, void __user *uarg)
 {
 	struct dma_buf_export_sync_file arg;
 	struct sync_file *sync_file;
@@ -1201,7 +1201,7 @@ static long export_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	err = dma_buf_export_fence(dmabuf, arg.flags, &fence);
+	err = dma_buf_export_fence(buf, arg.flags, &fence);
 	if (err)
 		return err;
 	sync_file = sync_file_create(fence);
@@ -1225,7 +1225,7 @@ static long export_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
 	return 0;
 }
 
-static long import_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
+static long import_sync_file_ioctl(struct dma_buf *buf, void __user *uarg)
 {
 	struct dma_buf_import_sync_file arg;
 	struct dma_fence *fence;
@@ -1239,26 +1239,26 @@ static long import_sync_file_ioctl(struct dma_buf *dmabuf, void __user *uarg)
 	fence = sync_file_get_fence(arg.fd);
 	if (!fence)
 		return -EINVAL;
-	err = dma_buf_import_fence(dmabuf, arg.flags, fence);
+	err = dma_buf_import_fence(buf, arg.flags, fence);
 	dma_fence_put(fence);
 	return err;
 }
 #endif
 
-static long set_name_ioctl(struct dma_buf *dmabuf, const char __user *uname)
+static long set_name_ioctl(struct dma_buf *buf, const char __user *uname)
 {
 	char *name = strndup_user(uname, DMA_BUF_NAME_LEN);
 
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	dma_buf_set_name(dmabuf, name);
+	dma_buf_set_name(buf, name);
 	return 0;
 }
 
 static long dma_buf_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	struct dma_buf *dmabuf = file->private_data;
+	struct dma_buf *buf = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct dma_buf_sync sync;
 
@@ -1266,46 +1266,46 @@ static long dma_buf_ioctl(struct file *file, unsigned int cmd,
 	case DMA_BUF_IOCTL_SYNC:
 		if (copy_from_user(&sync, uarg, sizeof(sync)))
 			return -EFAULT;
-		return dma_buf_sync(dmabuf, sync.flags);
+		return dma_buf_sync(buf, sync.flags);
 	case DMA_BUF_SET_NAME_A:
 	case DMA_BUF_SET_NAME_B:
-		return set_name_ioctl(dmabuf, uarg);
+		return set_name_ioctl(buf, uarg);
 #if IS_ENABLED(CONFIG_SYNC_FILE)
 	case DMA_BUF_IOCTL_EXPORT_SYNC_FILE:
-		return export_sync_file_ioctl(dmabuf, uarg);
+		return export_sync_file_ioctl(buf, uarg);
 	case DMA_BUF_IOCTL_IMPORT_SYNC_FILE:
-		return import_sync_file_ioctl(dmabuf, uarg);
+		return import_sync_file_ioctl(buf, uarg);
 #endif
 	default:
 		return -ENOTTY;
 	}
 }
 
-static int bufinfo_show_one(struct seq_file *s, struct dma_buf *dmabuf)
+static int bufinfo_show_one(struct seq_file *s, struct dma_buf *buf)
 {
 	struct dma_buf_attachment *attach;
 	unsigned int devices = 0;
 	int err;
 
-	err = dma_resv_lock_interruptible(dmabuf->resv, NULL);
+	err = dma_resv_lock_interruptible(buf->resv, NULL);
 	if (err)
 		return err;
-	spin_lock(&dmabuf->name_lock);
+	spin_lock(&buf->name_lock);
 	seq_printf(s, "%08zu\t%08x\t%08x\t%08ld\t%s\t%08lu\t%s\n",
-		   dmabuf->size, dmabuf->file->f_flags, dmabuf->file->f_mode,
-		   file_count(dmabuf->file), dmabuf->exp_name,
-		   file_inode(dmabuf->file)->i_ino,
-		   dmabuf->name ?: "<none>");
-	spin_unlock(&dmabuf->name_lock);
-	dma_resv_describe(dmabuf->resv, s);
+		   buf->size, buf->file->f_flags, buf->file->f_mode,
+		   file_count(buf->file), buf->exp_name,
+		   file_inode(buf->file)->i_ino,
+		   buf->name ?: "<none>");
+	spin_unlock(&buf->name_lock);
+	dma_resv_describe(buf->resv, s);
 
 	seq_puts(s, "\tAttached Devices:\n");
-	list_for_each_entry(attach, &dmabuf->attachments, node) {
+	list_for_each_entry(attach, &buf->attachments, node) {
 		seq_printf(s, "\t%s\n", dev_name(attach->dev));
 		devices++;
 	}
 	seq_printf(s, "Total %u devices attached\n\n", devices);
-	dma_resv_unlock(dmabuf->resv);
+	dma_resv_unlock(buf->resv);
 	return 0;
 }
 
@@ -1321,7 +1321,7 @@ static int bufinfo_show_one(struct seq_file *s, struct dma_buf *dmabuf)
  */
 int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 {
-	struct dma_buf *dmabuf;
+	struct dma_buf *buf;
 	unsigned int count = 0;
 	size_t bytes = 0;
 	int err;
@@ -1331,12 +1331,12 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 		return err;
 	seq_printf(s, "\nDma-buf Objects:\n%-8s\t%-8s\t%-8s\t%-8s\texp_name\t%-8s\tname\n",
 		   "size", "flags", "mode", "count", "ino");
-	list_for_each_entry(dmabuf, &buffers, list_node) {
-		err = bufinfo_show_one(s, dmabuf);
+	list_for_each_entry(buf, &buffers, list_node) {
+		err = bufinfo_show_one(s, buf);
 		if (err)
 			break;
 		count++;
-		bytes += dmabuf->size;
+		bytes += buf->size;
 	}
 	if (!err)
 		seq_printf(s, "Total %u objects, %zu bytes\n", count, bytes);
@@ -1377,7 +1377,7 @@ static const struct file_operations dma_buf_fops = {
 
 static int __init dma_buf_init(void)
 {
-	dma_buf_mnt = kern_mount(&dma_buf_fs_type);
+	dma_buf_mnt = kern_mount(&buffers_fs);
 	if (IS_ERR(dma_buf_mnt))
 		return PTR_ERR(dma_buf_mnt);
 	dma_buf_debugfs_init();

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Prints the layout of the sync_file and dma-buf uAPI: every struct's size, every
+ * Prints the layout of the sync_file, dma-buf and udmabuf uAPI: every struct's size, every
  * field's offset (which with the sizes pins each field's extent), and the
  * ioctl numbers.  uapi-layout.sh builds
  * it once against our header and once against 6.1's and compares the two
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/dma-buf.h>
 #include <linux/sync_file.h>
+#include <linux/udmabuf.h>
 
 #define FIELD(type, field) \
 	printf("%s.%s offset %zu\n", #type, #field, offsetof(struct type, field))
@@ -73,5 +74,23 @@ int main(void)
 	NUMBER(DMA_BUF_SET_NAME_B);
 	NUMBER(DMA_BUF_IOCTL_EXPORT_SYNC_FILE);
 	NUMBER(DMA_BUF_IOCTL_IMPORT_SYNC_FILE);
+
+	SIZE(udmabuf_create);
+	FIELD(udmabuf_create, memfd);
+	FIELD(udmabuf_create, flags);
+	FIELD(udmabuf_create, offset);
+	FIELD(udmabuf_create, size);
+	SIZE(udmabuf_create_item);
+	FIELD(udmabuf_create_item, memfd);
+	FIELD(udmabuf_create_item, __pad);
+	FIELD(udmabuf_create_item, offset);
+	FIELD(udmabuf_create_item, size);
+	SIZE(udmabuf_create_list);
+	FIELD(udmabuf_create_list, flags);
+	FIELD(udmabuf_create_list, count);
+	FIELD(udmabuf_create_list, list);
+	NUMBER(UDMABUF_FLAGS_CLOEXEC);
+	NUMBER(UDMABUF_CREATE);
+	NUMBER(UDMABUF_CREATE_LIST);
 	return 0;
 }

@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * udmabuf: dma-bufs made of memfd pages.
+ *
+ * /dev/udmabuf takes one or more page-aligned ranges of shmem memfds and
+ * returns a dma-buf whose pages are exactly those of the file, in the
+ * order the ranges were given.  The buffer pins every page with its own
+ * reference for as long as it exists, so writes through the memfd and
+ * through the dma-buf (its mmap, a device, a kernel vmap) meet in the same
+ * memory.  The memfd must be sealed against shrinking, so that the pages
+ * stay part of the file, and must not be sealed against writing, since a
+ * dma-buf is a way to write to it.
+ *
+ * Locking: the page array is fixed at creation and read without a lock.
+ * The only mutable state is the scatter table used to sync CPU access
+ * against the misc device, made on the first begin_cpu_access; it lives
+ * under the buffer's cpu_lock.
+ */
+
+#include <linux/dma-buf.h>
+#include <linux/dma-mapping.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/init.h>
+#include <linux/iosys-map.h>
+#include <linux/kernel.h>
+#include <linux/memfd.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/scatterlist.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <uapi/linux/udmabuf.h>
+
+static int list_limit = 1024;
+module_param(list_limit, int, 0644);
+MODULE_PARM_DESC(list_limit, "most ranges in one UDMABUF_CREATE_LIST (default 1024)");
+
+static int size_limit_mb = 64;
+module_param(size_limit_mb, int, 0644);
+MODULE_PARM_DESC(size_limit_mb, "largest buffer in MiB (default 64)");
+
+/**
+ * struct udmabuf - the exporter's side of one buffer
+ * @pagecount: number of pages; fixed at creation.
+ * @pages: the pinned memfd pages, one reference each; fixed at creation,
+ *	read without a lock, released with the buffer.
+ * @cpu_lock: serialises begin/end_cpu_access on @cpu_sgt.
+ * @cpu_sgt: the pages mapped for the misc device, made on the first
+ *	begin_cpu_access and used to sync CPU access; protected by @cpu_lock.
+ */
+struct udmabuf {
+	pgoff_t pagecount;
+	struct page **pages;
+	struct mutex cpu_lock;		/* serialises CPU syncs */
+	struct sg_table *cpu_sgt;
+};
+
+static struct miscdevice udmabuf_misc;
+
+static vm_fault_t udmabuf_fault(struct vm_fault *vmf)
+{
+	struct udmabuf *ubuf = vmf->vma->vm_private_data;
+
+	/* vmf->pgoff already includes the mapping's offset into the buffer. */
+	if (vmf->pgoff >= ubuf->pagecount)
+		return VM_FAULT_SIGBUS;
+	vmf->page = ubuf->pages[vmf->pgoff];
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct udmabuf_vm_ops = {
+	.fault = udmabuf_fault,
+};
+
+static int udmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
+{
+	/* A private copy of shared pages would silently stop sharing. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	vma->vm_ops = &udmabuf_vm_ops;
+	vma->vm_private_data = buf->priv;
+	return 0;
+}
+
+static int udmabuf_vmap(struct dma_buf *buf, struct iosys_map *map)
+{
+	struct udmabuf *ubuf = buf->priv;
+	void *vaddr;
+
+	vaddr = vm_map_ram(ubuf->pages, ubuf->pagecount, NUMA_NO_NODE);
+	if (!vaddr)
+		return -ENOMEM;
+	iosys_map_set_vaddr(map, vaddr);
+	return 0;
+}
+
+static void udmabuf_vunmap(struct dma_buf *buf, struct iosys_map *map)
+{
+	struct udmabuf *ubuf = buf->priv;
+
+	vm_unmap_ram(map->vaddr, ubuf->pagecount);
+}
+
+/* The pages as a scatter table mapped for @dev, or an ERR_PTR. */
+static struct sg_table *map_pages(struct udmabuf *ubuf, struct device *dev,
+				  enum dma_data_direction dir)
+{
+	struct sg_table *sgt;
+	int err;
+
+	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
+	if (!sgt)
+		return ERR_PTR(-ENOMEM);
+	/* Merge neighbouring pages only as far as the device can take. */
+	err = sg_alloc_table_from_pages_segment(sgt, ubuf->pages,
+						ubuf->pagecount, 0,
+						ubuf->pagecount << PAGE_SHIFT,
+						dma_get_max_seg_size(dev),
+						GFP_KERNEL);
+	if (err)
+		goto err_free;
+	err = dma_map_sgtable(dev, sgt, dir, 0);
+	if (err)
+		goto err_table;
+	return sgt;
+
+err_table:
+	sg_free_table(sgt);
+err_free:
+	kfree(sgt);
+	return ERR_PTR(err);
+}
+
+static void unmap_pages(struct device *dev, struct sg_table *sgt,
+			enum dma_data_direction dir)
+{
+	dma_unmap_sgtable(dev, sgt, dir, 0);
+	sg_free_table(sgt);
+	kfree(sgt);
+}
+
+static struct sg_table *udmabuf_map_dma_buf(struct dma_buf_attachment *attach,
+					    enum dma_data_direction dir)
+{
+	return map_pages(attach->dmabuf->priv, attach->dev, dir);
+}
+
+static void udmabuf_unmap_dma_buf(struct dma_buf_attachment *attach,
+				  struct sg_table *sgt,
+				  enum dma_data_direction dir)
+{
+	unmap_pages(attach->dev, sgt, dir);
+}
+
+static int udmabuf_begin_cpu_access(struct dma_buf *buf,
+				    enum dma_data_direction dir)
+{
+	struct udmabuf *ubuf = buf->priv;
+	struct device *dev = udmabuf_misc.this_device;
+	struct sg_table *sgt;
+	int err = 0;
+
+	mutex_lock(&ubuf->cpu_lock);
+	if (!ubuf->cpu_sgt) {
+		/* Both ways, so that any later direction may be synced. */
+		sgt = map_pages(ubuf, dev, DMA_BIDIRECTIONAL);
+		if (IS_ERR(sgt)) {
+			err = PTR_ERR(sgt);
+			goto out;
+		}
+		ubuf->cpu_sgt = sgt;
+	}
+	dma_sync_sgtable_for_cpu(dev, ubuf->cpu_sgt, dir);
+out:
+	mutex_unlock(&ubuf->cpu_lock);
+	return err;
+}
+
+static int udmabuf_end_cpu_access(struct dma_buf *buf,
+				  enum dma_data_direction dir)
+{
+	struct udmabuf *ubuf = buf->priv;
+	int err = 0;
+
+	mutex_lock(&ubuf->cpu_lock);
+	if (ubuf->cpu_sgt)
+		dma_sync_sgtable_for_device(udmabuf_misc.this_device,
+					    ubuf->cpu_sgt, dir);
+	else
+		err = -EINVAL;	/* ended an access that never began */
+	mutex_unlock(&ubuf->cpu_lock);
+	return err;
+}
+
+static void put_pages(struct page **pages, pgoff_t count)
+{
+	while (count--)
+		put_page(pages[count]);
+}
+
+static void udmabuf_free(struct udmabuf *ubuf)
+{
+	if (ubuf->cpu_sgt)
+		unmap_pages(udmabuf_misc.this_device, ubuf->cpu_sgt,
+			    DMA_BIDIRECTIONAL);
+	put_pages(ubuf->pages, ubuf->pagecount);
+	mutex_destroy(&ubuf->cpu_lock);
+	kvfree(ubuf->pages);
+	kfree(ubuf);
+}
+
+static void udmabuf_release(struct dma_buf *buf)
+{
+	udmabuf_free(buf->priv);
+}
+
+static const struct dma_buf_ops udmabuf_ops = {
+	.cache_sgt_mapping = true,
+	.map_dma_buf = udmabuf_map_dma_buf,
+	.unmap_dma_buf = udmabuf_unmap_dma_buf,
+	.release = udmabuf_release,
+	.mmap = udmabuf_mmap,
+	.vmap = udmabuf_vmap,
+	.vunmap = udmabuf_vunmap,
+	.begin_cpu_access = udmabuf_begin_cpu_access,
+	.end_cpu_access = udmabuf_end_cpu_access,
+};
+
+/* Checks one range and returns its page count, or a negative errno. */
+static long check_item(struct file *memfd,
+		       const struct udmabuf_create_item *item)
+{
+	unsigned int seals;
+	u64 end;
+
+	if (!shmem_mapping(file_inode(memfd)->i_mapping))
+		return -EINVAL;
+	seals = memfd_file_seals(memfd);
+	if (!(seals & F_SEAL_SHRINK) || (seals & F_SEAL_WRITE))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(item->offset) || !PAGE_ALIGNED(item->size) ||
+	    !item->size)
+		return -EINVAL;
+	/* The file cannot shrink any more, so this check stays true. */
+	if (check_add_overflow(item->offset, item->size, &end) ||
+	    end > i_size_read(file_inode(memfd)))
+		return -EINVAL;
+	return item->size >> PAGE_SHIFT;
+}
+
+/* Takes a reference on each page of every range, in order, into @ubuf. */
+static int pin_items(struct udmabuf *ubuf,
+		     const struct udmabuf_create_item *items, u32 count)
+{
+	u64 limit = (u64)max(size_limit_mb, 0) << (20 - PAGE_SHIFT);
+	u64 total = 0;
+	pgoff_t pgoff, first;
+	struct page *page;
+	struct file *memfd;
+	long pages;
+	u32 i;
+
+	/* First the checks and the total, so that nothing is pinned in vain. */
+	for (i = 0; i < count; i++) {
+		memfd = fget(items[i].memfd);
+		if (!memfd)
+			return -EBADF;
+		pages = check_item(memfd, &items[i]);
+		fput(memfd);
+		if (pages < 0)
+			return pages;
+		total += pages;
+		if (total > limit)
+			return -EINVAL;
+	}
+
+	ubuf->pages = kvmalloc_array(total, sizeof(*ubuf->pages), GFP_KERNEL);
+	if (!ubuf->pages)
+		return -ENOMEM;
+
+	for (i = 0; i < count; i++) {
+		memfd = fget(items[i].memfd);
+		if (!memfd)
+			return -EBADF;
+		/* Seals and size may have changed since: check again. */
+		pages = check_item(memfd, &items[i]);
+		if (pages < 0 || ubuf->pagecount + pages > total) {
+			fput(memfd);
+			return pages < 0 ? pages : -EINVAL;
+		}
+		first = items[i].offset >> PAGE_SHIFT;
+		for (pgoff = first; pgoff < first + pages; pgoff++) {
+			page = shmem_read_mapping_page(memfd->f_mapping, pgoff);
+			if (IS_ERR(page)) {
+				fput(memfd);
+				return PTR_ERR(page);
+			}
+			ubuf->pages[ubuf->pagecount++] = page;
+		}
+		fput(memfd);
+	}
+	return ubuf->pagecount == total ? 0 : -EINVAL;
+}
+
+static long udmabuf_create(const struct udmabuf_create_item *items, u32 count,
+			   u32 flags)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct udmabuf *ubuf;
+	struct dma_buf *buf;
+	int err, fd;
+
+	if (flags & ~UDMABUF_FLAGS_CLOEXEC)
+		return -EINVAL;
+	if (!count)
+		return -EINVAL;
+
+	ubuf = kzalloc(sizeof(*ubuf), GFP_KERNEL);
+	if (!ubuf)
+		return -ENOMEM;
+	mutex_init(&ubuf->cpu_lock);
+	err = pin_items(ubuf, items, count);
+	if (err)
+		goto err_free;
+
+	info.ops = &udmabuf_ops;
+	info.size = ubuf->pagecount << PAGE_SHIFT;
+	info.flags = O_RDWR;
+	info.priv = ubuf;
+	buf = dma_buf_export(&info);
+	if (IS_ERR(buf)) {
+		err = PTR_ERR(buf);
+		goto err_free;
+	}
+
+	/* The last step: after this the buffer is userspace's. */
+	fd = dma_buf_fd(buf, flags & UDMABUF_FLAGS_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0)
+		dma_buf_put(buf);	/* releases ubuf */
+	return fd;
+
+err_free:
+	udmabuf_free(ubuf);
+	return err;
+}
+
+static long ioctl_create(void __user *arg)
+{
+	struct udmabuf_create create;
+	struct udmabuf_create_item item;
+
+	if (copy_from_user(&create, arg, sizeof(create)))
+		return -EFAULT;
+	item = (struct udmabuf_create_item) {
+		.memfd = create.memfd,
+		.offset = create.offset,
+		.size = create.size,
+	};
+	return udmabuf_create(&item, 1, create.flags);
+}
+
+static long ioctl_create_list(void __user *arg)
+{
+	struct udmabuf_create_list head;
+	struct udmabuf_create_item *items;
+	long ret;
+
+	if (copy_from_user(&head, arg, sizeof(head)))
+		return -EFAULT;
+	if (!head.count || head.count > (u32)max(list_limit, 0))
+		return -EINVAL;
+	items = memdup_user(arg + offsetof(struct udmabuf_create_list, list),
+			    array_size(head.count, sizeof(*items)));
+	if (IS_ERR(items))
+		return PTR_ERR(items);
+	ret = udmabuf_create(items, head.count, head.flags);
+	kfree(items);
+	return ret;
+}
+
+static long udmabuf_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	switch (cmd) {
+	case UDMABUF_CREATE:
+		return ioctl_create((void __user *)arg);
+	case UDMABUF_CREATE_LIST:
+		return ioctl_create_list((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations udmabuf_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = udmabuf_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+};
+
+static struct miscdevice udmabuf_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "udmabuf",
+	.fops = &udmabuf_fops,
+};
+
+static int __init udmabuf_init(void)
+{
+	int err;
+
+	err = misc_register(&udmabuf_misc);
+	if (err)
+		return err;
+	/* CPU access is synced against the misc device, which reaches all. */
+	err = dma_coerce_mask_and_coherent(udmabuf_misc.this_device,
+					   DMA_BIT_MASK(64));
+	if (err) {
+		misc_deregister(&udmabuf_misc);
+		return err;
+	}
+	return 0;
+}
+
+static void __exit udmabuf_exit(void)
+{
+	misc_deregister(&udmabuf_misc);
+}
+
+module_init(udmabuf_init);
+module_exit(udmabuf_exit);
+
+MODULE_DESCRIPTION("dma-bufs made of memfd pages");
+MODULE_IMPORT_NS(DMA_BUF);
+MODULE_LICENSE("GPL");

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Prints the layout of the sync_file and dma-buf uAPI: every struct's size, every
+ * Prints the layout of the sync_file, dma-buf and dma-heap uAPI: every struct's size, every
  * field's offset (which with the sizes pins each field's extent), and the
  * ioctl numbers.  uapi-layout.sh builds
  * it once against our header and once against 6.1's and compares the two
@@ -8,9 +8,11 @@
  * ioctl, which 6.1 does not have.
  */
 #include <assert.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/sync_file.h>
 
 #define FIELD(type, field) \
@@ -73,5 +75,15 @@ int main(void)
 	NUMBER(DMA_BUF_SET_NAME_B);
 	NUMBER(DMA_BUF_IOCTL_EXPORT_SYNC_FILE);
 	NUMBER(DMA_BUF_IOCTL_IMPORT_SYNC_FILE);
+
+	SIZE(dma_heap_allocation_data);
+	FIELD(dma_heap_allocation_data, len);
+	FIELD(dma_heap_allocation_data, fd);
+	FIELD(dma_heap_allocation_data, fd_flags);
+	FIELD(dma_heap_allocation_data, heap_flags);
+	NUMBER(DMA_HEAP_VALID_FD_FLAGS);
+	NUMBER(DMA_HEAP_VALID_HEAP_FLAGS);
+	NUMBER(DMA_HEAP_IOC_MAGIC);
+	NUMBER(DMA_HEAP_IOCTL_ALLOC);
 	return 0;
 }

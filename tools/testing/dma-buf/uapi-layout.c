@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Prints the layout of the sync_file, dma-buf and udmabuf uAPI: every struct's size, every
+ * Prints the layout of the sync_file, dma-buf, udmabuf and dma-heap uAPI:
+ * every struct's size, every
  * field's offset (which with the sizes pins each field's extent), and the
  * ioctl numbers.  uapi-layout.sh builds
  * it once against our header and once against 6.1's and compares the two
@@ -8,9 +9,11 @@
  * ioctl, which 6.1 does not have.
  */
 #include <assert.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/sync_file.h>
 #include <linux/udmabuf.h>
 
@@ -92,5 +95,14 @@ int main(void)
 	NUMBER(UDMABUF_FLAGS_CLOEXEC);
 	NUMBER(UDMABUF_CREATE);
 	NUMBER(UDMABUF_CREATE_LIST);
+	SIZE(dma_heap_allocation_data);
+	FIELD(dma_heap_allocation_data, len);
+	FIELD(dma_heap_allocation_data, fd);
+	FIELD(dma_heap_allocation_data, fd_flags);
+	FIELD(dma_heap_allocation_data, heap_flags);
+	NUMBER(DMA_HEAP_VALID_FD_FLAGS);
+	NUMBER(DMA_HEAP_VALID_HEAP_FLAGS);
+	NUMBER(DMA_HEAP_IOC_MAGIC);
+	NUMBER(DMA_HEAP_IOCTL_ALLOC);
 	return 0;
 }

@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: uapi-layout.sh
-# Proves our include/uapi/linux/{sync_file,dma-buf,udmabuf}.h have 6.1's
-# layout:
+# Proves our include/uapi/linux/{sync_file,dma-buf,udmabuf,dma-heap}.h
+# have 6.1's layout:
 # builds uapi-layout.c against our headers and against the ones in the 6.1
 # tarball (32- and 64-bit) and compares what they print.  Silent on
 # success; prints the differences and fails otherwise.
@@ -11,7 +11,7 @@ source "$(dirname "$0")/lib.sh"
 
 dir=$BUILD_DIR/uapi-layout
 rm -rf "$dir" && mkdir -p "$dir/ours/linux" "$dir/6.1/linux"
-for h in sync_file.h dma-buf.h udmabuf.h; do
+for h in sync_file.h dma-buf.h udmabuf.h dma-heap.h; do
 	cp "$REPO/include/uapi/linux/$h" "$dir/ours/linux/"
 	tar -xOf "$TARBALL" "linux-source-6.1/include/uapi/linux/$h" \
 		> "$dir/6.1/linux/$h"

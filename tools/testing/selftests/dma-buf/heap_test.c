@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dma-buf heaps from userspace: the heaps listed in /dev/dma_heap,
+ * buffers of several sizes from each, written and read back through
+ * mmap under DMA_BUF_IOCTL_SYNC, the fd flags, every bad argument of
+ * DMA_HEAP_IOCTL_ALLOC with its errno and no descriptor leaked, and a
+ * heap buffer imported into vgem, sharing its bytes and vgem's fences.
+ *
+ * Needs root, devtmpfs on /dev, CONFIG_DMABUF_HEAPS_SYSTEM, and
+ * CONFIG_DMABUF_HEAPS_CMA with a default CMA area (cma= on the command
+ * line) for the "reserved" heap; vgem (CONFIG_DRM_VGEM) for the import.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <drm/drm_mode.h>
+#include <drm/vgem_drm.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+
+#include "../kselftest_harness.h"
+
+#define HEAP_DIR "/dev/dma_heap"
+#define KERNEL_PTR ((void *)0xffffffff81000000UL)
+#define KiB 1024UL
+#define MiB (1024 * KiB)
+
+static int count_fds(void)
+{
+	DIR *dir = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!dir)
+		return -1;
+	while ((e = readdir(dir)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n - 1;
+}
+
+static int open_heap(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), HEAP_DIR "/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* A buffer of @len bytes from @heap: its fd, or -errno. */
+static int heap_alloc(int heap, __u64 len, __u32 fd_flags, __u64 heap_flags)
+{
+	struct dma_heap_allocation_data d = {
+		.len = len, .fd_flags = fd_flags, .heap_flags = heap_flags,
+	};
+
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d))
+		return -errno;
+	return d.fd;
+}
+
+static long usec_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000000L +
+	       (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+static int buf_sync(int buf, __u64 flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	return ioctl(buf, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
+}
+
+/*
+ * Patterns and checks go a 64-bit word at a time: under TCG a byte loop
+ * over 64 MiB takes long enough to matter.  Lengths are whole pages.
+ */
+static uint64_t pattern(size_t word, unsigned int seed)
+{
+	return (word + seed) * 0x9e3779b97f4a7c15ULL;
+}
+
+/* 0 when the @len bytes at @p hold pattern(seed), else the first bad word + 1. */
+static size_t check_pattern(const void *p, size_t len, unsigned int seed)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != pattern(i, seed))
+			return i + 1;
+	return 0;
+}
+
+static void fill_pattern(void *p, size_t len, unsigned int seed)
+{
+	uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = pattern(i, seed);
+}
+
+static int all_zero(const void *p, size_t len)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i])
+			return 0;
+	return 1;
+}
+
+/* The vgem device, or -1. */
+static int open_vgem(void)
+{
+	char path[32], name[16];
+	int i, fd;
+
+	for (i = 0; i < 16; i++) {
+		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		memset(name, 0, sizeof(name));
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+TEST(lists_the_system_and_cma_heaps)
+{
+	DIR *dir = opendir(HEAP_DIR);
+	int system = 0, cma = 0;
+	struct dirent *e;
+
+	ASSERT_NE(NULL, dir) TH_LOG("no %s: %s", HEAP_DIR, strerror(errno));
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] == '.')
+			continue;
+		TH_LOG("heap %s", e->d_name);
+		system |= !strcmp(e->d_name, "system");
+		cma |= !strcmp(e->d_name, "reserved");
+	}
+	closedir(dir);
+	EXPECT_TRUE(system);
+	EXPECT_TRUE(cma);
+}
+
+FIXTURE(heap) {
+	int heap;
+	int fds_before;
+};
+
+FIXTURE_VARIANT(heap) {
+	const char *name;
+	unsigned long sizes[6];
+};
+
+FIXTURE_VARIANT_ADD(heap, system) {
+	.name = "system",
+	.sizes = { 4 * KiB, 64 * KiB, 1 * MiB + 4 * KiB, 16 * MiB, 64 * MiB },
+};
+
+FIXTURE_VARIANT_ADD(heap, cma) {
+	.name = "reserved",
+	.sizes = { 4 * KiB, 12 * KiB, 1 * MiB, 4 * MiB },
+};
+
+FIXTURE_SETUP(heap)
+{
+	self->fds_before = count_fds();
+	self->heap = open_heap(variant->name);
+	ASSERT_GE(self->heap, 0) TH_LOG("heap %s: %s", variant->name,
+					strerror(errno));
+}
+
+FIXTURE_TEARDOWN(heap)
+{
+	close(self->heap);
+	EXPECT_EQ(self->fds_before, count_fds());
+}
+
+TEST_F(heap, allocates_zeroed_buffers_that_keep_what_is_written)
+{
+	const unsigned long *size;
+
+	for (size = variant->sizes; *size; size++) {
+		struct timespec t0;
+		unsigned char *p;
+		int buf;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		buf = heap_alloc(self->heap, *size, O_RDWR | O_CLOEXEC, 0);
+		ASSERT_GE(buf, 0) TH_LOG("%lu bytes: %s", *size, strerror(-buf));
+		ksft_print_msg("%s: %lu KiB allocated in %ld us\n", variant->name,
+			       *size / KiB, usec_since(&t0));
+		EXPECT_EQ((off_t)*size, lseek(buf, 0, SEEK_END));
+
+		p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		EXPECT_TRUE(all_zero(p, *size)) TH_LOG("%lu bytes", *size);
+		fill_pattern(p, *size, 5);
+		ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		munmap(p, *size);
+
+		/* A fresh mapping sees the same bytes. */
+		p = mmap(NULL, *size, PROT_READ, MAP_SHARED, buf, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+		EXPECT_EQ(0, check_pattern(p, *size, 5)) TH_LOG("%lu bytes", *size);
+		ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+		munmap(p, *size);
+		close(buf);
+	}
+}
+
+TEST_F(heap, mmap_at_an_offset_sees_those_pages)
+{
+	unsigned long size = 1 * MiB;
+	unsigned char *all, *part;
+	int buf;
+
+	buf = heap_alloc(self->heap, size, O_RDWR, 0);
+	ASSERT_GE(buf, 0);
+	all = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, all);
+	fill_pattern(all, size, 9);
+	part = mmap(NULL, 3 * 4096, PROT_READ, MAP_SHARED, buf, 257 * 4096);
+	ASSERT_NE(MAP_FAILED, part);
+	EXPECT_EQ(0, memcmp(part, all + 257 * 4096, 3 * 4096));
+	munmap(part, 3 * 4096);
+	/* Past the end of the buffer. */
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, buf,
+				   size - 4096));
+	munmap(all, size);
+	close(buf);
+}
+
+TEST_F(heap, rounds_the_length_up_to_pages)
+{
+	int buf = heap_alloc(self->heap, 1, O_RDWR, 0);
+
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(getpagesize(), lseek(buf, 0, SEEK_END));
+	close(buf);
+	buf = heap_alloc(self->heap, 4097, O_RDWR, 0);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(2 * getpagesize(), lseek(buf, 0, SEEK_END));
+	close(buf);
+}
+
+TEST_F(heap, fd_flags_reach_the_fd)
+{
+	unsigned char *p;
+	int buf;
+
+	buf = heap_alloc(self->heap, 4096, O_RDWR | O_CLOEXEC, 0);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDWR, fcntl(buf, F_GETFL) & O_ACCMODE);
+	close(buf);
+
+	buf = heap_alloc(self->heap, 4096, O_RDONLY, 0);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(0, fcntl(buf, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(O_RDONLY, fcntl(buf, F_GETFL) & O_ACCMODE);
+	/* A read-only buffer fd cannot be mapped shared for writing. */
+	p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	munmap(p, 4096);
+	close(buf);
+}
+
+TEST_F(heap, rejects_bad_flags_and_lengths)
+{
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 4096, O_NONBLOCK, 0));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 4096, O_RDWR | O_TRUNC, 0));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 4096, 0x80000000u, 0));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 4096, O_RDWR, 1));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 4096, O_RDWR, 1ULL << 63));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, 0, O_RDWR, 0));
+	/* More than the guest's memory, and more than any address space. */
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, 1ULL << 40, O_RDWR, 0));
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, 1ULL << 50, O_RDWR, 0));
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, ~0ULL, O_RDWR, 0));
+	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, ~0ULL - 4095, O_RDWR, 0));
+	/* The heap still works afterwards. */
+	EXPECT_EQ(0, close(heap_alloc(self->heap, 4096, O_RDWR, 0)));
+}
+
+TEST_F(heap, rejects_a_nonzero_fd_on_input)
+{
+	struct dma_heap_allocation_data d = {
+		.len = 4096, .fd = 3, .fd_flags = O_RDWR,
+	};
+
+	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, &d));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(heap, rejects_bad_pointers_and_ioctls)
+{
+	struct dma_heap_allocation_data d = { .len = 4096, .fd_flags = O_RDWR };
+
+	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, NULL));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, KERNEL_PTR));
+	EXPECT_EQ(EFAULT, errno);
+	/* Another number, another type, and the other directions. */
+	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('H', 1, d), &d));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('h', 0, d), &d));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, DMA_BUF_IOCTL_SYNC, &d));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IOW('H', 0, d), &d));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IOR('H', 0, d), &d));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IO('H', 0)));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, d.fd);
+}
+
+/* Output lands in a struct whose end is unmapped: no fd may survive. */
+TEST_F(heap, a_failed_copy_out_leaves_no_fd)
+{
+	long page = getpagesize();
+	struct dma_heap_allocation_data *d;
+	char *p;
+
+	p = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	/* Read-only: the kernel reads the request but cannot write back. */
+	d = (void *)(p + page - sizeof(*d));
+	memset(d, 0, sizeof(*d));
+	d->len = 4096;
+	d->fd_flags = O_RDWR;
+	ASSERT_EQ(0, mprotect(p, 2 * page, PROT_READ));
+	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, d));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(p, 2 * page);
+}
+
+struct alloc_small {
+	__u64 len;
+	__u32 fd;
+	__u32 fd_flags;
+};
+
+struct alloc_large {
+	struct dma_heap_allocation_data d;
+	__u64 future[3];
+};
+
+TEST_F(heap, takes_older_and_newer_argument_sizes)
+{
+	struct alloc_small small = { .len = 8192, .fd_flags = O_RDWR };
+	struct alloc_large large = {
+		.d = { .len = 4096, .fd_flags = O_RDWR },
+		.future = { 1, 2, 3 },
+	};
+	__u64 tiny = 4096;
+
+	/* Without heap_flags: they read as zero. */
+	ASSERT_EQ(0, ioctl(self->heap, _IOWR('H', 0, small), &small));
+	EXPECT_EQ(8192, lseek(small.fd, 0, SEEK_END));
+	close(small.fd);
+
+	/* With fields this kernel does not know: ignored, left alone. */
+	ASSERT_EQ(0, ioctl(self->heap, _IOWR('H', 0, large), &large));
+	EXPECT_EQ(4096, lseek(large.d.fd, 0, SEEK_END));
+	EXPECT_EQ(1, large.future[0]);
+	EXPECT_EQ(3, large.future[2]);
+	close(large.d.fd);
+
+	/* Too short to carry fd_flags or return the fd. */
+	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('H', 0, tiny), &tiny));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/*
+ * vgem imports the buffer (attaching and DMA-mapping it for its device).
+ * DRM refuses MAP_DUMB on imported objects (-EINVAL, as 6.1 does), so the
+ * bytes are checked through the fd vgem exports for its handle, which
+ * must be the same buffer; and a vgem fence on the handle lands on the
+ * heap buffer's own reservation object, where poll() sees it.
+ */
+TEST_F(heap, imports_into_vgem_and_shares_bytes_and_fences)
+{
+	unsigned long size = 2 * MiB;
+	struct drm_prime_handle in = { 0 }, again = { 0 };
+	struct drm_prime_handle out = { .flags = DRM_CLOEXEC | DRM_RDWR };
+	struct drm_mode_map_dumb map = { 0 };
+	struct drm_gem_close gem_close = { 0 };
+	struct drm_vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
+	struct drm_vgem_fence_signal signal = { 0 };
+	struct pollfd pfd = { .events = POLLIN };
+	unsigned char *mine, *theirs;
+	struct stat a, b;
+	int vgem, buf;
+
+	vgem = open_vgem();
+	ASSERT_GE(vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
+	ASSERT_GE(buf, 0);
+
+	mine = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, mine);
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE));
+	fill_pattern(mine, size, 77);
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE));
+
+	in.fd = buf;
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &in));
+	again.fd = buf;
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &again));
+	EXPECT_EQ(in.handle, again.handle);
+	map.handle = in.handle;
+	EXPECT_EQ(-1, ioctl(vgem, DRM_IOCTL_MODE_MAP_DUMB, &map));
+	EXPECT_EQ(EINVAL, errno);
+
+	out.handle = in.handle;
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_PRIME_HANDLE_TO_FD, &out));
+	ASSERT_EQ(0, fstat(buf, &a));
+	ASSERT_EQ(0, fstat(out.fd, &b));
+	EXPECT_EQ(a.st_ino, b.st_ino);
+	theirs = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, out.fd, 0);
+	ASSERT_NE(MAP_FAILED, theirs);
+	EXPECT_EQ(0, check_pattern(theirs, size, 77));
+	fill_pattern(theirs, size, 3);
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	EXPECT_EQ(0, check_pattern(mine, size, 3));
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+
+	/* vgem "writes" to the buffer: readers wait until it is done. */
+	pfd.fd = buf;
+	attach.handle = in.handle;
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &attach));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	signal.fence = attach.out_fence;
+	ASSERT_EQ(0, ioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &signal));
+	EXPECT_EQ(1, poll(&pfd, 1, 1000));
+	EXPECT_TRUE(pfd.revents & POLLIN);
+
+	munmap(theirs, size);
+	munmap(mine, size);
+	close(out.fd);
+	gem_close.handle = in.handle;
+	EXPECT_EQ(0, ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gem_close));
+	close(buf);
+	close(vgem);
+}
+
+TEST_HARNESS_MAIN

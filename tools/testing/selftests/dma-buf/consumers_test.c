@@ -122,7 +122,7 @@ static short poll_now(int fd, short events)
  * vgem attaches must hold back readers polling @buf.  0 or -errno.
  */
 static void check_vgem_import(struct __test_metadata *_metadata, int vgem,
-			     int buf)
+			      int buf)
 {
 	struct drm_prime_handle in = { .fd = buf };
 	struct drm_prime_handle out = { .flags = DRM_CLOEXEC };

@@ -241,7 +241,8 @@ TEST_F(heap, allocates_zeroed_buffers_that_keep_what_is_written)
 
 TEST_F(heap, mmap_at_an_offset_sees_those_pages)
 {
-	unsigned long size = 1 * MiB;
+	/* Past 1 MiB, so that the window crosses a chunk of the system heap. */
+	unsigned long size = 2 * MiB;
 	unsigned char *all, *part;
 	int buf;
 

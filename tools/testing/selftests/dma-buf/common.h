@@ -67,10 +67,10 @@ static inline int count_fds(void)
 	return n - 1; /* the directory's own descriptor */
 }
 
-/* The vgem device (CONFIG_DRM_VGEM), or -1. */
-static inline int open_vgem(void)
+/* The first DRM card whose driver is @driver, or -1. */
+static inline int open_drm(const char *driver)
 {
-	char path[32], name[16];
+	char path[32], name[32];
 	int i, fd;
 
 	for (i = 0; i < 16; i++) {
@@ -82,11 +82,17 @@ static inline int open_vgem(void)
 		if (fd < 0)
 			continue;
 		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
 			return fd;
 		close(fd);
 	}
 	return -1;
+}
+
+/* The vgem device (CONFIG_DRM_VGEM), or -1. */
+static inline int open_vgem(void)
+{
+	return open_drm("vgem");
 }
 
 /*

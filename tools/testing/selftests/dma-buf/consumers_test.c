@@ -37,28 +37,6 @@
 #include "../kselftest_harness.h"
 #include "common.h"
 
-/* The first DRM card whose driver is @driver, or -1. */
-static int open_drm(const char *driver)
-{
-	char path[32], name[32];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name,
-					 .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, driver))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 /* The first V4L2 node that captures single-planar video, or -1. */
 static int open_capture(void)
 {

@@ -32,26 +32,11 @@
 #include <linux/dma-heap.h>
 
 #include "../kselftest_harness.h"
+#include "common.h"
 
 #define HEAP_DIR "/dev/dma_heap"
-#define KERNEL_PTR ((void *)0xffffffff81000000UL)
 #define KiB 1024UL
 #define MiB (1024 * KiB)
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n - 1;
-}
 
 static int open_heap(const char *name)
 {
@@ -128,27 +113,6 @@ static int all_zero(const void *p, size_t len)
 		if (w[i])
 			return 0;
 	return 1;
-}
-
-/* The vgem device, or -1. */
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 TEST(lists_the_system_and_cma_heaps)

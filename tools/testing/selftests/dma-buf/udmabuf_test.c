@@ -29,6 +29,7 @@
 #include <linux/udmabuf.h>
 
 #include "../kselftest_harness.h"
+#include "common.h"
 
 #ifndef F_ADD_SEALS
 #define F_ADD_SEALS	1033
@@ -39,27 +40,10 @@
 #define F_SEAL_WRITE	0x0008
 #endif
 
-/* An address in the kernel half: never valid for user copies. */
-#define KERNEL_PTR ((void *)0xffffffff81000000UL)
 #define PAGE 4096UL
 /* The driver's default limits (list_limit, size_limit_mb). */
 #define LIST_LIMIT 1024
 #define SIZE_LIMIT (64UL << 20)
-
-static int count_fds(void)
-{
-	DIR *dir = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!dir)
-		return -1;
-	while ((e = readdir(dir)))
-		if (e->d_name[0] != '.')
-			n++;
-	closedir(dir);
-	return n - 1;
-}
 
 /* A memfd of @pages pages with @seals added, or -1. */
 static int new_memfd(unsigned long pages, unsigned int seals)
@@ -126,27 +110,6 @@ static int sync_buf(int buf, __u64 flags)
 	struct dma_buf_sync s = { .flags = flags };
 
 	return ioctl(buf, DMA_BUF_IOCTL_SYNC, &s) ? -errno : 0;
-}
-
-/* The vgem device, or -1. */
-static int open_vgem(void)
-{
-	char path[32], name[16];
-	int i, fd;
-
-	for (i = 0; i < 16; i++) {
-		struct drm_version v = { .name = name, .name_len = sizeof(name) - 1 };
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		memset(name, 0, sizeof(name));
-		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
-			return fd;
-		close(fd);
-	}
-	return -1;
 }
 
 FIXTURE(udmabuf) {

@@ -67,6 +67,22 @@ static inline int count_fds(void)
 	return n - 1; /* the directory's own descriptor */
 }
 
+/* A sync file for point @value of @tl, or -errno. */
+static inline int fence_create(int tl, __u32 value, const char *name)
+{
+	struct sw_sync_create_fence_data data = { .value = value };
+	int ret;
+
+	snprintf(data.name, sizeof(data.name), "%s", name);
+	ret = xioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &data);
+	return ret ? ret : data.fence;
+}
+
+static inline int timeline_inc(int tl, __u32 step)
+{
+	return xioctl(tl, SW_SYNC_IOC_INC, &step);
+}
+
 /* The first DRM card whose driver is @driver, or -1. */
 static inline int open_drm(const char *driver)
 {

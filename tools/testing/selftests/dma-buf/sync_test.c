@@ -35,22 +35,6 @@ static int timeline_open(void)
 	return open(SW_SYNC_PATH, O_RDWR);
 }
 
-/* A sync file for point @value of @tl, or -errno. */
-static int fence_create(int tl, __u32 value, const char *name)
-{
-	struct sw_sync_create_fence_data data = { .value = value };
-	int ret;
-
-	snprintf(data.name, sizeof(data.name), "%s", name);
-	ret = xioctl(tl, SW_SYNC_IOC_CREATE_FENCE, &data);
-	return ret ? ret : data.fence;
-}
-
-static int timeline_inc(int tl, __u32 step)
-{
-	return xioctl(tl, SW_SYNC_IOC_INC, &step);
-}
-
 /* A new sync file merging @a and @b, or -errno. */
 static int merge(int a, int b, const char *name)
 {

@@ -234,6 +234,57 @@ static struct file *dma_buf_new_file(struct dma_buf *buf, int flags)
 	return file;
 }
 
+#ifdef CONFIG_LOCKDEP
+/*
+ * Lockdep sees one class per lock key, and every buffer's @lock would
+ * otherwise share one.  That joins chains that no real buffer can close:
+ * a DRM importer calls dma_buf_vmap() under its own GEM object lock,
+ * while a DRM exporter takes the same kind of GEM object lock inside its
+ * vmap, under @lock.  Importer and exporter are always different buffers,
+ * yet with a single class lockdep reports a cycle as soon as one driver
+ * imports from a heap and another from DRM.  So @lock gets one class per
+ * exporter, keyed by its dma_buf_ops: the chains stay apart unless both
+ * sides have the same exporter.
+ *
+ * A key is registered the first time its ops table exports and is kept
+ * for good.  Should a module unload and a later one's ops land at the
+ * same address, the two share a class, which only makes lockdep stricter.
+ */
+struct buf_lock_class {
+	struct list_head node;
+	const struct dma_buf_ops *ops;
+	struct lock_class_key key;
+};
+
+static LIST_HEAD(buf_lock_classes);
+static DEFINE_MUTEX(buf_lock_classes_lock); /* guards buf_lock_classes */
+
+static void buf_lock_set_class(struct dma_buf *buf)
+{
+	struct buf_lock_class *c;
+
+	mutex_lock(&buf_lock_classes_lock);
+	list_for_each_entry(c, &buf_lock_classes, node)
+		if (c->ops == buf->ops)
+			goto found;
+	/* Out of memory: the buffer keeps the common class. */
+	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		goto out;
+	c->ops = buf->ops;
+	lockdep_register_key(&c->key);
+	list_add(&c->node, &buf_lock_classes);
+found:
+	lockdep_set_class_and_name(&buf->lock, &c->key, "&dma_buf->lock");
+out:
+	mutex_unlock(&buf_lock_classes_lock);
+}
+#else
+static inline void buf_lock_set_class(struct dma_buf *buf)
+{
+}
+#endif
+
 /**
  * dma_buf_export - wrap an exporter's buffer in a new dma_buf
  * @exp_info: the buffer's size, operations, private data and, optionally,
@@ -279,6 +330,7 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 	buf->owner = exp_info->owner;
 	buf->resv = exp_info->resv;
 	mutex_init(&buf->lock);
+	buf_lock_set_class(buf);
 	spin_lock_init(&buf->name_lock);
 	INIT_LIST_HEAD(&buf->attachments);
 	init_waitqueue_head(&buf->poll);

@@ -290,6 +290,32 @@ static void dma_buf_fdinfo_describes_the_buffer(struct kunit *test)
 	put_and_expect_release(test, buf);
 }
 
+/*
+ * Under lockdep each exporter's buffers get their own class for the vmap
+ * lock, so that an importer vmapping under its object lock and an exporter
+ * locking its objects inside vmap do not look like a cycle.
+ */
+static void dma_buf_lock_class_follows_the_exporter(struct kunit *test)
+{
+#ifdef CONFIG_LOCKDEP
+	struct dma_buf *a = mock_export(test, PAGE_SIZE, &mock_dma_buf_ops,
+					NULL);
+	struct dma_buf *b = mock_export(test, PAGE_SIZE, &mock_dma_buf_ops,
+					NULL);
+	struct dma_buf *c = mock_export(test, PAGE_SIZE, &mock_cached_ops,
+					NULL);
+
+	KUNIT_EXPECT_NOT_NULL(test, a->lock.dep_map.key);
+	KUNIT_EXPECT_PTR_EQ(test, a->lock.dep_map.key, b->lock.dep_map.key);
+	KUNIT_EXPECT_PTR_NE(test, a->lock.dep_map.key, c->lock.dep_map.key);
+	put_and_expect_release(test, c);
+	put_and_expect_release(test, b);
+	put_and_expect_release(test, a);
+#else
+	kunit_skip(test, "lockdep is off");
+#endif
+}
+
 static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_export_fills_in_the_buffer),
 	KUNIT_CASE(dma_buf_export_shares_the_given_resv),
@@ -304,6 +330,7 @@ static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_path_shows_the_name),
 	KUNIT_CASE(dma_buf_llseek_tells_only_the_size),
 	KUNIT_CASE(dma_buf_fdinfo_describes_the_buffer),
+	KUNIT_CASE(dma_buf_lock_class_follows_the_exporter),
 	{}
 };
 

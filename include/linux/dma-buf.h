@@ -90,7 +90,8 @@ struct dma_buf_ops {
  *	&dma_buf_attachment.node; protected by the reservation lock.
  * @ops: the exporter's operations.
  * @lock: serialises dma_buf_vmap() and dma_buf_vunmap(); taken outside
- *	the reservation lock, never inside it.
+ *	the reservation lock, never inside it.  Under lockdep its class is
+ *	per exporter (per &dma_buf_ops).
  * @vmapping_counter: how many dma_buf_vmap() calls are outstanding;
  *	protected by @lock.
  * @vmap_ptr: the kernel mapping shared by those calls; protected by @lock.

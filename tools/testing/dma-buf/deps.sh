@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-pkgs=(linux-source-6.1 qemu-system-x86 gcc make flex bison bc libelf-dev
+pkgs=(linux-source-6.1 v4l-utils qemu-system-x86 gcc make flex bison bc libelf-dev
       libssl-dev cpio sparse busybox-static ccache python3 rsync perl git
       xz-utils kmod libc6-dev)
 missing=()

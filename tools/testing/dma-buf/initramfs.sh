@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: initramfs.sh [FLAVOR]
-# Packs busybox, the init and the static test programs staged in
-# $BUILD_DIR/tests into $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
+# Packs busybox, the init, the static test programs staged in
+# $BUILD_DIR/tests and v4l2-compliance with its libraries into
+# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -19,5 +20,21 @@ list=$obj/initramfs.list
 	for t in "$BUILD_DIR"/tests/*; do
 		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
 	done
+	# v4l2-compliance is dynamically linked: it comes with its libraries,
+	# at the paths its loader looks in.  The wrapper reports its absence.
+	echo "file /tests/v4l2_compliance $HARNESS/v4l2-compliance.sh 755 0 0"
+	tool=$(command -v v4l2-compliance || true)
+	if [ -n "$tool" ]; then
+		printf 'dir /%s 755 0 0\n' usr usr/bin
+		echo "file /usr/bin/v4l2-compliance $tool 755 0 0"
+		ldd "$tool" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+			d=$(dirname "$lib")
+			case $d in
+			/lib64) echo "dir /lib64 755 0 0" ;;
+			*) printf 'dir %s 755 0 0\n' /lib "$d" ;;
+			esac
+			echo "file $lib $(readlink -f "$lib") 755 0 0"
+		done | awk '!seen[$0]++'
+	fi
 } > "$list"
 "$obj/usr/gen_init_cpio" "$list" | gzip -1 > "$obj/initramfs.cpio.gz"

@@ -1,10 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo]
+# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo|stress]
 # Boots $BUILD_DIR/obj-FLAVOR in QEMU with its initramfs.  quiet: the
 # console goes to obj-FLAVOR/boot.log only; console: also to the terminal;
 # shell: interactive; demo: no KUnit, a quiet kernel, and the init runs
-# only the demo, on the terminal.  SUITE=glob runs only matching KUnit suites;
+# only the demo, on the terminal; stress: the stress KUnit suite and the
+# fuzz and fault kselftests only, each for STRESS_SECONDS (the kernel
+# cases at most 280 s each, under KUnit's 300 s limit per case), console
+# to boot.log.  SUITE=glob runs only matching KUnit suites;
 # QEMU_TIMEOUT (seconds, default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -20,6 +23,13 @@ cmdline+=" $(grep -v '^#' "$HARNESS/cmdline" | tr '\n' ' ')"
 [ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
 [ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
 [ "$mode" = demo ] && cmdline+=" dmabuf.demo=1 quiet"
+if [ "$mode" = stress ]; then
+	secs=${STRESS_SECONDS:-600}
+	# Parameters the kernel does not know reach /init as environment.
+	cmdline+=" dmabuf.stress=1 kunit.filter_glob=dma-buf-stress"
+	cmdline+=" dma_buf_stress_kunit.seconds=$((secs < 280 ? secs : 280))"
+	cmdline+=" FUZZ_SECONDS=$secs FUZZ_THREADS=${FUZZ_THREADS:-2}"
+fi
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}

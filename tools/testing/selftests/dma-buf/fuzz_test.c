@@ -536,7 +536,7 @@ FIXTURE_TEARDOWN(fuzz)
 	EXPECT_EQ(self->fds, count_fds());
 }
 
-TEST_F_TIMEOUT(fuzz, the_uapi_survives_garbage, 7200)
+TEST_F_TIMEOUT(fuzz, the_uapi_survives_garbage, 86400)
 {
 	unsigned long ops = 0, created = 0, checks = 0, violations = 0;
 	struct fuzz *f = &self->f;

@@ -1,0 +1,163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Descriptors closed while another thread still polls them: the poll's
+ * wait-queue entries keep the file (and its fence or buffer) alive, the
+ * close wakes nobody, and the poll ends when the fence signals, reporting
+ * POLLNVAL because the descriptor is gone by then.  A timeline closed
+ * under a waiter ends the wait with the fences' error.
+ *
+ * Needs root, debugfs, CONFIG_SW_SYNC and CONFIG_DRM_VGEM.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/sync_file.h>
+
+#include "../kselftest_harness.h"
+#include "common.h"
+
+struct poller {
+	int fd;
+	short events;
+	int ret;
+	short revents;
+	long ms;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void *poll_thread(void *arg)
+{
+	struct poller *p = arg;
+	struct pollfd pfd = { .fd = p->fd, .events = p->events };
+	long start = now_ms();
+
+	p->ret = poll(&pfd, 1, 10000);
+	p->revents = pfd.revents;
+	p->ms = now_ms() - start;
+	return NULL;
+}
+
+/* Start a poller on @fd and give it time to block. */
+static int start_poller(pthread_t *t, struct poller *p, int fd, short events)
+{
+	p->fd = fd;
+	p->events = events;
+	if (pthread_create(t, NULL, poll_thread, p))
+		return -1;
+	usleep(100 * 1000);
+	return 0;
+}
+
+TEST(sync_file_closed_under_a_poller)
+{
+	struct poller p = {};
+	pthread_t t;
+	int tl, fence;
+
+	tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(tl, 0);
+	fence = fence_create(tl, 1, "closed");
+	ASSERT_GE(fence, 0);
+	ASSERT_EQ(0, start_poller(&t, &p, fence, POLLIN));
+
+	/* The poll holds the file: closing our descriptor ends nothing. */
+	ASSERT_EQ(0, close(fence));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, timeline_inc(tl, 1));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, p.ret);
+	EXPECT_EQ(POLLNVAL, p.revents);
+	EXPECT_GE(p.ms, 150);
+	EXPECT_LT(p.ms, 5000);
+	close(tl);
+}
+
+TEST(dma_buf_closed_under_a_poller)
+{
+	struct poller p = {};
+	__u32 handle, vfence;
+	pthread_t t;
+	int vgem, buf;
+
+	vgem = open_vgem();
+	ASSERT_GE(vgem, 0);
+	buf = vgem_dma_buf(vgem, 4096, &handle);
+	ASSERT_GE(buf, 0);
+	ASSERT_EQ(0, vgem_fence(vgem, handle, 1, &vfence));
+	ASSERT_EQ(0, start_poller(&t, &p, buf, POLLIN));
+
+	ASSERT_EQ(0, close(buf));
+	usleep(100 * 1000);
+	ASSERT_EQ(0, vgem_signal(vgem, vfence));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, p.ret);
+	EXPECT_EQ(POLLNVAL, p.revents);
+	EXPECT_GE(p.ms, 150);
+	EXPECT_LT(p.ms, 5000);
+	close(vgem);
+}
+
+TEST(timeline_closed_under_a_poller)
+{
+	struct sync_file_info info = {};
+	struct poller p = {};
+	pthread_t t;
+	int tl, fence;
+
+	tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(tl, 0);
+	fence = fence_create(tl, 1, "orphan");
+	ASSERT_GE(fence, 0);
+	ASSERT_EQ(0, start_poller(&t, &p, fence, POLLIN));
+
+	/* Nobody can signal it any more: the fence ends with an error. */
+	ASSERT_EQ(0, close(tl));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, p.ret);
+	EXPECT_LT(p.ms, 5000);
+	ASSERT_EQ(0, xioctl(fence, SYNC_IOC_FILE_INFO, &info));
+	EXPECT_GT(0, info.status);
+	close(fence);
+}
+
+TEST(merged_parts_closed_before_the_merge_signals)
+{
+	struct sync_merge_data m = { .name = "merged" };
+	struct poller p = {};
+	pthread_t t;
+	int tl, a, b;
+
+	tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(tl, 0);
+	a = fence_create(tl, 1, "a");
+	b = fence_create(tl, 2, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m.fd2 = b;
+	ASSERT_EQ(0, xioctl(a, SYNC_IOC_MERGE, &m));
+	/* The merge holds its own references to the parts' fences. */
+	close(a);
+	close(b);
+	ASSERT_EQ(0, start_poller(&t, &p, m.fence, POLLIN));
+	ASSERT_EQ(0, timeline_inc(tl, 1));
+	usleep(50 * 1000);
+	ASSERT_EQ(0, timeline_inc(tl, 1));
+	ASSERT_EQ(0, pthread_join(t, NULL));
+	EXPECT_EQ(1, p.ret);
+	close(m.fence);
+	close(tl);
+}
+
+TEST_HARNESS_MAIN

@@ -29,6 +29,9 @@ if [ "$mode" = stress ]; then
 	cmdline+=" dmabuf.stress=1 kunit.filter_glob=dma-buf-stress"
 	cmdline+=" dma_buf_stress_kunit.seconds=$((secs < 280 ? secs : 280))"
 	cmdline+=" FUZZ_SECONDS=$secs FUZZ_THREADS=${FUZZ_THREADS:-2}"
+	# The KUnit runner sleeps uninterruptibly for a whole case: let the
+	# hung-task watchdog allow a case's time and then some.
+	cmdline+=" sysctl.kernel.hung_task_timeout_secs=400"
 fi
 
 # KVM only when a probe shows it works (it does not on the CI machines).

@@ -10,8 +10,9 @@
  * and against the pristine 6.1 one, so it may only use what both export.
  * Everything runs from module init in a kthread of its own (so that the
  * files of exported dma-bufs are released by the delayed fput worker and
- * not held until insmod returns), and init fails with -EAGAIN when
- * done, so the module never stays loaded.
+ * not held until insmod returns); then init returns 0 and the module waits
+ * for rmmod.  (Failing init instead would run it all twice: busybox's
+ * insmod retries a failed finit_module() with init_module().)
  *
  * Each row is a scenario repeated until it has run for target_us: the
  * repetition count starts at one and grows with what the last attempt
@@ -1119,28 +1120,32 @@ static int mem_objects(void)
 
 /*
  * What a reservation object with n fences holds beyond its struct: the
- * growth of the slab counter (kmalloc, large kmallocs included) over many
- * objects each given the same n fences, divided by their number.  The
- * counter is folded from per-CPU deltas, so it is good to a few percent.
+ * growth of the slab counter (kmalloc, large kmallocs included) while
+ * filling m objects, each with the same n fences, over m.  The first m
+ * objects soak up what partly used slabs had free; only the second m are
+ * counted.  The counter is folded from per-CPU deltas, so it is good to a
+ * few percent.
  */
 static int mem_resv(unsigned int n)
 {
-	unsigned int m = clamp((4U << 20) / (8 * n), 16U, 65536U);
+	unsigned int m = clamp((4U << 20) / (8 * n), 16U, 32768U);
 	struct dma_fence **f = fences_new(n, 1);
+	unsigned long before = 0, after;
 	struct dma_resv *objs;
-	unsigned long before, after;
 	unsigned int i;
 	int ret = 0;
 
-	objs = vmalloc(array_size(m, sizeof(*objs)));
+	objs = vmalloc(array_size(2 * m, sizeof(*objs)));
 	if (!f || !objs) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (i = 0; i < m; i++)
+	rcu_barrier(); /* what earlier rows freed is gone */
+	for (i = 0; i < 2 * m; i++)
 		dma_resv_init(&objs[i]);
-	before = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
-	for (i = 0; i < m && !ret; i++) {
+	for (i = 0; i < 2 * m && !ret; i++) {
+		if (i == m)
+			before = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 		ret = resv_fill(&objs[i], f, n);
 		cond_resched();
 	}
@@ -1149,7 +1154,7 @@ static int mem_resv(unsigned int n)
 		mem_report("resv_fences", n,
 			   after > before ?
 			   (after - before) * PAGE_SIZE / m : 0);
-	for (i = 0; i < m; i++)
+	for (i = 0; i < 2 * m; i++)
 		dma_resv_fini(&objs[i]);
 out:
 	vfree(objs);
@@ -1271,13 +1276,19 @@ static int __init dmabuf_bench_init(void)
 	} else {
 		wait_for_completion(&bench_done);
 		kthread_stop(t);
-		ret = stop_all ? -EIO : -EAGAIN;
+		ret = 0;
 		pr_info("bench: done%s\n", stop_all ? " (with failures)" : "");
 	}
 	root_device_unregister(bench_dev);
 	return ret;
 }
 module_init(dmabuf_bench_init);
+
+/* Everything was undone before init returned. */
+static void __exit dmabuf_bench_exit(void)
+{
+}
+module_exit(dmabuf_bench_exit);
 
 MODULE_DESCRIPTION("dma-buf, fence and reservation benchmarks (make bench)");
 MODULE_LICENSE("GPL");

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo]
+# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo|bench]
 # Boots $BUILD_DIR/obj-FLAVOR in QEMU with its initramfs.  quiet: the
 # console goes to obj-FLAVOR/boot.log only; console: also to the terminal;
 # shell: interactive; demo: no KUnit, a quiet kernel, and the init runs
-# only the demo, on the terminal.  SUITE=glob runs only matching KUnit suites;
-# QEMU_TIMEOUT (seconds, default 1200) bounds the run.
+# only the demo, on the terminal; bench: the benchmarks (BENCH_ROUNDS
+# rounds, default 5), no tracing, the console to the log only.
+# SUITE=glob runs only matching KUnit suites; QEMU_TIMEOUT (seconds,
+# default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -20,6 +22,8 @@ cmdline+=" $(grep -v '^#' "$HARNESS/cmdline" | tr '\n' ' ')"
 [ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
 [ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
 [ "$mode" = demo ] && cmdline+=" dmabuf.demo=1 quiet"
+# Nothing of the test boot's: no KUnit, no tracepoints, no test cmdline.
+[ "$mode" = bench ] && cmdline="console=ttyS0 panic=-1 dmabuf.bench=${BENCH_ROUNDS:-5}"
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}

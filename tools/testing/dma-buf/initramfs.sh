@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: initramfs.sh [FLAVOR]
-# Packs busybox, the init and the static test programs staged in
-# $BUILD_DIR/tests into $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
+# Usage: initramfs.sh [FLAVOR [DIR]]
+# Packs busybox, the init and the static test programs staged in DIR
+# (default $BUILD_DIR/tests; make bench stages its own) into /tests of
+# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 obj=$BUILD_DIR/obj-${1:-debug}
 busybox=/bin/busybox # static, from busybox-static
-mkdir -p "$BUILD_DIR/tests"
+progs=${2:-$BUILD_DIR/tests}
+mkdir -p "$progs"
 list=$obj/initramfs.list
 {
 	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests
@@ -16,7 +18,7 @@ list=$obj/initramfs.list
 	echo "file /bin/busybox $busybox 755 0 0"
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $HARNESS/init 755 0 0"
-	for t in "$BUILD_DIR"/tests/*; do
+	for t in "$progs"/*; do
 		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
 	done
 } > "$list"

@@ -1,14 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo|stress]
+# Usage: boot.sh [FLAVOR] [quiet|console|shell|demo|stress|bench]
 # Boots $BUILD_DIR/obj-FLAVOR in QEMU with its initramfs.  quiet: the
 # console goes to obj-FLAVOR/boot.log only; console: also to the terminal;
 # shell: interactive; demo: no KUnit, a quiet kernel, and the init runs
 # only the demo, on the terminal; stress: the stress KUnit suite and the
 # fuzz and fault kselftests only, each for STRESS_SECONDS (the kernel
 # cases at most 280 s each, under KUnit's 300 s limit per case), console
-# to boot.log.  SUITE=glob runs only matching KUnit suites;
-# QEMU_TIMEOUT (seconds, default 1200) bounds the run.
+# to boot.log; bench: the benchmarks (BENCH_ROUNDS rounds, default 5), no
+# tracing, the console to the log only.  SUITE=glob runs only matching
+# KUnit suites; QEMU_TIMEOUT (seconds, default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -33,6 +34,8 @@ if [ "$mode" = stress ]; then
 	# hung-task watchdog allow a case's time and then some.
 	cmdline+=" sysctl.kernel.hung_task_timeout_secs=400"
 fi
+# Nothing of the test boot's: no KUnit, no tracepoints, no test cmdline.
+[ "$mode" = bench ] && cmdline="console=ttyS0 panic=-1 dmabuf.bench=${BENCH_ROUNDS:-5}"
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}

@@ -4,18 +4,29 @@
 # Configures $BUILD_DIR/obj-FLAVOR from the flavor's config fragments
 # (merged onto allnoconfig), checks every requested option took effect,
 # and builds bzImage with ccache.  Run tree.sh first.
+# Flavors: debug (the test kernel), bench (our tree, for make bench) and
+# bench-upstream (the same config on the pristine 6.1 tree, unpacked here
+# into $UPSTREAM_TREE and never overlaid).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 flavor=${1:-debug}
 case $flavor in
-debug) frags=(base debug consumers) ;;
-*) die "unknown flavor '$flavor' (known: debug)" ;;
+debug) frags=(base debug consumers) targets=(bzImage) ;;
+# modules too: it writes Module.symvers, which the external benchmark
+# module is linked against.
+bench) frags=(base consumers bench) targets=(bzImage modules) ;;
+bench-upstream)
+	frags=(base consumers bench) targets=(bzImage modules)
+	TREE=$UPSTREAM_TREE
+	unpack_pristine "$TREE"
+	;;
+*) die "unknown flavor '$flavor' (known: debug, bench, bench-upstream)" ;;
 esac
 obj=$BUILD_DIR/obj-$flavor
 mkdir -p "$obj"
 
-say "configuring the $flavor kernel (${frags[*]})"
+say "configuring the $flavor kernel (${frags[*]}) in $TREE"
 files=()
 for f in "${frags[@]}"; do files+=("$HARNESS/configs/$f.config"); done
 cfg=$BUILD_DIR/config-$flavor
@@ -28,7 +39,7 @@ python3 "$HARNESS/config-check.py" "$cfg/.config" "${files[@]}"
 cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
 
 say "building the $flavor kernel (log: $obj/build.log)"
-run_logged "$obj/build.log" kmake "$obj" bzImage
+run_logged "$obj/build.log" kmake "$obj" "${targets[@]}"
 # The whole kernel, our code and its unmodified users alike, builds clean.
 if grep -E '(warning|error):' "$obj/build.log"; then
 	die "the $flavor kernel built with warnings (log: $obj/build.log)"

@@ -4,7 +4,8 @@
 
 Fails, listing them, when an option a fragment asks for is not what the
 final .config says (Kconfig silently drops options whose dependencies are
-missing).  "=n" and "is not set" both mean off.
+missing).  "=n" and "is not set" both mean off.  As in merge_config.sh,
+a later fragment overrides an earlier one that sets the same option.
 """
 import re
 import sys
@@ -22,12 +23,15 @@ def options(path):
 
 def main(dotconfig, fragments):
     have = options(dotconfig)
-    bad = []
+    asked = {}
     for frag in fragments:
         for name, want in options(frag).items():
-            got = have.get(name, 'n')
-            if got != want:
-                bad.append(f'{name}: asked {want} in {frag}, got {got}')
+            asked[name] = (want, frag)
+    bad = []
+    for name, (want, frag) in asked.items():
+        got = have.get(name, 'n')
+        if got != want:
+            bad.append(f'{name}: asked {want} in {frag}, got {got}')
     for b in bad:
         print('config mismatch:', b)
     return 1 if bad else 0

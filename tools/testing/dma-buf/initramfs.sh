@@ -1,15 +1,18 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: initramfs.sh [FLAVOR]
-# Packs busybox, the init, the static test programs staged in
-# $BUILD_DIR/tests and v4l2-compliance with its libraries into
+# Usage: initramfs.sh [FLAVOR [DIR]]
+# Packs busybox, the init and the static test programs staged in DIR
+# (default $BUILD_DIR/tests; make bench stages its own) into /tests of
+# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz, and with the test programs
+# v4l2-compliance and its libraries.
 # $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 obj=$BUILD_DIR/obj-${1:-debug}
 busybox=/bin/busybox # static, from busybox-static
-mkdir -p "$BUILD_DIR/tests"
+progs=${2:-$BUILD_DIR/tests}
+mkdir -p "$progs"
 list=$obj/initramfs.list
 {
 	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests
@@ -17,13 +20,16 @@ list=$obj/initramfs.list
 	echo "file /bin/busybox $busybox 755 0 0"
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $HARNESS/init 755 0 0"
-	for t in "$BUILD_DIR"/tests/*; do
+	for t in "$progs"/*; do
 		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
 	done
 	# v4l2-compliance is dynamically linked: it comes with its libraries,
 	# at the paths its loader looks in.  The wrapper reports its absence.
-	echo "file /tests/v4l2_compliance $HARNESS/v4l2-compliance.sh 755 0 0"
-	tool=$(command -v v4l2-compliance || true)
+	tool=
+	if [ "$progs" = "$BUILD_DIR/tests" ]; then
+		echo "file /tests/v4l2_compliance $HARNESS/v4l2-compliance.sh 755 0 0"
+		tool=$(command -v v4l2-compliance || true)
+	fi
 	if [ -n "$tool" ]; then
 		printf 'dir /%s 755 0 0\n' usr usr/bin
 		echo "file /usr/bin/v4l2-compliance $tool 755 0 0"

@@ -8,6 +8,8 @@ BUILD_DIR=${BUILD_DIR:-$REPO/.build}
 mkdir -p "$BUILD_DIR"
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 TREE=$BUILD_DIR/linux
+# The pristine 6.1 tree, never overlaid: the benchmarks' upstream side.
+UPSTREAM_TREE=$BUILD_DIR/linux-upstream
 RESULTS=$BUILD_DIR/results.txt
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-$(nproc)}
@@ -29,6 +31,22 @@ kpath() {
 	include/* | Documentation/* | tools/*) printf '%s\n' "$1" ;;
 	*) printf 'drivers/dma-buf/%s\n' "$1" ;;
 	esac
+}
+
+# unpack_pristine DIR: unpack the tarball into DIR unless DIR already
+# holds this very tarball (its size and date are kept in DIR/.pristine).
+unpack_pristine() {
+	local dir=$1 stamp
+	[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
+	stamp=$(stat -c '%s %Y' "$TARBALL")
+	[ "$(cat "$dir/.pristine" 2>/dev/null)" = "$stamp" ] && return 0
+	say "unpacking $(basename "$TARBALL") into $dir"
+	rm -rf "$dir" "$dir.unpack"
+	mkdir -p "$dir.unpack"
+	tar -C "$dir.unpack" -xf "$TARBALL"
+	mv "$dir.unpack/linux-source-6.1" "$dir"
+	rmdir "$dir.unpack"
+	echo "$stamp" > "$dir/.pristine"
 }
 
 owned_paths() { grep -v -e '^#' -e '^$' "$HARNESS/owned-paths"; }

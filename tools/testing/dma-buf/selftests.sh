@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: selftests.sh [FLAVOR]   (default: debug)
-# Builds our kselftests (tools/testing/selftests/dma-buf) and the demo
-# (demo.c, which also runs in the test boot) statically
+# Builds our kselftests (tools/testing/selftests/dma-buf), the demo
+# (demo.c, which also runs in the test boot) and the user benchmark
+# (bench/bench_user.c, whose smoke run the test boot makes) statically
 # against the uAPI headers of the assembled tree and stages the programs
 # in $BUILD_DIR/tests, where initramfs.sh picks them up.  Run build.sh
 # first.
@@ -20,7 +21,9 @@ rm -rf "$out" && mkdir -p "$out"
 		make -C "$TREE/tools/testing/selftests/dma-buf" OUTPUT="$out" \
 			KHDR_INCLUDES="-isystem $hdr/include" &&
 		gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
-			-o "$out/dmabuf_demo" "$HARNESS/demo.c"
+			-o "$out/dmabuf_demo" "$HARNESS/demo.c" &&
+		gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
+			-o "$out/bench_user" "$HARNESS/bench/bench_user.c"
 } > "$out.log" 2>&1 || { tail -n 30 "$out.log"; die "kselftest build failed"; }
 if grep -E 'warning:' "$out.log"; then
 	die "kselftest build warnings"

@@ -20,6 +20,7 @@ step build:tree-and-guard "$HARNESS/tree.sh"
 if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	"$HARNESS/checks.sh"
 	step build:kselftests "$HARNESS/selftests.sh" debug
+	step build:bench-module "$HARNESS/bench-module.sh" debug "$BUILD_DIR/bench-smoke"
 	say "booting the debug kernel under QEMU${SUITE:+ (SUITE=$SUITE)}"
 	"$HARNESS/initramfs.sh" debug
 	start=$SECONDS

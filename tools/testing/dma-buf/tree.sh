@@ -6,17 +6,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
-stamp=$(stat -c '%s %Y' "$TARBALL")
-if [ "$(cat "$TREE/.pristine" 2>/dev/null)" != "$stamp" ]; then
-	say "unpacking $(basename "$TARBALL") into $TREE"
-	rm -rf "$TREE" "$BUILD_DIR/unpack"
-	mkdir -p "$BUILD_DIR/unpack"
-	tar -C "$BUILD_DIR/unpack" -xf "$TARBALL"
-	mv "$BUILD_DIR/unpack/linux-source-6.1" "$TREE"
-	rmdir "$BUILD_DIR/unpack"
-	echo "$stamp" > "$TREE/.pristine"
-fi
+unpack_pristine "$TREE"
 
 say "installing the project over the owned paths"
 project_files | stage "$REPO" "$BUILD_DIR/stage"

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Usage: bench-table.py [--rounds R] [--boots B] OURS_LOG... -- UPSTREAM_LOG...
+
+Reads the benchmark boots' console logs (lines "bench: ROW n=N
+ns_per_op=NS iters=K" and "bench: mem_WHAT n=N bytes=B") and prints a
+markdown table: for each row and N, the median over every run of ours
+and of upstream, the ratio upstream/ours (above 1: ours is faster, or
+smaller), the spread of that ratio over the runs (run k of ours against
+run k of upstream, min..max), a verdict (ours "faster" or "slower" when
+the whole spread is on one side of 1, else "same"), and on the largest N
+of a row that has several, the growth of each side (cost at the largest
+N over cost at the smallest).  A row missing on one side shows a dash.
+"""
+import re
+import statistics
+import sys
+
+LINE = re.compile(r'bench: (\S+) n=(\d+) (ns_per_op|bytes)=([\d.]+)')
+
+
+def parse(paths):
+    """{(row, n): [value per run]}, rows in their first-seen order."""
+    runs = {}
+    for path in paths:
+        for line in open(path, errors='replace'):
+            m = LINE.search(line)
+            if m:
+                key = (m.group(1), int(m.group(2)))
+                runs.setdefault(key, []).append(float(m.group(4)))
+    return runs
+
+
+def fmt(v):
+    if v is None:
+        return '-'
+    if v >= 100:
+        return f'{v:,.0f}'
+    return f'{v:.3g}'
+
+
+def main(argv):
+    rounds = boots = None
+    while argv and argv[0].startswith('--') and argv[0] != '--':
+        opt, val = argv[0], argv[1]
+        argv = argv[2:]
+        if opt == '--rounds':
+            rounds = val
+        elif opt == '--boots':
+            boots = val
+    if '--' not in argv:
+        sys.exit(__doc__)
+    cut = argv.index('--')
+    ours, up = parse(argv[:cut]), parse(argv[cut + 1:])
+    keys = list(ours) + [k for k in up if k not in ours]
+
+    by_row = {}
+    for row, n in keys:
+        by_row.setdefault(row, []).append(n)
+
+    print('# make bench: ours against upstream 6.1')
+    print()
+    runs = f'{boots} boots of each kernel, alternating' if boots else ''
+    if rounds:
+        runs += f', {rounds} rounds per boot'
+    print(f'Medians over all runs ({runs}); QEMU TCG with -smp 2, so '
+          'absolute times are 10-50x native and noisy: compare the ratios, '
+          'and trust only what holds across the spread.  ratio = upstream / '
+          'ours: above 1, ours is faster (for mem_ rows: smaller).  spread: '
+          'the ratio run by run (min..max).  growth: cost at the largest N '
+          'over cost at the smallest, ours / upstream.')
+    print()
+    print('| row | N | ours | upstream | ratio | spread | verdict | growth ours | growth upstream |')
+    print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |')
+    losses = []
+    for row, ns in by_row.items():
+        ns = sorted(set(ns))
+        med = {}
+        for n in ns:
+            a, b = ours.get((row, n)), up.get((row, n))
+            ma = statistics.median(a) if a else None
+            mb = statistics.median(b) if b else None
+            med[n] = (ma, mb)
+            ratio = mb / ma if ma and mb else None
+            spread = verdict = '-'
+            if a and b:
+                rs = [y / x for x, y in zip(a, b) if x]
+                if rs:
+                    spread = f'{min(rs):.2f}..{max(rs):.2f}'
+                    verdict = 'same'
+                    if min(rs) > 1.0:
+                        verdict = 'faster'
+                    elif max(rs) < 1.0:
+                        verdict = 'slower'
+                        losses.append(f'{row} n={n}')
+            if verdict != '-' and row.startswith('mem_'):
+                verdict = {'faster': 'smaller', 'slower': 'larger'}.get(
+                    verdict, verdict)
+            ga = gb = ''
+            if len(ns) > 1 and n == ns[-1]:
+                lo_a, lo_b = med[ns[0]]
+                ga = f'{ma / lo_a:.3g}x' if ma and lo_a else '-'
+                gb = f'{mb / lo_b:.3g}x' if mb and lo_b else '-'
+            unit = ' B' if row.startswith('mem_') else ''
+            print(f'| {row} | {n} | {fmt(ma)}{unit if ma is not None else ""} '
+                  f'| {fmt(mb)}{unit if mb is not None else ""} | '
+                  f'{"-" if ratio is None else f"{ratio:.2f}"} | {spread} | '
+                  f'{verdict} | {ga} | {gb} |')
+    print()
+    print('Times in ns per op.  Where ours is slower (or larger) in every '
+          f'run: {", ".join(losses) or "nowhere"}.')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))

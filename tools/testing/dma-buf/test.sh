@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: test.sh
-# Everything that checks the project: assemble and guard the tree, build
-# the debug kernel, static checks, build the kselftests, boot and parse
+# Everything that checks the project: assemble and guard the tree, render
+# the documentation, build the debug kernel, static checks, build the kselftests, boot and parse
 # every KUnit case and TAP result, prove the patch series applies.  Ends with "N passed, N failed";
 # exits non-zero on any failure.  SUITE=glob limits the KUnit run.
 set -uo pipefail
@@ -16,7 +16,8 @@ step() { # NAME CMD...: a step that counts as one outcome
 }
 
 "$HARNESS/deps.sh" || exit 1
-step build:tree-and-guard "$HARNESS/tree.sh"
+step build:tree-and-guard "$HARNESS/tree.sh" &&
+	step check:docs "$HARNESS/docs.sh"
 if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	"$HARNESS/checks.sh"
 	step build:kselftests "$HARNESS/selftests.sh" debug

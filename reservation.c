@@ -800,28 +800,54 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
  */
 int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 {
-	struct dma_resv_list *list = NULL;
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
+	struct dma_resv_list *list, *from;
+	unsigned int seq, n, i;
+	bool ok;
 
 	dma_resv_assert_held(dst);
-	dma_resv_iter_begin(&cursor, src, DMA_RESV_USAGE_BOOKKEEP);
-	dma_resv_for_each_fence_unlocked(&cursor, fence) {
-		if (dma_resv_iter_is_restarted(&cursor)) {
-			if (list)
-				list_free(list);
-			list = list_alloc(cursor.num_fences, GFP_KERNEL);
-			if (!list) {
-				dma_resv_iter_end(&cursor);
-				return -ENOMEM;
+	/*
+	 * One pass over @src's array as it stands, with nothing taken and
+	 * dropped on the way: size the copy, allocate it (which may sleep,
+	 * so outside RCU), then fill it with references to the unsignaled
+	 * fences, and keep it only if @src did not change in between.
+	 */
+	for (;;) {
+		rcu_read_lock();
+		seq = read_seqcount_begin(&src->seq);
+		from = rcu_dereference(src->fences);
+		n = from ? READ_ONCE(from->num_fences) : 0;
+		rcu_read_unlock();
+
+		list = n ? list_alloc(n, GFP_KERNEL) : NULL;
+		if (n && !list)
+			return -ENOMEM;
+
+		rcu_read_lock();
+		from = rcu_dereference(src->fences);
+		ok = !read_seqcount_retry(&src->seq, seq);
+		for (i = 0; ok && i < n; i++) {
+			struct resv_slot *slot = &from->slots[i];
+			struct dma_fence *fence = rcu_dereference(slot->fence);
+
+			if (fence &&
+			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+				continue;
+			/* A fence on its way out was replaced: @src moved. */
+			fence = fence ? dma_fence_get_rcu(fence) : NULL;
+			if (!fence) {
+				ok = false;
+				break;
 			}
+			slot_set(&list->slots[list->num_fences++], fence,
+				 READ_ONCE(slot->usage));
 		}
-		if (WARN_ON_ONCE(list->num_fences >= list->capacity))
-			continue;
-		slot_set(&list->slots[list->num_fences++], dma_fence_get(fence),
-			 dma_resv_iter_usage(&cursor));
+		ok = ok && !read_seqcount_retry(&src->seq, seq);
+		rcu_read_unlock();
+		if (ok)
+			break;
+		if (list)
+			list_free(list);
 	}
-	dma_resv_iter_end(&cursor);
 
 	if (list)
 		list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?

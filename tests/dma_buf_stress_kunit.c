@@ -17,7 +17,10 @@
  *
  * The time per case is the module parameter "seconds" (on the command
  * line dma_buf_stress_kunit.seconds=N when built in): short in make test,
- * as long as one likes in make stress.
+ * as long as one likes in make stress.  A case runs in rounds of at most
+ * ROUND_SECONDS, one KUnit parameter each, because the KUnit runner waits
+ * for a case uninterruptibly and the hung-task watchdog would take a long
+ * wait for a hang.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -37,6 +40,37 @@ MODULE_IMPORT_NS(DMA_BUF);
 static unsigned int seconds = 3;
 module_param(seconds, uint, 0444);
 MODULE_PARM_DESC(seconds, "how long each stress case runs");
+
+#define ROUND_SECONDS 45
+
+/* Rounds 1..R covering the seconds asked for (two hours at most). */
+static const void *round_params(const void *prev, char *desc)
+{
+	static unsigned long rounds[160];
+	unsigned int i, n = min_t(unsigned int, ARRAY_SIZE(rounds),
+				  DIV_ROUND_UP(max(seconds, 1U),
+					       ROUND_SECONDS));
+	const unsigned long *next;
+
+	if (!prev)
+		for (i = 0; i < ARRAY_SIZE(rounds); i++)
+			rounds[i] = i + 1;
+	next = prev ? (const unsigned long *)prev + 1 : rounds;
+	if (next >= rounds + n)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "round %lu", *next);
+	return next;
+}
+
+/* How long this round runs: what is left of the time, ROUND_SECONDS at most. */
+static unsigned int round_seconds(struct kunit *test)
+{
+	unsigned long round = *(const unsigned long *)test->param_value;
+	unsigned int done = (round - 1) * ROUND_SECONDS;
+
+	return min_t(unsigned int, ROUND_SECONDS,
+		     max(seconds, 1U) > done ? max(seconds, 1U) - done : 0);
+}
 
 #define OBJECTS 4
 #define WRITERS 2
@@ -241,6 +275,7 @@ static void stress_reservation_objects(struct kunit *test)
 	struct task_struct *threads[WRITERS + READERS + WAITERS], *signaller;
 	struct resv_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
 	const enum dma_resv_usage all = DMA_RESV_USAGE_BOOKKEEP;
+	unsigned int secs;
 	unsigned int i, n = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
@@ -248,7 +283,8 @@ static void stress_reservation_objects(struct kunit *test)
 	spin_lock_init(&s->lock);
 	for (i = 0; i < OBJECTS; i++)
 		dma_resv_init(&s->obj[i]);
-	s->end = jiffies + seconds * HZ;
+	secs = round_seconds(test);
+	s->end = jiffies + secs * HZ;
 
 	signaller = start(test, resv_signaller, s, "resv-signaller");
 	for (i = 0; i < WRITERS; i++)
@@ -282,7 +318,7 @@ static void stress_reservation_objects(struct kunit *test)
 	kunit_info(test, "%lu fences added, %lu reads, %lu waits, %lu ww backoffs in %u s\n",
 		   atomic_long_read(&s->added), atomic_long_read(&s->reads),
 		   atomic_long_read(&s->waits), atomic_long_read(&s->backoffs),
-		   seconds);
+		   secs);
 }
 
 /* A buffer exporter whose counts are atomic, for many importers at once. */
@@ -487,7 +523,7 @@ static void stress_buffers(struct kunit *test)
 {
 	struct task_struct *threads[IMPORTERS + 1];
 	struct buf_stress *s = kunit_kzalloc(test, sizeof(*s), GFP_KERNEL);
-	unsigned int i;
+	unsigned int i, secs = round_seconds(test);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->test = test;
@@ -506,7 +542,7 @@ static void stress_buffers(struct kunit *test)
 		s->buf[i] = dma_buf_export(&info);
 		KUNIT_ASSERT_FALSE(test, IS_ERR(s->buf[i]));
 	}
-	s->end = jiffies + seconds * HZ;
+	s->end = jiffies + secs * HZ;
 	for (i = 0; i < IMPORTERS; i++)
 		threads[i] = start(test, importer, s, "dma-buf-importer");
 	threads[i] = start(test, fencer, s, "dma-buf-fencer");
@@ -541,12 +577,12 @@ static void stress_buffers(struct kunit *test)
 	}
 	root_device_unregister(s->dev);
 	kunit_info(test, "%lu import rounds in %u s\n",
-		   atomic_long_read(&s->rounds), seconds);
+		   atomic_long_read(&s->rounds), secs);
 }
 
 static struct kunit_case dma_buf_stress_cases[] = {
-	KUNIT_CASE(stress_reservation_objects),
-	KUNIT_CASE(stress_buffers),
+	KUNIT_CASE_PARAM(stress_reservation_objects, round_params),
+	KUNIT_CASE_PARAM(stress_buffers, round_params),
 	{}
 };
 

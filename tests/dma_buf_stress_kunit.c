@@ -113,21 +113,6 @@ static void lock_two(struct resv_stress *s, struct dma_resv *a,
 	ww_acquire_done(ctx);
 }
 
-/* A fence on a context of its own, or NULL (never a KUnit assertion:
- * this runs in the stress threads).
- */
-static struct dma_fence *new_fence(void)
-{
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
-
-	if (!m)
-		return NULL;
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &mock_fence_ops, &m->lock,
-		       dma_fence_context_alloc(1), 1);
-	return &m->base;
-}
-
 static int resv_writer(void *data)
 {
 	struct resv_stress *s = data;
@@ -140,7 +125,7 @@ static int resv_writer(void *data)
 		struct ww_acquire_ctx ctx;
 		struct dma_fence *f;
 
-		f = new_fence();
+		f = mock_fence_new(dma_fence_context_alloc(1), 1);
 		if (!f) {
 			msleep(20);
 			continue;
@@ -501,8 +486,9 @@ static int fencer(void *data)
 
 	while (time_before(jiffies, s->end) && !kthread_should_stop()) {
 		struct dma_buf *buf = s->buf[get_random_u32_below(BUFFERS)];
-		struct dma_fence *f = new_fence();
+		struct dma_fence *f;
 
+		f = mock_fence_new(dma_fence_context_alloc(1), 1);
 		if (!f) {
 			msleep(20);
 			continue;

@@ -25,16 +25,29 @@ static const struct dma_fence_ops mock_fence_ops = {
 	.get_timeline_name = mock_fence_name,
 };
 
+/*
+ * An unsignaled fence at @seqno of @context, or NULL without memory; for
+ * threads other than the test's, where a KUnit assertion cannot stop.
+ */
+static inline struct dma_fence *mock_fence_new(u64 context, u64 seqno)
+{
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	if (!m)
+		return NULL;
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, context, seqno);
+	return &m->base;
+}
+
 /* An unsignaled fence at @seqno of @context; the test fails without one. */
 static inline struct dma_fence *mock_fence_at(struct kunit *test, u64 context,
 					      u64 seqno)
 {
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dma_fence *fence = mock_fence_new(context, seqno);
 
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, context, seqno);
-	return &m->base;
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	return fence;
 }
 
 /* An unsignaled fence on a context of its own. */

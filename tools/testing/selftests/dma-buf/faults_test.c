@@ -354,18 +354,9 @@ static int do_prime_export(void *p, int *made)
 /* The heap buffer still maps and imports. */
 static int heap_buf_works(void *p)
 {
-	struct ctx *c = p;
-	struct drm_prime_handle h = { .fd = c->heap_buf };
-	struct drm_gem_close gc = {};
-	void *map = mmap(NULL, 8192, PROT_READ, MAP_SHARED, c->heap_buf, 0);
+	int made;
 
-	if (map == MAP_FAILED)
-		return -1;
-	munmap(map, 8192);
-	if (xioctl(c->vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &h))
-		return -1;
-	gc.handle = h.handle;
-	return xioctl(c->vgem, DRM_IOCTL_GEM_CLOSE, &gc);
+	return do_mmap(p, &made) || do_prime_import(p, &made);
 }
 
 static int do_set_name(void *p, int *made)

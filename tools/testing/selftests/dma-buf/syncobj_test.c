@@ -67,6 +67,19 @@ static int syncobj_import(int drm, __u32 handle, int sync_fd)
 	return xioctl(drm, DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE, &h);
 }
 
+/* Put point @point of sw_sync timeline @tl into binary syncobj @handle. */
+static int syncobj_import_point(int drm, __u32 handle, int tl, __u32 point)
+{
+	int fence = fence_create(tl, point, "job");
+	int err;
+
+	if (fence < 0)
+		return fence;
+	err = syncobj_import(drm, handle, fence);
+	close(fence);
+	return err;
+}
+
 /* The fence of binary syncobj @handle as a new sync file, or -errno. */
 static int syncobj_export(int drm, __u32 handle)
 {
@@ -186,7 +199,6 @@ TEST_F(syncobj, device_offers_binary_and_timeline_syncobjs)
 TEST_F(syncobj, imported_sw_sync_fence_gates_the_wait)
 {
 	__u32 h;
-	int fence;
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &h));
 	/* No fence yet: a plain wait is refused, a submit-wait times out. */
@@ -195,10 +207,7 @@ TEST_F(syncobj, imported_sw_sync_fence_gates_the_wait)
 				       DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 				       deadline_ms(20), NULL));
 
-	fence = fence_create(self->tl, 1, "job");
-	ASSERT_GE(fence, 0);
-	ASSERT_EQ(0, syncobj_import(self->drm, h, fence));
-	close(fence);
+	ASSERT_EQ(0, syncobj_import_point(self->drm, h, self->tl, 1));
 	EXPECT_EQ(-ETIME, syncobj_wait(self->drm, &h, 1, 0, deadline_ms(20),
 				       NULL));
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
@@ -213,16 +222,12 @@ TEST_F(syncobj, exported_sync_file_follows_the_fence)
 {
 	struct pollfd p = { .events = POLLIN };
 	__u32 h;
-	int fence;
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &h));
 	/* Nothing to export from an empty syncobj. */
 	EXPECT_EQ(-EINVAL, syncobj_export(self->drm, h));
 
-	fence = fence_create(self->tl, 1, "job");
-	ASSERT_GE(fence, 0);
-	ASSERT_EQ(0, syncobj_import(self->drm, h, fence));
-	close(fence);
+	ASSERT_EQ(0, syncobj_import_point(self->drm, h, self->tl, 1));
 
 	p.fd = syncobj_export(self->drm, h);
 	ASSERT_GE(p.fd, 0);
@@ -238,15 +243,13 @@ TEST_F(syncobj, exported_sync_file_follows_the_fence)
 TEST_F(syncobj, wait_any_reports_the_first_signaled)
 {
 	__u32 h[3], first;
-	int i, fence;
+	int i;
 
 	/* Points 3, 1 and 2 of one timeline; only point 1 will signal. */
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, syncobj_new(self->drm, 0, &h[i]));
-		fence = fence_create(self->tl, i ? i : 3, "job");
-		ASSERT_GE(fence, 0);
-		ASSERT_EQ(0, syncobj_import(self->drm, h[i], fence));
-		close(fence);
+		ASSERT_EQ(0, syncobj_import_point(self->drm, h[i],
+						  self->tl, i ? i : 3));
 	}
 	EXPECT_EQ(-ETIME, syncobj_wait(self->drm, h, 3, 0, deadline_ms(10),
 				       &first));
@@ -286,13 +289,9 @@ TEST_F(syncobj, sleeping_waiter_wakes_on_signal)
 {
 	struct waiter w = { .drm = self->drm };
 	pthread_t thread;
-	int fence;
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &w.handle));
-	fence = fence_create(self->tl, 1, "job");
-	ASSERT_GE(fence, 0);
-	ASSERT_EQ(0, syncobj_import(self->drm, w.handle, fence));
-	close(fence);
+	ASSERT_EQ(0, syncobj_import_point(self->drm, w.handle, self->tl, 1));
 
 	ASSERT_EQ(0, pthread_create(&thread, NULL, wait_thread, &w));
 	usleep(50 * 1000);
@@ -310,15 +309,11 @@ TEST_F(syncobj, submit_waiter_wakes_when_a_fence_arrives)
 		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
 	};
 	pthread_t thread;
-	int fence;
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &w.handle));
 	ASSERT_EQ(0, pthread_create(&thread, NULL, wait_thread, &w));
 	usleep(50 * 1000);
-	fence = fence_create(self->tl, 1, "job");
-	ASSERT_GE(fence, 0);
-	ASSERT_EQ(0, syncobj_import(self->drm, w.handle, fence));
-	close(fence);
+	ASSERT_EQ(0, syncobj_import_point(self->drm, w.handle, self->tl, 1));
 	usleep(50 * 1000);
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
 	ASSERT_EQ(0, pthread_join(thread, NULL));
@@ -337,10 +332,8 @@ TEST_F(syncobj, timeline_points_are_chain_links)
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &bin));
 	/* Points 1..4 backed by sw_sync points 1..4 of one timeline. */
 	for (point = 1; point <= 4; point++) {
-		fence = fence_create(self->tl, point, "step");
-		ASSERT_GE(fence, 0);
-		ASSERT_EQ(0, syncobj_import(self->drm, bin, fence));
-		close(fence);
+		ASSERT_EQ(0, syncobj_import_point(self->drm, bin,
+						  self->tl, point));
 		ASSERT_EQ(0, transfer(self->drm, bin, 0, tl_obj, point));
 	}
 	EXPECT_EQ(4, timeline_query(self->drm, tl_obj, submitted));
@@ -402,7 +395,7 @@ TEST_F(syncobj, shared_between_files_as_an_fd)
 {
 	struct drm_syncobj_handle h = { .fd = -1 };
 	__u32 mine, theirs;
-	int other, fence;
+	int other;
 
 	other = open_drm("dmabuf-syncobj");
 	ASSERT_GE(other, 0);
@@ -416,10 +409,7 @@ TEST_F(syncobj, shared_between_files_as_an_fd)
 	close(h.fd);
 
 	/* One object: a fence put in through one file gates the other. */
-	fence = fence_create(self->tl, 1, "job");
-	ASSERT_GE(fence, 0);
-	ASSERT_EQ(0, syncobj_import(self->drm, mine, fence));
-	close(fence);
+	ASSERT_EQ(0, syncobj_import_point(self->drm, mine, self->tl, 1));
 	EXPECT_EQ(-ETIME, syncobj_wait(other, &theirs, 1, 0, deadline_ms(10),
 				       NULL));
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));

@@ -12,28 +12,32 @@
  * touch the buffer waits for the fences of the usage it depends on (see
  * dma_resv_usage_rw()) and then adds its own fence for others to wait on.
  *
- * Storage: one array of slots, each holding a fence and its usage, with a
- * count of slots in use.  At most one slot per fence context: adding a fence
- * of a context already present replaces the older fence and keeps the
- * stronger of the two usages, so the array stays as small as the number of
- * timelines that touched the buffer.  A slot whose fence has signaled is
- * reused by an add that finds its reservation used up.
+ * Storage: one array of slots, each one word: the fence pointer with its
+ * usage in the two low bits.  At most one slot per fence context, and the
+ * slots are kept sorted by context, so that the add path finds the slot of
+ * a context with a binary search instead of a look at every fence.  Adding
+ * a fence of a context already present replaces the older fence and keeps
+ * the stronger of the two usages, so the array stays as small as the number
+ * of timelines that touched the buffer.  Fences that have signaled are
+ * dropped whenever the array is rebuilt, and when an add finds its
+ * reservation used up.
  *
  * Writers hold &dma_resv.lock, a wound/wait mutex so that drivers can lock
  * all buffers of a job in any order and back off on -EDEADLK.  Adding never
  * allocates: dma_resv_reserve_fences() makes room first, and may move the
  * fences into a bigger array, dropping the signaled ones on the way.
  *
- * Lock-free readers never take the lock.  Every change, be it one slot
- * or a whole new array published with RCU, happens between a begin and an
- * end of &dma_resv.seq; a reader notes the count when it starts, reads under
- * RCU, and starts over when the count moved.  A fence taken out of the
- * array is only released after the change that took it out, so a reader
- * racing a change sees stale but live fences at worst, and the count tells
- * it to throw that view away.  The unlocked iterators surface these
- * restarts with dma_resv_iter_is_restarted().  A change is a handful of
- * stores with preemption off, so the only wait a reader can see is a spin
- * of that length when it starts a pass in the middle of one.
+ * Lock-free readers never take the lock.  The array carries a change count:
+ * a writer changing slots in place makes it odd for the few stores of the
+ * change (with preemption off), and a bigger array is published with RCU,
+ * its count continuing where the old one stopped.  A reader notes the array
+ * and its count when it starts, reads under RCU, and starts over when
+ * either moved.  A fence taken out of the array is only released after the
+ * change that took it out, so a reader racing a change sees stale but live
+ * fences at worst, and the count tells it to throw that view away.  The
+ * unlocked iterators surface these restarts with
+ * dma_resv_iter_is_restarted().  Keeping the count in the array rather than
+ * in the object keeps &struct dma_resv at a lock and a pointer.
  *
  * The classic interface of &struct reservation_object (one exclusive fence,
  * many shared ones) is a view over the same object: exclusive means
@@ -54,39 +58,31 @@
 #include <linux/slab.h>
 
 /**
- * struct resv_slot - one stored fence
- * @fence: the fence, holding a reference; NULL in unused slots.  Written
- *	with the object locked inside a &dma_resv.seq section, read under RCU.
- * @context: @fence's context, kept here so that looking a context up scans
- *	the array alone instead of every fence; used by writers only
- * @usage: what @fence orders; same rules as @fence
- */
-struct resv_slot {
-	struct dma_fence __rcu *fence;
-	u64 context;
-	enum dma_resv_usage usage;
-};
-
-/**
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
- * @num_fences: slots [0, @num_fences) hold fences, the others are NULL
- *	once the writer is done (a writer may leave fences there it is about
- *	to drop).  Changed with the object locked, inside a &dma_resv.seq
- *	section.
+ * @seq: change count, odd while a writer changes the slots or @num_fences
+ *	in place.  An array that replaces another starts at the count the
+ *	other stopped at (plus two), so for one object the count only grows.
+ * @num_fences: slots [0, @num_fences) hold fences, sorted by context, one
+ *	per context.  The slots behind are 0 or hold fences a writer is about
+ *	to drop.  Changed with the object locked, inside a change.
  * @max_fences: how far adds may fill the array without a new reservation.
  *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
  *	reserved since the lock was taken, otherwise @capacity.
  * @capacity: number of slots allocated; fixed for the array's life
- * @slots: the slots
+ * @slots: each a fence pointer (holding a reference) or'ed with its usage;
+ *	written with the object locked inside a change, read under RCU
  */
 struct dma_resv_list {
 	struct rcu_head rcu;
+	unsigned int seq;
 	unsigned int num_fences;
 	unsigned int max_fences;
 	unsigned int capacity;
-	struct resv_slot slots[];
+	unsigned long slots[];
 };
+
+#define SLOT_USAGE_MASK 3UL
 
 DEFINE_WW_CLASS(reservation_ww_class);
 EXPORT_SYMBOL(reservation_ww_class);
@@ -98,43 +94,86 @@ static const char * const usage_names[] = {
 	[DMA_RESV_USAGE_BOOKKEEP] = "bookkeep",
 };
 
+static unsigned long slot_pack(struct dma_fence *fence,
+			       enum dma_resv_usage usage)
+{
+	BUILD_BUG_ON(__alignof__(struct dma_fence) <= SLOT_USAGE_MASK);
+	BUILD_BUG_ON(DMA_RESV_USAGE_BOOKKEEP > SLOT_USAGE_MASK);
+	return (unsigned long)fence | usage;
+}
+
+static struct dma_fence *slot_fence(unsigned long slot)
+{
+	return (struct dma_fence *)(slot & ~SLOT_USAGE_MASK);
+}
+
+static enum dma_resv_usage slot_usage(unsigned long slot)
+{
+	return slot & SLOT_USAGE_MASK;
+}
+
+/* The context of slot @i; writers only (the fence may not be touched). */
+static u64 slot_context(struct dma_resv_list *list, unsigned int i)
+{
+	return slot_fence(list->slots[i])->context;
+}
+
 static struct dma_resv_list *resv_list(struct dma_resv *obj)
 {
 	return rcu_dereference_protected(obj->fences, dma_resv_held(obj));
 }
 
-static struct dma_fence *slot_fence(struct dma_resv *obj,
-				    struct resv_slot *slot)
-{
-	return rcu_dereference_protected(slot->fence, dma_resv_held(obj));
-}
-
-static void slot_set(struct resv_slot *slot, struct dma_fence *fence,
-		     enum dma_resv_usage usage)
-{
-	slot->context = fence ? fence->context : 0;
-	WRITE_ONCE(slot->usage, usage);
-	rcu_assign_pointer(slot->fence, fence);
-}
-
 /*
- * Bracket a change readers must not see half done.  The sequence count is a
- * plain one, as the lock behind it is a ww_mutex: the lock is checked here,
- * and preemption is off so that readers spin for a few stores at most.
+ * Bracket a change of @list that readers must not see half done.  The lock
+ * is checked here, and preemption is off so that readers spin for a few
+ * stores at most.
  */
-static void change_begin(struct dma_resv *obj)
+static void change_begin(struct dma_resv *obj, struct dma_resv_list *list)
 {
 	dma_resv_assert_held(obj);
 	preempt_disable();
-	write_seqcount_begin(&obj->seq);
+	WRITE_ONCE(list->seq, list->seq + 1);
+	/* The odd count is seen before any store of the change... */
+	smp_wmb();
 }
 
-static void change_end(struct dma_resv *obj)
+static void change_end(struct dma_resv_list *list)
 {
-	write_seqcount_end(&obj->seq);
+	/* ... and every store of the change before the even one. */
+	smp_wmb();
+	WRITE_ONCE(list->seq, list->seq + 1);
 	preempt_enable();
 }
 
+/* Reader side, under RCU: the count of @list once no change is running. */
+static unsigned int read_begin(struct dma_resv_list *list)
+{
+	unsigned int seq;
+
+	while ((seq = READ_ONCE(list->seq)) & 1)
+		cpu_relax();
+	/* Pairs with change_end(): the slots are read after the count. */
+	smp_rmb();
+	return seq;
+}
+
+/*
+ * Reader side, under RCU: is what was read from @list (with count @seq) no
+ * longer the object's state?  @list need not be alive: it is only looked at
+ * when it still is the object's array.
+ */
+static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned int seq)
+{
+	struct dma_resv_list *now;
+
+	/* Pairs with change_begin(): the slots were read before the count. */
+	smp_rmb();
+	now = rcu_dereference(obj->fences);
+	return now != list || (now && READ_ONCE(now->seq) != seq);
+}
+
+/* A zeroed array of at least @capacity slots, filling its slab object. */
 static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 {
 	struct dma_resv_list *list;
@@ -142,9 +181,10 @@ static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
+	size = kmalloc_size_roundup(size);
 	list = kzalloc(size, gfp);
 	if (list)
-		list->capacity = capacity;
+		list->capacity = (size - sizeof(*list)) / sizeof(list->slots[0]);
 	return list;
 }
 
@@ -154,26 +194,36 @@ static void list_free(struct dma_resv_list *list)
 	unsigned int i;
 
 	for (i = 0; i < list->num_fences; i++)
-		dma_fence_put(rcu_dereference_protected(list->slots[i].fence,
-							true));
+		dma_fence_put(slot_fence(list->slots[i]));
 	kfree_rcu(list, rcu);
 }
 
-/* Make @list the object's array, then release the one it replaces. */
-static void list_publish(struct dma_resv *obj, struct dma_resv_list *list)
+static void list_set_limit(struct dma_resv_list *list)
 {
-	struct dma_resv_list *old = resv_list(obj);
-
-	change_begin(obj);
-	rcu_assign_pointer(obj->fences, list);
-	change_end(obj);
-	if (old)
-		list_free(old);
+	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?
+			   list->num_fences : list->capacity;
 }
 
 /*
- * Move the unsignaled fences into a new array of @capacity slots, which must
- * be at least the number of fences stored now, and publish it.
+ * Make @list the object's array.  Returns the array it replaces, which
+ * lock-free readers may still be walking: the caller drops the references
+ * that were not moved over and frees it with kfree_rcu().
+ */
+static struct dma_resv_list *list_publish(struct dma_resv *obj,
+					  struct dma_resv_list *list)
+{
+	struct dma_resv_list *old = resv_list(obj);
+
+	if (old)
+		list->seq = old->seq + 2;
+	rcu_assign_pointer(obj->fences, list);
+	return old;
+}
+
+/*
+ * Move the unsignaled fences into a new array of at least @capacity slots,
+ * which must be at least the number of fences stored now, and publish it.
+ * The references move with the fences; the signaled ones are dropped.
  */
 static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 {
@@ -183,36 +233,125 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 	list = list_alloc(capacity, gfp);
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; old && i < old->num_fences; i++) {
-		struct dma_fence *fence = slot_fence(obj, &old->slots[i]);
-
-		if (dma_fence_is_signaled(fence))
-			continue;
-		slot_set(&list->slots[n++], dma_fence_get(fence),
-			 old->slots[i].usage);
-	}
+	for (i = 0; old && i < old->num_fences; i++)
+		if (!dma_fence_is_signaled(slot_fence(old->slots[i])))
+			list->slots[n++] = old->slots[i];
 	list->num_fences = n;
-	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ? n : capacity;
+	list_set_limit(list);
 	list_publish(obj, list);
+	if (!old)
+		return 0;
+
+	/* The new array is the old one minus the dropped fences, in order. */
+	for (i = 0, n = 0; i < old->num_fences; i++) {
+		if (n < list->num_fences && list->slots[n] == old->slots[i])
+			n++;
+		else
+			dma_fence_put(slot_fence(old->slots[i]));
+	}
+	kfree_rcu(old, rcu);
 	return 0;
 }
 
 /*
- * Take slot @i out of @list, moving the last used slot into its place.
- * Returns the removed fence; the caller drops it after the change is over.
+ * Binary search for @context.  Returns the slot holding it, or the slot
+ * where it would go (with *@found false).  Contexts usually come in
+ * growing order, so the end is tried first.
  */
-static struct dma_fence *slot_remove(struct dma_resv *obj,
-				     struct dma_resv_list *list, unsigned int i)
+static unsigned int slot_search(struct dma_resv_list *list, u64 context,
+				bool *found)
 {
-	struct resv_slot *last = &list->slots[list->num_fences - 1];
-	struct dma_fence *fence = slot_fence(obj, &list->slots[i]);
+	unsigned int lo = 0, hi = list ? list->num_fences : 0;
 
-	change_begin(obj);
-	slot_set(&list->slots[i], slot_fence(obj, last), last->usage);
-	RCU_INIT_POINTER(last->fence, NULL);
-	WRITE_ONCE(list->num_fences, list->num_fences - 1);
-	change_end(obj);
+	*found = false;
+	if (!hi || slot_context(list, hi - 1) < context)
+		return hi;
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		u64 here = slot_context(list, mid);
+
+		if (here == context) {
+			*found = true;
+			return mid;
+		}
+		if (here < context)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Store a slot naming a fence lock-free readers may not have seen yet. */
+static void slot_publish(struct dma_resv_list *list, unsigned int pos,
+			 unsigned long slot)
+{
+	/* Whatever made the fence is seen before the pointer to it. */
+	smp_store_release(&list->slots[pos], slot);
+}
+
+/* Inside a change: put @slot at @pos, moving the slots behind up by one. */
+static void slot_insert(struct dma_resv_list *list, unsigned int pos,
+			unsigned long slot)
+{
+	unsigned int i;
+
+	for (i = list->num_fences; i > pos; i--)
+		WRITE_ONCE(list->slots[i], list->slots[i - 1]);
+	slot_publish(list, pos, slot);
+	WRITE_ONCE(list->num_fences, list->num_fences + 1);
+}
+
+/*
+ * Inside a change: take slot @pos out, moving the slots behind down by one.
+ * Returns the fence removed, whose reference the caller drops after the
+ * change.
+ */
+static struct dma_fence *slot_delete(struct dma_resv_list *list,
+				     unsigned int pos)
+{
+	struct dma_fence *fence = slot_fence(list->slots[pos]);
+	unsigned int i, last = list->num_fences - 1;
+
+	for (i = pos; i < last; i++)
+		WRITE_ONCE(list->slots[i], list->slots[i + 1]);
+	WRITE_ONCE(list->slots[last], 0);
+	WRITE_ONCE(list->num_fences, last);
 	return fence;
+}
+
+/*
+ * Inside a change: move the fences @drop() picks behind the kept ones,
+ * which keep their order.  Returns the number kept; slots [kept, old
+ * number) then hold exactly the fences picked, still referenced.
+ */
+static unsigned int slots_partition(struct dma_resv_list *list,
+				    bool (*drop)(unsigned long slot))
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < list->num_fences; i++) {
+		unsigned long slot = list->slots[i];
+
+		if (drop(slot))
+			continue;
+		if (i != kept) {
+			WRITE_ONCE(list->slots[i], list->slots[kept]);
+			WRITE_ONCE(list->slots[kept], slot);
+		}
+		kept++;
+	}
+	return kept;
+}
+
+/* After a change: drop the fences in slots [@from, @to) and clear them. */
+static void slots_release(struct dma_resv_list *list, unsigned int from,
+			  unsigned int to)
+{
+	for (; from < to; from++) {
+		dma_fence_put(slot_fence(list->slots[from]));
+		WRITE_ONCE(list->slots[from], 0);
+	}
 }
 
 /**
@@ -225,7 +364,6 @@ static struct dma_fence *slot_remove(struct dma_resv *obj,
 void dma_resv_init(struct dma_resv *obj)
 {
 	ww_mutex_init(&obj->lock, &reservation_ww_class);
-	seqcount_init(&obj->seq);
 	RCU_INIT_POINTER(obj->fences, NULL);
 }
 EXPORT_SYMBOL(dma_resv_init);
@@ -307,57 +445,27 @@ void dma_resv_reset_max_fences(struct dma_resv *obj)
 EXPORT_SYMBOL(dma_resv_reset_max_fences);
 #endif
 
-/*
- * The add path's one lookup: the slot holding a fence of @context or, if
- * there is none and @want_spare, a slot whose fence has signaled and can be
- * overwritten.  A linear scan over the slots' contexts, which is the
- * fastest thing for the few fences objects usually hold; an index by
- * context would replace this helper alone.  Spares are only looked for
- * when the reservation is used up: they cost a look at every fence.
- */
-static struct resv_slot *find_slot(struct dma_resv_list *list, u64 context,
-				   bool want_spare)
+/* The lock is held: lockdep need not be asked for every slot. */
+static bool slot_signaled(unsigned long slot)
 {
-	unsigned int i, n = list ? list->num_fences : 0;
-
-	for (i = 0; i < n; i++)
-		if (list->slots[i].context == context)
-			return &list->slots[i];
-	/* The caller holds the lock; spare lockdep a lookup per slot. */
-	for (i = 0; want_spare && i < n; i++) {
-		struct dma_fence *old =
-			rcu_dereference_protected(list->slots[i].fence, 1);
-
-		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &old->flags))
-			return &list->slots[i];
-	}
-	return NULL;
+	return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+			&slot_fence(slot)->flags);
 }
 
 /*
- * Store @fence (whose reference we own) in a slot found by find_slot().  Of
- * two fences of one context the later one stays, with the stronger usage.
- * Returns the fence that lost, for the caller to drop.
+ * The reservation is used up: drop the fences that signaled, in one change.
+ * Returns true when that made room.
  */
-static struct dma_fence *slot_update(struct dma_resv *obj,
-				     struct resv_slot *slot,
-				     struct dma_fence *fence,
-				     enum dma_resv_usage usage)
+static bool drop_signaled(struct dma_resv *obj, struct dma_resv_list *list)
 {
-	struct dma_fence *old = slot_fence(obj, slot);
-	struct dma_fence *loser = old;
+	unsigned int old = list->num_fences, kept;
 
-	if (slot->context == fence->context) {
-		usage = min(usage, slot->usage);
-		if (old == fence || !dma_fence_is_later(fence, old)) {
-			loser = fence;
-			fence = old;
-		}
-	}
-	change_begin(obj);
-	slot_set(slot, fence, usage);
-	change_end(obj);
-	return loser;
+	change_begin(obj, list);
+	kept = slots_partition(list, slot_signaled);
+	WRITE_ONCE(list->num_fences, kept);
+	change_end(list);
+	slots_release(list, kept, old);
+	return kept < old;
 }
 
 /*
@@ -388,6 +496,33 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 			dma_resv_add_fence(obj, fence, usage);
 }
 
+/*
+ * Store @fence with @usage over slot @pos, which holds a fence of the same
+ * context: the later fence stays, with the stronger usage.  Nothing is
+ * written when that is what the slot holds already.
+ */
+static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned int pos, struct dma_fence *fence,
+		       enum dma_resv_usage usage)
+{
+	unsigned long slot = list->slots[pos];
+	struct dma_fence *old = slot_fence(slot);
+
+	usage = min(usage, slot_usage(slot));
+	if (old == fence || !dma_fence_is_later(fence, old)) {
+		if (usage == slot_usage(slot))
+			return;
+		fence = old;
+	} else {
+		dma_fence_get(fence);
+	}
+	change_begin(obj, list);
+	slot_publish(list, pos, slot_pack(fence, usage));
+	change_end(list);
+	if (fence != old)
+		dma_fence_put(old);
+}
+
 /**
  * dma_resv_add_fence - add a fence to an object
  * @obj: the object, locked
@@ -397,7 +532,7 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
  * A fence of a context already present replaces the older one, keeping the
  * stronger of the two usages (and the later fence); otherwise the fence
  * takes a slot that dma_resv_reserve_fences() reserved or, with those used
- * up, one whose fence has signaled.  Nothing is allocated.
+ * up, one that a signaled fence leaves.  Nothing is allocated.
  *
  * Two driver bugs are reported with a WARN and survived:
  *
@@ -414,7 +549,8 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 			enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list = resv_list(obj);
-	struct resv_slot *slot;
+	unsigned int pos;
+	bool found;
 
 	dma_resv_assert_held(obj);
 	if (WARN(dma_fence_is_container(fence),
@@ -423,52 +559,52 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 		return;
 	}
 
-	dma_fence_get(fence);
-	slot = find_slot(list, fence->context,
-			 !list || list->num_fences >= list->max_fences);
-	if (slot) {
-		dma_fence_put(slot_update(obj, slot, fence, usage));
+	pos = slot_search(list, fence->context, &found);
+	if (found) {
+		slot_merge(obj, list, pos, fence, usage);
 		return;
 	}
 	if (!list || list->num_fences >= list->max_fences) {
-		if (!make_room(obj)) {
+		if (!(list && drop_signaled(obj, list)) && !make_room(obj)) {
 			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
 			       fence->context, fence->seqno);
-			dma_fence_put(fence);
 			return;
 		}
 		list = resv_list(obj);
+		pos = slot_search(list, fence->context, &found);
 	}
 
-	change_begin(obj);
-	slot_set(&list->slots[list->num_fences], fence, usage);
-	WRITE_ONCE(list->num_fences, list->num_fences + 1);
-	change_end(obj);
+	dma_fence_get(fence);
+	change_begin(obj, list);
+	slot_insert(list, pos, slot_pack(fence, usage));
+	change_end(list);
 }
 EXPORT_SYMBOL(dma_resv_add_fence);
 
 /**
- * dma_resv_replace_fences - swap out every fence of one context
+ * dma_resv_replace_fences - swap out the fence of one context
  * @obj: the object, locked
- * @context: the context whose fences go
- * @replacement: the fence stored in their place, with @usage; or NULL to
- *	just remove them
+ * @context: the context whose fence goes
+ * @replacement: the fence stored in its place, with @usage; or NULL to
+ *	just remove it
  * @usage: usage of @replacement
  *
- * For drivers that know the fences of @context are covered by something
- * else now (typically a fence that signals later, or a stub).  Nothing is
- * allocated: @replacement takes the first slot of @context, and further
- * fences of @context are removed.  @replacement must not be a container;
- * one is warned about and its members are added instead.
+ * For drivers that know the fence of @context is covered by something else
+ * now (typically a fence that signals later, or a stub).  Nothing happens
+ * when @obj holds no fence of @context.  Nothing is allocated: the slot
+ * freed is the one @replacement takes (or, when @obj has a fence of
+ * @replacement's context already, the two merge as in
+ * dma_resv_add_fence()), all in one change.  @replacement must not be a
+ * container; one is warned about and its members are added instead.
  */
 void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 			     struct dma_fence *replacement,
 			     enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list = resv_list(obj);
-	struct dma_fence *container = NULL;
-	bool replaced = false;
-	unsigned int i = 0;
+	struct dma_fence *container = NULL, *old, *loser = NULL;
+	unsigned int pos;
+	bool found;
 
 	dma_resv_assert_held(obj);
 	if (replacement && WARN(dma_fence_is_container(replacement),
@@ -477,24 +613,32 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 		replacement = NULL;
 	}
 
-	while (list && i < list->num_fences) {
-		struct resv_slot *slot = &list->slots[i];
-		struct dma_fence *old = slot_fence(obj, slot);
+	pos = slot_search(list, context, &found);
+	if (found) {
+		change_begin(obj, list);
+		old = slot_delete(list, pos);
+		if (replacement) {
+			pos = slot_search(list, replacement->context, &found);
+			if (!found) {
+				slot_insert(list, pos,
+					    slot_pack(dma_fence_get(replacement),
+						      usage));
+			} else {
+				unsigned long slot = list->slots[pos];
+				struct dma_fence *kept = slot_fence(slot);
 
-		if (old->context != context) {
-			i++;
-			continue;
+				usage = min(usage, slot_usage(slot));
+				if (kept != replacement &&
+				    dma_fence_is_later(replacement, kept)) {
+					loser = kept;
+					kept = dma_fence_get(replacement);
+				}
+				slot_publish(list, pos, slot_pack(kept, usage));
+			}
 		}
-		if (replacement && !replaced) {
-			change_begin(obj);
-			slot_set(slot, dma_fence_get(replacement), usage);
-			change_end(obj);
-			replaced = true;
-			i++;
-		} else {
-			old = slot_remove(obj, list, i);
-		}
+		change_end(list);
 		dma_fence_put(old);
+		dma_fence_put(loser);
 	}
 	if (container)
 		add_members(obj, container, usage);
@@ -505,12 +649,12 @@ EXPORT_SYMBOL(dma_resv_replace_fences);
 static struct dma_fence *walk_locked(struct dma_resv_iter *cursor)
 {
 	while (cursor->index < cursor->num_fences) {
-		struct resv_slot *slot = &cursor->fences->slots[cursor->index++];
+		unsigned long slot = cursor->fences->slots[cursor->index++];
 
-		if (slot->usage > cursor->usage)
+		if (slot_usage(slot) > cursor->usage)
 			continue;
-		cursor->fence = slot_fence(cursor->obj, slot);
-		cursor->fence_usage = slot->usage;
+		cursor->fence = slot_fence(slot);
+		cursor->fence_usage = slot_usage(slot);
 		return cursor->fence;
 	}
 	cursor->fence = NULL;
@@ -557,11 +701,10 @@ EXPORT_SYMBOL_GPL(dma_resv_iter_next);
 /* Unlocked walk, under rcu_read_lock(): start a pass on the current state. */
 static void pass_begin(struct dma_resv_iter *cursor)
 {
-	struct dma_resv_list *list;
+	struct dma_resv_list *list = rcu_dereference(cursor->obj->fences);
 
-	cursor->seq = read_seqcount_begin(&cursor->obj->seq);
-	list = rcu_dereference(cursor->obj->fences);
 	cursor->fences = list;
+	cursor->seq = list ? read_begin(list) : 0;
 	cursor->num_fences = list ? READ_ONCE(list->num_fences) : 0;
 	cursor->index = 0;
 	cursor->is_restarted = true;
@@ -569,14 +712,14 @@ static void pass_begin(struct dma_resv_iter *cursor)
 
 static bool pass_stale(struct dma_resv_iter *cursor)
 {
-	return read_seqcount_retry(&cursor->obj->seq, cursor->seq);
+	return read_moved(cursor->obj, cursor->fences, cursor->seq);
 }
 
 /*
  * Unlocked walk, under rcu_read_lock(): drop the previous fence and return
  * the next unsignaled one of the wanted usage, referenced.  Anything read
- * from the array counts only if the sequence count did not move since the
- * pass began; otherwise a new pass begins.  The end of the array is
+ * from the array counts only if the array and its count did not move since
+ * the pass began; otherwise a new pass begins.  The end of the array is
  * reported only for a pass that is still current then.
  */
 static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
@@ -586,8 +729,7 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 
 	for (;;) {
 		struct dma_fence *fence;
-		enum dma_resv_usage usage;
-		struct resv_slot *slot;
+		unsigned long slot;
 
 		if (cursor->index >= cursor->num_fences) {
 			if (!pass_stale(cursor))
@@ -595,10 +737,9 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 			pass_begin(cursor);
 			continue;
 		}
-		slot = &cursor->fences->slots[cursor->index++];
-		fence = rcu_dereference(slot->fence);
-		usage = READ_ONCE(slot->usage);
-		if (!fence || usage > cursor->usage ||
+		slot = READ_ONCE(cursor->fences->slots[cursor->index++]);
+		fence = slot_fence(slot);
+		if (!fence || slot_usage(slot) > cursor->usage ||
 		    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 			continue;
 
@@ -613,7 +754,7 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 			continue;
 		}
 		cursor->fence = fence;
-		cursor->fence_usage = usage;
+		cursor->fence_usage = slot_usage(slot);
 		return fence;
 	}
 }
@@ -800,7 +941,7 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
  */
 int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 {
-	struct dma_resv_list *list, *from;
+	struct dma_resv_list *list, *from, *old;
 	unsigned int seq, n, i;
 	bool ok;
 
@@ -809,12 +950,13 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 	 * One pass over @src's array as it stands, with nothing taken and
 	 * dropped on the way: size the copy, allocate it (which may sleep,
 	 * so outside RCU), then fill it with references to the unsignaled
-	 * fences, and keep it only if @src did not change in between.
+	 * fences, and keep it only if @src did not change in between.  The
+	 * copy keeps the order, and so the sorting by context.
 	 */
 	for (;;) {
 		rcu_read_lock();
-		seq = read_seqcount_begin(&src->seq);
 		from = rcu_dereference(src->fences);
+		seq = from ? read_begin(from) : 0;
 		n = from ? READ_ONCE(from->num_fences) : 0;
 		rcu_read_unlock();
 
@@ -823,11 +965,10 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			return -ENOMEM;
 
 		rcu_read_lock();
-		from = rcu_dereference(src->fences);
-		ok = !read_seqcount_retry(&src->seq, seq);
+		ok = !read_moved(src, from, seq);
 		for (i = 0; ok && i < n; i++) {
-			struct resv_slot *slot = &from->slots[i];
-			struct dma_fence *fence = rcu_dereference(slot->fence);
+			unsigned long slot = READ_ONCE(from->slots[i]);
+			struct dma_fence *fence = slot_fence(slot);
 
 			if (fence &&
 			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
@@ -838,10 +979,10 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 				ok = false;
 				break;
 			}
-			slot_set(&list->slots[list->num_fences++], fence,
-				 READ_ONCE(slot->usage));
+			list->slots[list->num_fences++] =
+				slot_pack(fence, slot_usage(slot));
 		}
-		ok = ok && !read_seqcount_retry(&src->seq, seq);
+		ok = ok && !read_moved(src, from, seq);
 		rcu_read_unlock();
 		if (ok)
 			break;
@@ -849,10 +990,22 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			list_free(list);
 	}
 
-	if (list)
-		list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?
-				   list->num_fences : list->capacity;
-	list_publish(dst, list);
+	if (list) {
+		list_set_limit(list);
+		old = list_publish(dst, list);
+		if (old)
+			list_free(old);
+		return 0;
+	}
+	/* Nothing to copy: empty @dst's array in place, keeping it. */
+	old = resv_list(dst);
+	if (old) {
+		n = old->num_fences;
+		change_begin(dst, old);
+		WRITE_ONCE(old->num_fences, 0);
+		change_end(old);
+		slots_release(old, 0, n);
+	}
 	return 0;
 }
 EXPORT_SYMBOL(dma_resv_copy_fences);
@@ -940,21 +1093,10 @@ void dma_resv_describe(struct dma_resv *obj, struct seq_file *seq)
 }
 EXPORT_SYMBOL_GPL(dma_resv_describe);
 
-/* Exchange two slots, inside a change. */
-static void slot_swap(struct dma_resv *obj, struct resv_slot *a,
-		      struct resv_slot *b)
+/* Is @slot invisible to the classic interface?  Only bookkeeping is. */
+static bool slot_classic(unsigned long slot)
 {
-	struct dma_fence *fence = slot_fence(obj, a);
-	enum dma_resv_usage usage = a->usage;
-
-	slot_set(a, slot_fence(obj, b), b->usage);
-	slot_set(b, fence, usage);
-}
-
-/* Does the classic interface see @usage?  Everything but bookkeeping. */
-static bool classic_usage(enum dma_resv_usage usage)
-{
-	return usage <= DMA_RESV_USAGE_READ;
+	return slot_usage(slot) <= DMA_RESV_USAGE_READ;
 }
 
 /*
@@ -968,7 +1110,7 @@ static struct dma_resv_list *excl_room(struct dma_resv *obj)
 	unsigned int i;
 
 	for (i = 0; list && i < list->num_fences; i++)
-		if (classic_usage(list->slots[i].usage))
+		if (slot_classic(list->slots[i]))
 			return list;
 	if (list && list->num_fences < list->capacity)
 		return list;
@@ -986,7 +1128,8 @@ static struct dma_resv_list *excl_room(struct dma_resv *obj)
  * As in the classic interface, the caller promises that @fence signals
  * after every fence it could see: the kernel, write and read fences are
  * dropped and @fence is stored with %DMA_RESV_USAGE_WRITE, in one change
- * that lock-free readers see whole.  Bookkeeping fences stay.  No
+ * that lock-free readers see whole.  Bookkeeping fences stay (one of
+ * @fence's context merges with it, as in dma_resv_add_fence()).  No
  * reservation is needed: the slot of a dropped fence is reused, and an
  * object without room gets a bigger array allocated without sleeping
  * (should that fail, or @fence be a container, the fence goes through
@@ -997,8 +1140,9 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 {
 	struct dma_resv *resv = &obj->resv;
 	struct dma_resv_list *list = NULL;
-	struct dma_fence *displaced = NULL;
-	unsigned int i, kept = 0, old_num, new_num;
+	struct dma_fence *displaced = NULL, *loser = NULL;
+	unsigned int kept, old_num, tail, pos;
+	bool found;
 
 	dma_resv_assert_held(resv);
 	if (!fence)
@@ -1014,35 +1158,39 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 		return;
 	}
 
-	change_begin(resv);
-	/* Kept (bookkeeping) fences to the front, dropped ones behind. */
 	old_num = list->num_fences;
-	for (i = 0; i < old_num; i++) {
-		if (classic_usage(list->slots[i].usage))
-			continue;
-		if (i != kept)
-			slot_swap(resv, &list->slots[kept], &list->slots[i]);
-		kept++;
-	}
-	new_num = kept;
+	change_begin(resv, list);
+	/* Bookkeeping fences stay in front, in order; the others go behind. */
+	kept = slots_partition(list, slot_classic);
+	WRITE_ONCE(list->num_fences, kept);
+	tail = kept;
 	if (fence) {
-		if (kept < old_num)
-			displaced = slot_fence(resv, &list->slots[kept]);
-		slot_set(&list->slots[kept], dma_fence_get(fence),
-			 DMA_RESV_USAGE_WRITE);
-		new_num++;
+		pos = slot_search(list, fence->context, &found);
+		if (found) {
+			unsigned long slot = list->slots[pos];
+			struct dma_fence *had = slot_fence(slot);
+
+			if (had != fence && dma_fence_is_later(fence, had)) {
+				loser = had;
+				had = dma_fence_get(fence);
+			}
+			slot_publish(list, pos,
+				     slot_pack(had, DMA_RESV_USAGE_WRITE));
+		} else {
+			/* The insertion overwrites the first dropped slot. */
+			if (kept < old_num)
+				displaced = slot_fence(list->slots[kept]);
+			slot_insert(list, pos, slot_pack(dma_fence_get(fence),
+							 DMA_RESV_USAGE_WRITE));
+			tail++;
+		}
 	}
-	WRITE_ONCE(list->num_fences, new_num);
-	change_end(resv);
+	change_end(list);
 
 	dma_fence_put(displaced);
-	for (i = new_num; i < old_num; i++) {
-		struct dma_fence *old = slot_fence(resv, &list->slots[i]);
-
-		RCU_INIT_POINTER(list->slots[i].fence, NULL);
-		dma_fence_put(old);
-	}
-	list->max_fences = max(list->max_fences, new_num);
+	dma_fence_put(loser);
+	slots_release(list, tail, old_num);
+	list->max_fences = max(list->max_fences, list->num_fences);
 }
 EXPORT_SYMBOL(reservation_object_add_excl_fence);
 

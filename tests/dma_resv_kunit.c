@@ -435,6 +435,166 @@ static void dma_resv_replace_fences_by_context(struct kunit *test)
 	dma_fence_put(stub);
 }
 
+/*
+ * Contexts added in no particular order, then later fences of each in
+ * another order: every later fence finds the slot of its context, and a
+ * locked walk sees each context once, in increasing order.
+ */
+static void dma_resv_contexts_in_any_order(struct kunit *test)
+{
+	const unsigned int n = 64;
+	u64 base = dma_fence_context_alloc(n), last = 0;
+	struct dma_fence **f1, **f2;
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	struct dma_resv obj;
+	unsigned int i, seen = 0;
+	bool ordered = true;
+
+	f1 = kunit_kcalloc(test, n, sizeof(*f1), GFP_KERNEL);
+	f2 = kunit_kcalloc(test, n, sizeof(*f2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f1);
+	KUNIT_ASSERT_NOT_NULL(test, f2);
+	for (i = 0; i < n; i++) {
+		f1[i] = mock_fence_at(test, base + i, 1);
+		f2[i] = mock_fence_at(test, base + i, 2);
+	}
+
+	dma_resv_init(&obj);
+	/* 37 and 11 are prime to 64: both visit every index once. */
+	for (i = 0; i < n; i++)
+		add_one(test, &obj, f1[(i * 37) % n], DMA_RESV_USAGE_READ);
+	for (i = 0; i < n; i++)
+		add_one(test, &obj, f2[(i * 11 + 5) % n], DMA_RESV_USAGE_WRITE);
+
+	dma_resv_lock(&obj, NULL);
+	dma_resv_for_each_fence(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP, f) {
+		if (seen && f->context <= last)
+			ordered = false;
+		last = f->context;
+		seen++;
+	}
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, seen, n);
+	KUNIT_EXPECT_TRUE(test, ordered);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, stored_usage(&obj, f2[i]),
+				DMA_RESV_USAGE_WRITE);
+		KUNIT_EXPECT_EQ(test, kref_read(&f1[i]->refcount), 1U);
+	}
+
+	/* Removing contexts from the middle keeps the others findable. */
+	dma_resv_lock(&obj, NULL);
+	for (i = 0; i < n; i += 3)
+		dma_resv_replace_fences(&obj, base + i, NULL,
+					DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, stored_usage(&obj, f2[i]),
+				i % 3 ? DMA_RESV_USAGE_WRITE : -1);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f2[i]->refcount), 1U);
+		dma_fence_signal(f1[i]);
+		dma_fence_signal(f2[i]);
+		dma_fence_put(f1[i]);
+		dma_fence_put(f2[i]);
+	}
+}
+
+/*
+ * The replacement belongs to a context the object holds already: the two
+ * merge, the later fence staying with the stronger usage.
+ */
+static void dma_resv_replacement_merges(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *a = mock_fence(test);
+	struct dma_fence *b1 = mock_fence_at(test, ctx, 1);
+	struct dma_fence *b2 = mock_fence_at(test, ctx, 2);
+	struct dma_fence *b0 = mock_fence_at(test, ctx, 0);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &obj, b1, DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_replace_fences(&obj, a->context, b2, DMA_RESV_USAGE_KERNEL);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b2), DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&b1->refcount), 1U);
+
+	/* An older replacement leaves the later fence, takes nothing. */
+	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_replace_fences(&obj, a->context, b0, DMA_RESV_USAGE_READ);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 1U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b2), DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ(test, kref_read(&b0->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&b2->refcount), 1U);
+	mock_fence_complete(a, 0);
+	mock_fence_complete(b0, 0);
+	mock_fence_complete(b1, 0);
+	mock_fence_complete(b2, 0);
+	dma_fence_put(a);
+	dma_fence_put(b0);
+	dma_fence_put(b1);
+	dma_fence_put(b2);
+}
+
+/*
+ * Copying an object with nothing pending empties the destination, which
+ * keeps working afterwards; fences that signaled are not copied.
+ */
+static void dma_resv_copy_nothing_pending(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test);
+	struct dma_resv dst, never, idle;
+
+	dma_resv_init(&dst);
+	dma_resv_init(&never);
+	dma_resv_init(&idle);
+	add_one(test, &dst, a, DMA_RESV_USAGE_WRITE);
+	add_one(test, &dst, b, DMA_RESV_USAGE_READ);
+	add_one(test, &idle, c, DMA_RESV_USAGE_READ);
+	dma_fence_signal(c);
+
+	dma_resv_lock(&dst, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &never), 0);
+	dma_resv_unlock(&dst);
+	KUNIT_EXPECT_EQ(test, count_locked(&dst, DMA_RESV_USAGE_BOOKKEEP), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&b->refcount), 1U);
+
+	add_one(test, &dst, a, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, a), DMA_RESV_USAGE_READ);
+	dma_resv_lock(&dst, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &idle), 0);
+	dma_resv_unlock(&dst);
+	KUNIT_EXPECT_EQ(test, count_locked(&dst, DMA_RESV_USAGE_BOOKKEEP), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&c->refcount), 2U);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&dst,
+						       DMA_RESV_USAGE_BOOKKEEP));
+
+	dma_resv_fini(&dst);
+	dma_resv_fini(&never);
+	dma_resv_fini(&idle);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+	dma_fence_put(c);
+}
+
 static void dma_resv_get_fences_and_singleton(struct kunit *test)
 {
 	struct dma_fence *w = mock_fence(test), *r = mock_fence(test);
@@ -1261,6 +1421,9 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
 	KUNIT_CASE(dma_resv_replace_fences_by_context),
+	KUNIT_CASE(dma_resv_contexts_in_any_order),
+	KUNIT_CASE(dma_resv_replacement_merges),
+	KUNIT_CASE(dma_resv_copy_nothing_pending),
 	KUNIT_CASE(dma_resv_get_fences_and_singleton),
 	KUNIT_CASE(dma_resv_copy_fences_keeps_usage),
 	KUNIT_CASE(dma_resv_wait_and_test),

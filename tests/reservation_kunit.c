@@ -196,6 +196,48 @@ static void reservation_object_exclusive_fence(struct kunit *test)
 	dma_fence_put(bk);
 }
 
+/*
+ * A bookkeeping fence of the new exclusive fence's context: they merge into
+ * one slot holding the later fence as the exclusive one.
+ */
+static void reservation_object_excl_merges_bookkeeping(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *bk = mock_fence_at(test, ctx, 1);
+	struct dma_fence *e = mock_fence_at(test, ctx, 2);
+	struct dma_fence *s = mock_fence(test), *other = mock_fence(test);
+	struct reservation_object obj;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 3), 0);
+	dma_resv_add_fence(&obj.resv, bk, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_add_fence(&obj.resv, other, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_add_fence(&obj.resv, s, DMA_RESV_USAGE_READ);
+	reservation_object_add_excl_fence(&obj, e);
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), e);
+	reservation_object_unlock(&obj);
+
+	KUNIT_EXPECT_EQ(test, kref_read(&bk->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 2U);
+	KUNIT_EXPECT_EQ(test, kref_read(&other->refcount), 2U);
+	mock_fence_complete(e, 0);
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj.resv,
+							DMA_RESV_USAGE_BOOKKEEP));
+	mock_fence_complete(other, 0);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj.resv,
+						       DMA_RESV_USAGE_BOOKKEEP));
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(bk);
+	dma_fence_signal(s);
+	dma_fence_put(bk);
+	dma_fence_put(e);
+	dma_fence_put(s);
+	dma_fence_put(other);
+}
+
 static void reservation_object_several_writers_one_fence(struct kunit *test)
 {
 	struct dma_fence *w1 = mock_fence(test), *w2 = mock_fence(test);
@@ -565,6 +607,7 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_is_a_dma_resv),
 	KUNIT_CASE(reservation_object_shared_fences),
 	KUNIT_CASE(reservation_object_exclusive_fence),
+	KUNIT_CASE(reservation_object_excl_merges_bookkeeping),
 	KUNIT_CASE(reservation_object_several_writers_one_fence),
 	KUNIT_CASE(reservation_object_copy),
 	KUNIT_CASE(reservation_object_shared_without_slot),

@@ -5,8 +5,8 @@
  * Every fence is stored with a usage class saying which kind of access it
  * orders.  Writers (who add, replace or prune fences) hold the object's
  * ww_mutex; readers either hold it too or read lock-free under RCU, in which
- * case a sequence count tells them when the set changed under their feet and
- * they start over.  See reservation.c for the full story.
+ * case a change count kept with the fences tells them when the set changed
+ * under their feet and they start over.  See reservation.c for the full story.
  */
 #ifndef __LINUX_DMA_RESV_H
 #define __LINUX_DMA_RESV_H
@@ -66,16 +66,12 @@ static inline enum dma_resv_usage dma_resv_usage_rw(bool write)
  * struct dma_resv - the fences guarding a buffer
  * @lock: serialises every change to the fence set and every locked reader;
  *	drivers lock several objects at once through its wound/wait context
- * @seq: bumped around every change of @fences or of the array it points to,
- *	always with @lock held; lock-free readers compare it before and after
- *	to know their view was one consistent state
  * @fences: the current array, or NULL while nothing was ever reserved.
  *	Replaced (RCU-published) only with @lock held; read under RCU or
- *	@lock.
+ *	@lock.  The array carries the change count lock-free readers check.
  */
 struct dma_resv {
 	struct ww_mutex lock;
-	seqcount_t seq;
 	struct dma_resv_list __rcu *fences;
 };
 
@@ -88,7 +84,7 @@ struct dma_resv {
  * @index: private: next slot to look at
  * @fences: private: the array being walked; only valid while @seq matches
  * @num_fences: private: number of used slots of @fences when it was read
- * @seq: private: the object's sequence count at the start of this pass
+ * @seq: private: the array's change count at the start of this pass
  * @is_restarted: true when @fence is the first fence of a (new) pass; the
  *	caller must then forget what it learnt from earlier fences
  */

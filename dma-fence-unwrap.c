@@ -63,9 +63,9 @@ EXPORT_SYMBOL_GPL(dma_fence_unwrap_next);
 #define MERGE_MAX_DEPTH 8
 
 /*
- * Visit the unsignaled leaves under @head.  Without @out, count them; with
- * it, store a reference to each while there is room and return how many
- * were stored.
+ * Visit the unsignaled leaves under the container @head.  Without @out,
+ * count them; with it, store a reference to each while there is room and
+ * return how many were stored.
  */
 static unsigned int collect(struct dma_fence *head, struct dma_fence **out,
 			    unsigned int room, unsigned int depth)
@@ -90,17 +90,51 @@ static unsigned int collect(struct dma_fence *head, struct dma_fence **out,
 	return n;
 }
 
-/* By context; within one, the latest point first. */
-static int by_context_latest_first(const void *a, const void *b)
+static int by_context(const void *a, const void *b)
 {
-	struct dma_fence *x = *(struct dma_fence * const *)a;
-	struct dma_fence *y = *(struct dma_fence * const *)b;
+	u64 x = (*(struct dma_fence * const *)a)->context;
+	u64 y = (*(struct dma_fence * const *)b)->context;
 
-	if (x->context != y->context)
-		return x->context < y->context ? -1 : 1;
-	if (__dma_fence_is_later(x->seqno, y->seqno, x->ops))
-		return -1;
-	return __dma_fence_is_later(y->seqno, x->seqno, y->ops) ? 1 : 0;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Sort @n fences by context, unless they are already: inputs usually are
+ * (plain fences of growing contexts, or arrays an earlier merge made).
+ */
+static void sort_by_context(struct dma_fence **f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 1; i < n; i++)
+		if (f[i - 1]->context > f[i]->context)
+			break;
+	if (i < n)
+		sort(f, n, sizeof(*f), by_context, NULL);
+}
+
+/*
+ * Keep the latest fence of each context of the sorted @f, dropping the
+ * references to the others.  Returns how many are left, at the front.
+ */
+static unsigned int latest_per_context(struct dma_fence **f, unsigned int n)
+{
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n; i++) {
+		struct dma_fence *last = kept ? f[kept - 1] : NULL;
+
+		if (!last || last->context != f[i]->context) {
+			f[kept++] = f[i];
+		} else if (__dma_fence_is_later(f[i]->seqno, last->seqno,
+						f[i]->ops)) {
+			f[kept - 1] = f[i];
+			dma_fence_put(last);
+		} else {
+			dma_fence_put(f[i]);
+		}
+	}
+	return kept;
 }
 
 /**
@@ -125,10 +159,15 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 {
 	struct dma_fence_array *array;
 	struct dma_fence **leaves;
-	unsigned int count = 0, kept, i;
+	unsigned int count = 0, kept = 0, i;
 
-	for (i = 0; i < num_fences; i++)
-		count += fences[i] ? collect(fences[i], NULL, 0, 0) : 0;
+	/* Plain fences are their own leaf, whether signaled or not. */
+	for (i = 0; i < num_fences; i++) {
+		if (!fences[i])
+			continue;
+		count += dma_fence_is_container(fences[i]) ?
+			 collect(fences[i], NULL, 0, 0) : 1;
+	}
 	if (!count)
 		return dma_fence_get_stub();
 
@@ -136,17 +175,19 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 	if (!leaves)
 		return NULL;
 	/* Fences only ever signal, so the second pass finds no more. */
-	for (kept = 0, i = 0; i < num_fences; i++)
-		if (fences[i])
-			kept += collect(fences[i], leaves + kept, count - kept, 0);
+	for (i = 0; i < num_fences; i++) {
+		struct dma_fence *f = fences[i];
 
-	sort(leaves, kept, sizeof(*leaves), by_context_latest_first, NULL);
-	for (count = 0, i = 0; i < kept; i++) {
-		if (count && leaves[count - 1]->context == leaves[i]->context)
-			dma_fence_put(leaves[i]);	/* an earlier point */
-		else
-			leaves[count++] = leaves[i];
+		if (!f)
+			continue;
+		if (dma_fence_is_container(f))
+			kept += collect(f, leaves + kept, count - kept, 0);
+		else if (!dma_fence_is_signaled(f))
+			leaves[kept++] = dma_fence_get(f);
 	}
+
+	sort_by_context(leaves, kept);
+	count = latest_per_context(leaves, kept);
 
 	if (count <= 1) {
 		struct dma_fence *only = count ? leaves[0] : dma_fence_get_stub();

@@ -808,6 +808,65 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 }
 EXPORT_SYMBOL(dma_resv_iter_next_unlocked);
 
+/*
+ * Lock-free: references to the fences of @usage and stronger of one state
+ * of @obj, in a kmalloc'ed array (NULL when there are none) that may be
+ * longer than *@count.  One pass over the slots with one reference taken
+ * per fence kept; a pass that raced a writer is undone and started over.
+ */
+static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
+			 struct dma_fence ***fences, unsigned int *count)
+{
+	struct dma_fence **out = NULL, **bigger;
+	unsigned int room = 0, seq, n, i, got;
+	struct dma_resv_list *from;
+	bool ok;
+
+	for (;;) {
+		rcu_read_lock();
+		from = rcu_dereference(obj->fences);
+		seq = from ? read_begin(from) : 0;
+		n = from ? READ_ONCE(from->num_fences) : 0;
+		if (n > room) {
+			rcu_read_unlock();
+			bigger = krealloc_array(out, n, sizeof(*out),
+						GFP_KERNEL);
+			if (!bigger) {
+				kfree(out);
+				return -ENOMEM;
+			}
+			out = bigger;
+			room = n;
+			continue;
+		}
+		for (i = 0, got = 0, ok = true; i < n; i++) {
+			unsigned long slot = READ_ONCE(from->slots[i]);
+			struct dma_fence *fence = slot_fence(slot);
+
+			if (fence && (slot_usage(slot) > usage ||
+				      test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					       &fence->flags)))
+				continue;
+			/* A fence on its way out was replaced: @obj moved. */
+			fence = fence ? dma_fence_get_rcu(fence) : NULL;
+			if (!fence) {
+				ok = false;
+				break;
+			}
+			out[got++] = fence;
+		}
+		ok = ok && !read_moved(obj, from, seq);
+		rcu_read_unlock();
+		if (ok)
+			break;
+		while (got)
+			dma_fence_put(out[--got]);
+	}
+	*fences = out;
+	*count = got;
+	return 0;
+}
+
 /**
  * dma_resv_get_fences - take a snapshot of the fences
  * @obj: the object; the lock is not needed
@@ -825,41 +884,16 @@ EXPORT_SYMBOL(dma_resv_iter_next_unlocked);
 int dma_resv_get_fences(struct dma_resv *obj, enum dma_resv_usage usage,
 			unsigned int *num_fences, struct dma_fence ***fences)
 {
-	struct dma_fence **array = NULL, **bigger, *fence;
-	struct dma_resv_iter cursor;
-	unsigned int count = 0, size = 0;
+	int ret = resv_snapshot(obj, usage, fences, num_fences);
 
-	dma_resv_iter_begin(&cursor, obj, usage);
-	dma_resv_for_each_fence_unlocked(&cursor, fence) {
-		if (dma_resv_iter_is_restarted(&cursor)) {
-			while (count)
-				dma_fence_put(array[--count]);
-			if (cursor.num_fences > size) {
-				bigger = krealloc_array(array, cursor.num_fences,
-							sizeof(*array),
-							GFP_KERNEL);
-				if (!bigger) {
-					dma_resv_iter_end(&cursor);
-					kfree(array);
-					*num_fences = 0;
-					*fences = NULL;
-					return -ENOMEM;
-				}
-				array = bigger;
-				size = cursor.num_fences;
-			}
-		}
-		if (WARN_ON_ONCE(count >= size))
-			continue;
-		array[count++] = dma_fence_get(fence);
+	if (ret) {
+		*num_fences = 0;
+		*fences = NULL;
+	} else if (!*num_fences) {
+		kfree(*fences);
+		*fences = NULL;
 	}
-	dma_resv_iter_end(&cursor);
-
-	*num_fences = count;
-	*fences = count ? array : NULL;
-	if (!count)
-		kfree(array);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(dma_resv_get_fences);
 
@@ -910,21 +944,28 @@ static struct dma_fence *join(struct dma_fence **fences, unsigned int count)
 int dma_resv_get_singleton(struct dma_resv *obj, enum dma_resv_usage usage,
 			   struct dma_fence **fence)
 {
-	struct dma_fence **fences;
-	unsigned int count;
+	struct dma_fence **fences = NULL;
+	struct dma_fence_array *array;
+	unsigned int count = 0;
 	int ret;
 
 	*fence = NULL;
-	ret = dma_resv_get_fences(obj, usage, &count, &fences);
-	if (ret || !count)
+	ret = resv_snapshot(obj, usage, &fences, &count);
+	if (ret || count <= 1) {
+		*fence = count ? fences[0] : NULL;
+		kfree(fences);
 		return ret;
-	*fence = join(fences, count);
-	if (!*fence) {
-		put_fences(fences, count, count, 0);
-		ret = -ENOMEM;
 	}
-	kfree(fences);
-	return ret;
+	/* The array takes the snapshot over, references and all. */
+	array = dma_fence_array_create(count, fences,
+				       dma_fence_context_alloc(1), 1, false);
+	if (!array) {
+		put_fences(fences, count, count, 0);
+		kfree(fences);
+		return -ENOMEM;
+	}
+	*fence = &array->base;
+	return 0;
 }
 EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
 

@@ -62,6 +62,39 @@ struct dma_fence *dma_fence_chain_walk(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_chain_walk);
 
+/*
+ * The lookup of dma_fence_chain_find_seqno() without a reference taken and
+ * dropped per link: the walk runs under RCU, which keeps every link it
+ * reaches in memory, and unlinks nothing.  It visits the links the
+ * reference-counted walk would (the head, then each earlier link whose
+ * fence is pending).  A link freed under it may have lost its prev
+ * pointer, so an answer of "nothing pending" is not trusted; nor is a link
+ * found that is being freed.  NULL then, and the caller walks the slow way.
+ */
+static struct dma_fence *find_seqno_rcu(struct dma_fence *head, u64 seqno)
+{
+	struct dma_fence *link = head, *found = NULL;
+	struct dma_fence_chain *here;
+
+	rcu_read_lock();
+	while (link) {
+		here = to_dma_fence_chain(link);
+		if (!here || link->context != head->context ||
+		    here->prev_seqno < seqno) {
+			found = dma_fence_get_rcu(link);
+			break;
+		}
+		link = rcu_dereference(here->prev);
+		while (link &&
+		       dma_fence_is_signaled(dma_fence_chain_contained(link))) {
+			here = to_dma_fence_chain(link);
+			link = here ? rcu_dereference(here->prev) : NULL;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
 /**
  * dma_fence_chain_find_seqno - find the link that covers a point
  * @pfence: in: a reference to a chain link; out: a reference to the link
@@ -83,13 +116,16 @@ int dma_fence_chain_find_seqno(struct dma_fence **pfence, uint64_t seqno)
 	if (!chain || chain->base.seqno < seqno)
 		return -EINVAL;
 
-	dma_fence_chain_for_each(link, head) {
-		struct dma_fence_chain *here = to_dma_fence_chain(link);
+	link = find_seqno_rcu(head, seqno);
+	if (!link) {
+		dma_fence_chain_for_each(link, head) {
+			struct dma_fence_chain *here = to_dma_fence_chain(link);
 
-		/* Stop at the link whose predecessor lies below @seqno. */
-		if (!here || link->context != head->context ||
-		    here->prev_seqno < seqno)
-			break;
+			/* Stop at the link whose predecessor is below @seqno. */
+			if (!here || link->context != head->context ||
+			    here->prev_seqno < seqno)
+				break;
+		}
 	}
 	dma_fence_put(head);
 	*pfence = link;

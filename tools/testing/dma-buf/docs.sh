@@ -68,10 +68,10 @@ while read -r f sym; do
 	grep -q "id=\"c\.$sym\"" "$out"/html/*/*.html || missing+=("$sym")
 done < <(cd "$TREE" && grep -o 'EXPORT_SYMBOL[A-Z_]*([a-z0-9_]*' \
 	drivers/dma-buf/*.c drivers/dma-buf/heaps/*.c | sed 's/:.*(/ /')
-echo "    $checked exported symbols, each on a page"
 if [ ${#missing[@]} -gt 0 ]; then
 	die "exported but not in the documentation: ${missing[*]}"
 fi
+echo "    $checked exported symbols, each on a page"
 if [ "$n" -gt 0 ]; then
 	cat "$out/warnings.txt"
 	die "the documentation has $n warnings"

@@ -173,6 +173,16 @@ static void dma_fence_chain_find_seqno_cases(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, found ? found->seqno : 0, 2ULL);
 	dma_fence_put(found);
 
+	/*
+	 * The fence of point 6 signaled before the earlier ones: its link is
+	 * passed over, and the earlier pending link (4) is what 5 waits on.
+	 */
+	dma_fence_signal(f[2]);
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 5), 0);
+	KUNIT_EXPECT_EQ(test, found ? found->seqno : 0, 4ULL);
+	dma_fence_put(found);
+
 	/* Everything before 7 signaled: nothing is left to wait for there. */
 	dma_fence_signal(f[0]);
 	dma_fence_signal(f[1]);

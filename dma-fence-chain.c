@@ -70,6 +70,7 @@ EXPORT_SYMBOL(dma_fence_chain_walk);
  * fence is pending).  A link freed under it may have lost its prev
  * pointer, so an answer of "nothing pending" is not trusted; nor is a link
  * found that is being freed.  NULL then, and the caller walks the slow way.
+ * The link found holds a reference of its own, except when it is @head.
  */
 static struct dma_fence *find_seqno_rcu(struct dma_fence *head, u64 seqno)
 {
@@ -81,7 +82,8 @@ static struct dma_fence *find_seqno_rcu(struct dma_fence *head, u64 seqno)
 		here = to_dma_fence_chain(link);
 		if (!here || link->context != head->context ||
 		    here->prev_seqno < seqno) {
-			found = dma_fence_get_rcu(link);
+			/* The head is the caller's, and so is its reference. */
+			found = link == head ? head : dma_fence_get_rcu(link);
 			break;
 		}
 		link = rcu_dereference(here->prev);
@@ -117,6 +119,8 @@ int dma_fence_chain_find_seqno(struct dma_fence **pfence, uint64_t seqno)
 		return -EINVAL;
 
 	link = find_seqno_rcu(head, seqno);
+	if (link == head)
+		return 0;
 	if (!link) {
 		dma_fence_chain_for_each(link, head) {
 			struct dma_fence_chain *here = to_dma_fence_chain(link);

@@ -1103,8 +1103,32 @@ EXPORT_SYMBOL_GPL(dma_resv_wait_timeout);
 bool dma_resv_test_signaled(struct dma_resv *obj, enum dma_resv_usage usage)
 {
 	struct dma_resv_iter cursor;
+	struct dma_resv_list *list;
 	struct dma_fence *fence;
+	unsigned int seq, n, i;
 	bool idle = true;
+
+	/*
+	 * The usual answer comes from the flags alone: one pass over the
+	 * slots, no reference taken.  A fence not flagged yet may still
+	 * report itself signaled, which takes a reference to ask: that, and
+	 * a pass that raced a writer, go the iterator's way.
+	 */
+	rcu_read_lock();
+	list = rcu_dereference(obj->fences);
+	seq = list ? read_begin(list) : 0;
+	n = list ? READ_ONCE(list->num_fences) : 0;
+	for (i = 0; i < n && idle; i++) {
+		unsigned long slot = READ_ONCE(list->slots[i]);
+
+		fence = slot_fence(slot);
+		idle = !fence || slot_usage(slot) > usage ||
+		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
+	}
+	idle = idle && !read_moved(obj, list, seq);
+	rcu_read_unlock();
+	if (idle)
+		return true;
 
 	dma_resv_iter_begin(&cursor, obj, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {

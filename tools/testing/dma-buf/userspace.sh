@@ -19,16 +19,22 @@ OUT=$BUILD_DIR/userspace
 ARGS=(long_chain_links=50000)
 mkdir -p "$OUT"
 
+# The kernel builds' ccache serves these too.
+CC=gcc
+command -v ccache > /dev/null && CC="ccache gcc"
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/dma-buf-ccache}
+
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(asan ubsan tsan valgrind)
 
-run() { # VARIANT: the runner's command line
+cmd() { # VARIANT: set $cmd to the runner's command line under its checker
 	case $1 in
-	asan) echo env ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 "$OUT/asan/runner" ;;
-	ubsan) echo env UBSAN_OPTIONS=print_stacktrace=1:print_summary=1 "$OUT/ubsan/runner" ;;
-	tsan) echo env TSAN_OPTIONS=suppressions=$U/tsan.supp "$OUT/tsan/runner" ;;
-	valgrind) echo valgrind -q --error-exitcode=3 --leak-check=full \
-		--errors-for-leak-kinds=definite --show-possibly-lost=no "$OUT/plain/runner" ;;
+	asan) cmd=(env ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 "$OUT/asan/runner") ;;
+	ubsan) cmd=(env UBSAN_OPTIONS=print_stacktrace=1:print_summary=1 "$OUT/ubsan/runner") ;;
+	tsan) cmd=(env "TSAN_OPTIONS=suppressions=$U/tsan.supp" "$OUT/tsan/runner") ;;
+	valgrind) cmd=(valgrind -q --error-exitcode=3 --leak-check=full
+		--errors-for-leak-kinds=definite --show-possibly-lost=no "$OUT/plain/runner") ;;
+	*) die "unknown variant $1" ;;
 	esac
 }
 
@@ -37,7 +43,7 @@ for v in "${variants[@]}"; do
 	build=$v
 	[ "$v" = valgrind ] && build=plain
 	start=$SECONDS
-	if ! make -s -C "$U" VARIANT="$build" BUILD_DIR="$BUILD_DIR" -j"$JOBS" runner \
+	if ! make -s -C "$U" VARIANT="$build" BUILD_DIR="$BUILD_DIR" CC="$CC" -j"$JOBS" runner \
 		> "$OUT/$v.build.log" 2>&1; then
 		record FAIL "user:$v:build"
 		tail -n 20 "$OUT/$v.build.log"
@@ -50,8 +56,8 @@ for v in "${variants[@]}"; do
 	else
 		record PASS "user:$v:build"
 	fi
-	# shellcheck disable=SC2046 # run prints words meant to split
-	timeout 300 $(run "$v") "${ARGS[@]}" > "$OUT/$v.log" 2>&1
+	cmd "$v"
+	timeout 300 "${cmd[@]}" "${ARGS[@]}" > "$OUT/$v.log" 2>&1
 	status=$?
 	python3 "$HARNESS/user-results.py" "$v" "$OUT/$v.log" "$status" >> "$RESULTS"
 	grep "^FAIL user:$v" "$RESULTS" | sed 's/^FAIL /FAIL: /'

@@ -19,7 +19,7 @@
 #include <fnmatch.h>
 #include <pthread.h>
 #include <stdarg.h>
-#if __has_include(<valgrind/valgrind.h>)
+#ifdef SHIM_HAVE_VALGRIND
 #include <valgrind/valgrind.h>
 #define errors_so_far() VALGRIND_COUNT_ERRORS
 #else
@@ -128,7 +128,7 @@ void kunit_info(struct kunit *test, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	printk("    # %s: %s", test->name, line);
+	pr_info("    # %s: %s", test->name, line);
 }
 
 void kunit_abort(struct kunit *test)
@@ -145,7 +145,7 @@ void kunit_skip(struct kunit *test, const char *fmt, ...)
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	test->skipped = true;
-	printk("    # %s: skipped: %s\n", test->name, why);
+	pr_info("    # %s: skipped: %s\n", test->name, why);
 	kunit_abort(test);
 }
 
@@ -153,12 +153,12 @@ void kunit_fail(struct kunit *test, const char *file, int line,
 		const char *what, const char *left, const char *right)
 {
 	test->failed = true;
-	printk("    # %s: EXPECTATION FAILED at %s:%d\n", test->name, file, line);
+	pr_info("    # %s: EXPECTATION FAILED at %s:%d\n", test->name, file, line);
 	if (left && right)
-		printk("    Expected %s, but\n        left == %s\n        right == %s\n",
-		       what, left, right);
+		pr_info("    Expected %s, but\n        left == %s\n        right == %s\n",
+			what, left, right);
 	else
-		printk("    Expected %s\n", what);
+		pr_info("    Expected %s\n", what);
 }
 
 struct case_run {
@@ -229,32 +229,32 @@ static int run_case(struct kunit_case *kcase)
 	failed = run.test.failed;
 	pthread_mutex_lock(&region_lock);
 	if (warnings_outside) {
-		printk("    # %s: %d unexpected WARNING(s)\n", kcase->name,
-		       warnings_outside);
+		pr_info("    # %s: %d unexpected WARNING(s)\n", kcase->name,
+			warnings_outside);
 		failed = true;
 	}
 	if (region[0]) {
-		printk("    # %s: region %s never closed\n", kcase->name, region);
+		pr_info("    # %s: region %s never closed\n", kcase->name, region);
 		region[0] = '\0';
 		failed = true;
 	}
 	if (region_error[0]) {
-		printk("    # %s: %s\n", kcase->name, region_error);
+		pr_info("    # %s: %s\n", kcase->name, region_error);
 		failed = true;
 	}
 	pthread_mutex_unlock(&region_lock);
 	if (__atomic_load_n(&sanitizer_reports, __ATOMIC_RELAXED) ||
 	    errors_so_far() != errors) {
-		printk("    # %s: sanitizer or valgrind reports\n", kcase->name);
+		pr_info("    # %s: sanitizer or valgrind reports\n", kcase->name);
 		failed = true;
 	}
 	if (!run.test.skipped && shim_live_allocations() != live) {
-		printk("    # %s: leaked %ld allocation(s)\n", kcase->name,
-		       shim_live_allocations() - live);
+		pr_info("    # %s: leaked %ld allocation(s)\n", kcase->name,
+			shim_live_allocations() - live);
 		failed = true;
 	}
-	printk("    # %s: %llu ms\n", kcase->name,
-	       (unsigned long long)((shim_now_ns() - start) / NSEC_PER_MSEC));
+	pr_info("    # %s: %llu ms\n", kcase->name,
+		(unsigned long long)((shim_now_ns() - start) / NSEC_PER_MSEC));
 	if (failed)
 		return 1;
 	return run.test.skipped ? 2 : 0;
@@ -286,15 +286,15 @@ int main(int argc, char **argv)
 
 	for (s = 0; s < num_suites; s++)
 		planned += suite_plan(argc, argv, suites[s]) > 0;
-	printk("KTAP version 1\n1..%u\n", planned);
+	pr_info("KTAP version 1\n1..%u\n", planned);
 	for (s = 0; s < num_suites; s++) {
 		struct kunit_suite *suite = suites[s];
 		unsigned int plan = suite_plan(argc, argv, suite), k = 0, bad = 0;
 
 		if (!plan)
 			continue;
-		printk("    KTAP version 1\n    # Subtest: %s\n    1..%u\n",
-		       suite->name, plan);
+		pr_info("    KTAP version 1\n    # Subtest: %s\n    1..%u\n",
+			suite->name, plan);
 		for (kcase = suite->test_cases; kcase->run_case; kcase++) {
 			int r;
 
@@ -303,12 +303,12 @@ int main(int argc, char **argv)
 			r = run_case(kcase);
 			total[r]++;
 			bad += r == 1;
-			printk("    %s %u %s%s\n", r == 1 ? "not ok" : "ok", ++k,
-			       kcase->name, r == 2 ? " # SKIP" : "");
+			pr_info("    %s %u %s%s\n", r == 1 ? "not ok" : "ok", ++k,
+				kcase->name, r == 2 ? " # SKIP" : "");
 		}
-		printk("%s %u %s\n", bad ? "not ok" : "ok", ++nr, suite->name);
+		pr_info("%s %u %s\n", bad ? "not ok" : "ok", ++nr, suite->name);
 	}
-	printk("# userspace: %u passed, %u failed, %u skipped\n", total[0],
-	       total[1], total[2]);
+	pr_info("# userspace: %u passed, %u failed, %u skipped\n", total[0],
+		total[1], total[2]);
 	return total[1] ? 1 : 0;
 }

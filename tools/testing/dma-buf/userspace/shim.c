@@ -186,13 +186,12 @@ long schedule_timeout(long timeout)
 	while (t->state != TASK_RUNNING) {
 		if (t->state == TASK_INTERRUPTIBLE && signal_pending(t))
 			break;
-		if (forever) {
-			pthread_cond_wait(&t->wake, &t->lock);
-		} else if (shim_now_ns() >= end) {
+		if (!forever && shim_now_ns() >= end)
 			break;
-		} else {
+		if (forever)
+			pthread_cond_wait(&t->wake, &t->lock);
+		else
 			pthread_cond_timedwait(&t->wake, &t->lock, &abs);
-		}
 	}
 	t->state = TASK_RUNNING;
 	pthread_mutex_unlock(&t->lock);
@@ -520,7 +519,7 @@ void mutex_unlock(struct mutex *lock)
 
 bool mutex_is_locked(struct mutex *lock)
 {
-	return mutex_owner(lock) != NULL;
+	return !!mutex_owner(lock);
 }
 
 /* ---- wound/wait mutexes (wait-die) ---- */
@@ -549,8 +548,7 @@ void ww_acquire_done(struct ww_acquire_ctx *ctx)
 
 void ww_acquire_fini(struct ww_acquire_ctx *ctx)
 {
-	WARN(ctx->acquired, "ww_acquire_fini with %u locks held\n",
-	     ctx->acquired);
+	WARN(ctx->acquired, "%s with %u locks held\n", __func__, ctx->acquired);
 }
 
 /*
@@ -696,7 +694,7 @@ bool rcu_read_lock_held(void)
 void synchronize_rcu(void)
 {
 	if (rcu_depth)
-		shim_bug(__FILE__, __LINE__, "synchronize_rcu() in a read-side section");
+		shim_bug(__FILE__, __LINE__, "grace period inside a read-side section");
 	pthread_rwlock_wrlock(&rcu_lock);
 	pthread_rwlock_unlock(&rcu_lock);
 }
@@ -1025,7 +1023,7 @@ static void vprint(const char *prefix, const char *fmt, va_list ap)
 		printk_hook(line);
 }
 
-void printk(const char *fmt, ...)
+void shim_printk(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -1042,8 +1040,8 @@ static void warn_report(void)
 
 void shim_warn(const char *file, int line, const char *what)
 {
-	printk("WARNING: %s:%d: %s (task %s)\n", file, line, what,
-	       current->comm);
+	pr_warn("WARNING: %s:%d: %s (task %s)\n", file, line, what,
+		current->comm);
 	warn_report();
 }
 
@@ -1051,7 +1049,7 @@ void shim_warn_fmt(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	printk("WARNING: %s:%d: (task %s)\n", file, line, current->comm);
+	pr_warn("WARNING: %s:%d: (task %s)\n", file, line, current->comm);
 	va_start(ap, fmt);
 	vprint("    ", fmt, ap);
 	va_end(ap);
@@ -1060,7 +1058,7 @@ void shim_warn_fmt(const char *file, int line, const char *fmt, ...)
 
 void shim_bug(const char *file, int line, const char *what)
 {
-	printk("BUG: %s:%d: %s\n", file, line, what);
+	pr_err("BUG: %s:%d: %s\n", file, line, what);
 	abort();
 }
 

@@ -49,64 +49,65 @@ typedef struct {
 #define xchg(ptr, v) __atomic_exchange_n(ptr, v, __ATOMIC_SEQ_CST)
 
 #define SHIM_ATOMIC_OPS(pfx, type, vt)					\
-static inline vt pfx##_read(const type *v)				\
+static inline vt pfx##_read(type v)					\
 {									\
 	return __atomic_load_n(&v->counter, SHIM_LOAD_ORDER);		\
 }									\
-static inline void pfx##_set(type *v, vt i)				\
+static inline void pfx##_set(type v, vt i)				\
 {									\
 	__atomic_store_n(&v->counter, i, SHIM_STORE_ORDER);		\
 }									\
-static inline void pfx##_add(vt i, type *v)				\
+static inline void pfx##_add(vt i, type v)				\
 {									\
 	__atomic_fetch_add(&v->counter, i, SHIM_RMW_ORDER);		\
 }									\
-static inline void pfx##_sub(vt i, type *v)				\
+static inline void pfx##_sub(vt i, type v)				\
 {									\
 	__atomic_fetch_sub(&v->counter, i, SHIM_RMW_ORDER);		\
 }									\
-static inline void pfx##_inc(type *v)					\
+static inline void pfx##_inc(type v)					\
 {									\
 	pfx##_add(1, v);						\
 }									\
-static inline void pfx##_dec(type *v)					\
+static inline void pfx##_dec(type v)					\
 {									\
 	pfx##_sub(1, v);						\
 }									\
-static inline vt pfx##_fetch_add(vt i, type *v)				\
+static inline vt pfx##_fetch_add(vt i, type v)				\
 {									\
 	return __atomic_fetch_add(&v->counter, i, __ATOMIC_SEQ_CST);	\
 }									\
-static inline vt pfx##_add_return(vt i, type *v)			\
+static inline vt pfx##_add_return(vt i, type v)			\
 {									\
 	return __atomic_add_fetch(&v->counter, i, __ATOMIC_SEQ_CST);	\
 }									\
-static inline vt pfx##_sub_return(vt i, type *v)			\
+static inline vt pfx##_sub_return(vt i, type v)			\
 {									\
 	return __atomic_sub_fetch(&v->counter, i, __ATOMIC_SEQ_CST);	\
 }									\
-static inline vt pfx##_inc_return(type *v)				\
+static inline vt pfx##_inc_return(type v)				\
 {									\
 	return pfx##_add_return(1, v);					\
 }									\
-static inline vt pfx##_dec_return(type *v)				\
+static inline vt pfx##_dec_return(type v)				\
 {									\
 	return pfx##_sub_return(1, v);					\
 }									\
-static inline bool pfx##_dec_and_test(type *v)				\
+static inline bool pfx##_dec_and_test(type v)				\
 {									\
 	return pfx##_sub_return(1, v) == 0;				\
 }									\
-static inline vt pfx##_cmpxchg(type *v, vt old, vt new)		\
+static inline vt pfx##_cmpxchg(type v, vt old, vt new)		\
 {									\
 	return cmpxchg(&v->counter, old, new);				\
 }									\
-static inline vt pfx##_xchg(type *v, vt new)				\
+static inline vt pfx##_xchg(type v, vt new)				\
 {									\
 	return xchg(&v->counter, new);					\
 }
 
-SHIM_ATOMIC_OPS(atomic, atomic_t, int)
-SHIM_ATOMIC_OPS(atomic64, atomic64_t, s64)
+/* The type argument is the pointer type the operations take. */
+SHIM_ATOMIC_OPS(atomic, atomic_t *, int)
+SHIM_ATOMIC_OPS(atomic64, atomic64_t *, s64)
 
 #endif /* SHIM_LINUX_ATOMIC_H */

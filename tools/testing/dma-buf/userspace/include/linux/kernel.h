@@ -7,6 +7,7 @@
 #ifndef SHIM_LINUX_KERNEL_H
 #define SHIM_LINUX_KERNEL_H
 
+#include <sys/cdefs.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -22,7 +23,8 @@
 #define CONFIG_TRACEPOINTS 1
 
 /* IS_ENABLED(): 1 when the option is defined to 1, usable in #if. */
-#define SHIM_CFG_SET_1 ~, 1
+#define shim_cfg_args(...) __VA_ARGS__
+#define SHIM_CFG_SET_1 shim_cfg_args(~, 1)
 #define shim_cfg_pick(a, b, ...) b
 #define shim_cfg_expand(...) shim_cfg_pick(__VA_ARGS__)
 #define shim_cfg_probe(x) shim_cfg_expand(x, 0, 0)
@@ -46,9 +48,6 @@
 #define __always_unused __attribute__((unused))
 #define __maybe_unused __attribute__((unused))
 #define __must_check __attribute__((warn_unused_result))
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
 #define noinline __attribute__((noinline))
 #define __cold __attribute__((cold))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
@@ -57,7 +56,7 @@
 #define fallthrough __attribute__((fallthrough))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
-#define barrier() __asm__ __volatile__("" : : : "memory")
+#define barrier() __atomic_signal_fence(__ATOMIC_SEQ_CST)
 #define cpu_relax() __builtin_ia32_pause()
 
 #define ERESTARTSYS 512
@@ -120,7 +119,8 @@ static inline u64 div_u64(u64 dividend, u32 divisor)
 #define KERN_WARNING "<4>"
 #define KERN_INFO "<6>"
 #define KERN_DEBUG "<7>"
-__printf(1, 2) void printk(const char *fmt, ...);
+__printf(1, 2) void shim_printk(const char *fmt, ...);
+#define printk(fmt, ...) shim_printk(fmt, ##__VA_ARGS__)
 void shim_warn(const char *file, int line, const char *what);
 __printf(3, 4) void shim_warn_fmt(const char *file, int line, const char *fmt, ...);
 void shim_bug(const char *file, int line, const char *what) __attribute__((noreturn));

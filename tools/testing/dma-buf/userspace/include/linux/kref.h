@@ -27,7 +27,7 @@ static inline void refcount_set(refcount_t *r, int n)
 
 static inline unsigned int refcount_read(const refcount_t *r)
 {
-	return atomic_read(&r->refs);
+	return __atomic_load_n(&r->refs.counter, SHIM_LOAD_ORDER);
 }
 
 static inline void refcount_inc(refcount_t *r)

@@ -28,7 +28,7 @@ void rcu_barrier(void);
 #define kfree_rcu(ptr, field) \
 	shim_kfree_rcu(&(ptr)->field, offsetof(typeof(*(ptr)), field))
 
-#define RCU_INITIALIZER(v) ((typeof(*(v)) __force __rcu *)(v))
+#define RCU_INITIALIZER(v) ((typeof(v))(v))
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 #define rcu_dereference_raw(p) rcu_dereference(p)
 #define rcu_dereference_check(p, c) rcu_dereference(p)
@@ -44,7 +44,7 @@ void rcu_barrier(void);
 	rcu_assign_pointer(p, v);					\
 	_old;								\
 })
-#define unrcu_pointer(p) ((typeof(*(p)) __force *)(p))
+#define unrcu_pointer(p) ((typeof(p))(p))
 #define rcu_pointer_handoff(p) (p)
 
 #endif /* SHIM_LINUX_RCUPDATE_H */

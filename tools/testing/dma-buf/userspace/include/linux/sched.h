@@ -31,7 +31,9 @@
  * @flags: thread flags (%TIF_SIGPENDING), atomic bit operations
  * @comm: name, for messages
  * @thread: the pthread (kthreads only)
- * @fn: kthread function; @data its argument and @result its return value
+ * @fn: kthread function
+ * @data: its argument
+ * @result: its return value
  * @should_stop: set by kthread_stop()
  * @is_kthread: made by kthread_run(), joined by kthread_stop()
  */

@@ -82,7 +82,7 @@ static inline void shim_write_seqcount_end(void *s)
 /* seqlock_t: a count with its own writer lock. */
 typedef struct {
 	seqcount_t seqcount;
-	spinlock_t lock;
+	spinlock_t lock;	/* serialises the writers */
 } seqlock_t;
 
 static inline void seqlock_init(seqlock_t *sl)

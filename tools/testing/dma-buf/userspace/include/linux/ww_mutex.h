@@ -40,7 +40,7 @@ struct ww_acquire_ctx {
  * @ww_class: the class, for checking
  */
 struct ww_mutex {
-	struct mutex base;
+	struct mutex base;	/* its wait_lock also protects ctx */
 	struct ww_acquire_ctx *ctx;
 	struct ww_class *ww_class;
 };

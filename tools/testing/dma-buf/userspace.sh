@@ -21,8 +21,7 @@ mkdir -p "$OUT"
 
 # The kernel builds' ccache serves these too.
 CC=gcc
-command -v ccache > /dev/null && CC="ccache gcc"
-export CCACHE_DIR=${CCACHE_DIR:-/var/cache/dma-buf-ccache}
+command -v ccache > /dev/null && CC="ccache gcc" && ccache_env
 
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(asan ubsan tsan valgrind)

@@ -19,6 +19,7 @@
 #include <linux/ww_mutex.h>
 #include <trace/events/dma_fence.h>
 
+#include <malloc.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <time.h>
@@ -966,6 +967,13 @@ void *kmalloc(size_t size, gfp_t gfp)
 	if (p)
 		__atomic_fetch_add(&live_allocations, 1, __ATOMIC_RELAXED);
 	return p;
+}
+
+size_t ksize(const void *p)
+{
+	if ((uintptr_t)p <= (uintptr_t)ZERO_SIZE_PTR)
+		return 0;
+	return malloc_usable_size((void *)p);
 }
 
 void kfree(const void *p)

@@ -71,6 +71,13 @@
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
+#define ALIGN(x, a) (((x) + ((a) - 1)) & ~((typeof(x))(a) - 1))
+#define round_up(x, y) ALIGN(x, y)
+#define round_down(x, y) ((x) & ~((typeof(x))(y) - 1))
+#define roundup(x, y) (DIV_ROUND_UP(x, y) * (y))
+#define BITS_PER_TYPE(t) (sizeof(t) * 8)
+#define GENMASK(h, l) ((~0UL << (l)) & (~0UL >> (BITS_PER_LONG - 1 - (h))))
+#define GENMASK_ULL(h, l) ((~0ULL << (l)) & (~0ULL >> (63 - (h))))
 #define lower_32_bits(v) ((u32)((v) & 0xffffffff))
 #define upper_32_bits(v) ((u32)((u64)(v) >> 32))
 

@@ -26,6 +26,19 @@ void *kmalloc(size_t size, gfp_t gfp);
 void *krealloc(const void *p, size_t size, gfp_t gfp);
 void kfree(const void *p);
 long shim_live_allocations(void);
+size_t ksize(const void *p);
+
+/* What a kmalloc() of @size really provides: the next power of two. */
+static inline size_t kmalloc_size_roundup(size_t size)
+{
+	size_t bucket = 8;
+
+	if (size > KMALLOC_MAX_SIZE)
+		return SIZE_MAX;
+	while (bucket < size)
+		bucket <<= 1;
+	return bucket;
+}
 
 static inline void *kzalloc(size_t size, gfp_t gfp)
 {

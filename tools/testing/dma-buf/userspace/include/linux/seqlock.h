@@ -69,7 +69,21 @@ static inline void shim_write_seqcount_end(void *s)
 	__atomic_store_n(&sc->sequence, sc->sequence + 1, __ATOMIC_RELEASE);
 }
 
+/* Moves the count on by a whole change: readers in flight retry. */
+static inline void shim_write_seqcount_invalidate(void *s)
+{
+	seqcount_t *sc = s;
+
+	smp_wmb();
+	__atomic_store_n(&sc->sequence, sc->sequence + 2, __ATOMIC_RELEASE);
+}
+
 #define read_seqcount_begin(s) shim_read_seqcount_begin(s)
+#define __read_seqcount_begin(s) shim_read_seqcount_begin(s)
+#define raw_seqcount_begin(s) (shim_seq_load(s, __ATOMIC_ACQUIRE) & ~1u)
+#define __read_seqcount_retry(s, start) shim_read_seqcount_retry(s, start)
+#define write_seqcount_invalidate(s) shim_write_seqcount_invalidate(s)
+#define raw_write_seqcount_barrier(s) shim_write_seqcount_invalidate(s)
 #define raw_read_seqcount_begin(s) shim_read_seqcount_begin(s)
 #define raw_read_seqcount(s) shim_seq_load(s, __ATOMIC_ACQUIRE)
 #define read_seqcount_retry(s, start) shim_read_seqcount_retry(s, start)

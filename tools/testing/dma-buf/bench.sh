@@ -54,5 +54,8 @@ done
 
 python3 "$HARNESS/bench-table.py" --rounds "$BENCH_ROUNDS" --boots "$boots" \
 	"$out"/boot-ours-*.log -- "$out"/boot-upstream-*.log > "$out/results.md"
+say "the same code natively, in userspace (make userspace-bench)"
+"$HARNESS/userspace-bench.sh" "$out" > /dev/null ||
+	echo "    the userspace benchmark failed: $BUILD_DIR/userspace/bench.log"
 cat "$out/results.md"
 echo "    (also in $out/results.md)"

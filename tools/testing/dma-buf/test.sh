@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: test.sh
-# Everything that checks the project: assemble and guard the tree, render
-# the documentation, build the debug kernel, static checks, build the kselftests, boot and parse
+# Everything that checks the project: the userspace build under the
+# sanitizers, assemble and guard the tree, render the documentation, build
+# the debug kernel, static checks, build the kselftests, boot and parse
 # every KUnit case and TAP result, prove the patch series applies.  Ends with "N passed, N failed";
 # exits non-zero on any failure.  SUITE=glob limits the KUnit run.
 set -uo pipefail
@@ -16,6 +17,8 @@ step() { # NAME CMD...: a step that counts as one outcome
 }
 
 "$HARNESS/deps.sh" || exit 1
+# Needs no kernel: the shared code under the sanitizers, natively.
+"$HARNESS/userspace.sh"
 step build:tree-and-guard "$HARNESS/tree.sh" &&
 	step check:docs "$HARNESS/docs.sh"
 if step build:debug-kernel "$HARNESS/build.sh" debug; then

@@ -851,9 +851,11 @@ static int race_thread(void *data)
 			   READ_ONCE(r->round) != seen || kthread_should_stop());
 		if (kthread_should_stop())
 			return 0;
-		seen = READ_ONCE(r->round);
+		/* Pairs with the release of the round: r->fence is the new one. */
+		seen = smp_load_acquire(&r->round);
 		race_step(w, r->fence);
-		atomic_inc(&r->done);
+		/* The step is done with the fence before the main thread drops it. */
+		atomic_inc_return_release(&r->done);
 		wake_up_all(&r->wq);
 	}
 }
@@ -882,9 +884,10 @@ static void dma_fence_race_signal_callback_wait(struct kunit *test)
 		atomic_set(&r->done, 0);
 		atomic_set(&r->queued, 0);
 		atomic_set(&r->ran, 0);
-		WRITE_ONCE(r->round, r->round + 1);
+		/* The workers see the new fence once they see the round. */
+		smp_store_release(&r->round, r->round + 1);
 		wake_up_all(&r->wq);
-		wait_event(r->wq, atomic_read(&r->done) == n);
+		wait_event(r->wq, atomic_read_acquire(&r->done) == n);
 
 		if (!dma_fence_is_signaled(r->fence) ||
 		    atomic_read(&r->ran) != atomic_read(&r->queued))

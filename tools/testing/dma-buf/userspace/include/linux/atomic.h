@@ -53,6 +53,14 @@ static inline vt pfx##_read(type v)					\
 {									\
 	return __atomic_load_n(&v->counter, SHIM_LOAD_ORDER);		\
 }									\
+static inline vt pfx##_read_acquire(type v)				\
+{									\
+	return __atomic_load_n(&v->counter, __ATOMIC_ACQUIRE);		\
+}									\
+static inline vt pfx##_inc_return_release(type v)			\
+{									\
+	return __atomic_add_fetch(&v->counter, 1, __ATOMIC_RELEASE);	\
+}									\
 static inline void pfx##_set(type v, vt i)				\
 {									\
 	__atomic_store_n(&v->counter, i, SHIM_STORE_ORDER);		\

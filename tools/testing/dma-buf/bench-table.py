@@ -3,32 +3,53 @@
 """Usage: bench-table.py [--rounds R] [--boots B] OURS_LOG... -- UPSTREAM_LOG...
 
 Reads the benchmark boots' console logs (lines "bench: ROW n=N
-ns_per_op=NS iters=K" and "bench: mem_WHAT n=N bytes=B") and prints a
-markdown table: for each row and N, the median over every run of ours
-and of upstream, the ratio upstream/ours (above 1: ours is faster, or
+ns_per_op=NS iters=K calib_ns=C" and "bench: mem_WHAT n=N bytes=B") and
+prints a markdown table: for each row and N, the median over every run of
+ours and of upstream, the ratio upstream/ours (above 1: ours is faster, or
 smaller), the spread of that ratio over the runs (run k of ours against
 run k of upstream, min..max), a verdict (ours "faster" or "slower" when
 the whole spread is on one side of 1, else "same"), and on the largest N
 of a row that has several, the growth of each side (cost at the largest
 N over cost at the smallest).  A row missing on one side shows a dash.
+
+Load: C is the time of a fixed piece of work run next to the row, the
+same code in both kernels.  Under TCG the guest runs as fast as the host
+lets it, so C moves with whatever else loads the host.  The ratio and
+its spread compare NS / C (the row in units of the fixed work), which
+takes the load out; "raw" is the plain ratio of the medians.
 """
 import re
 import statistics
 import sys
 
-LINE = re.compile(r'bench: (\S+) n=(\d+) (ns_per_op|bytes)=([\d.]+)')
+LINE = re.compile(r'bench: (\S+) n=(\d+) (ns_per_op|bytes)=([\d.]+)'
+                  r'(?: iters=\d+)?(?: calib_ns=(\d+))?')
 
 
 def parse(paths):
-    """{(row, n): [value per run]}, rows in their first-seen order."""
+    """{(row, n): [(value, calibration or None) per run]}, in order."""
     runs = {}
     for path in paths:
         for line in open(path, errors='replace'):
             m = LINE.search(line)
             if m:
                 key = (m.group(1), int(m.group(2)))
-                runs.setdefault(key, []).append(float(m.group(4)))
+                calib = float(m.group(5)) if m.group(5) else None
+                runs.setdefault(key, []).append((float(m.group(4)), calib))
     return runs
+
+
+def ratios(a, b):
+    """Run k of upstream over run k of ours, load taken out if possible."""
+    out = []
+    for (x, cx), (y, cy) in zip(a, b):
+        if not x:
+            continue
+        if cx and cy:
+            out.append((y / cy) / (x / cx))
+        else:
+            out.append(y / x)
+    return out
 
 
 def fmt(v):
@@ -60,32 +81,37 @@ def main(argv):
 
     print('# make bench: ours against upstream 6.1')
     print()
-    runs = f'{boots} boots of each kernel, alternating' if boots else ''
+    runs = f'{boots} boots of each kernel, one after the other' if boots else ''
     if rounds:
         runs += f', {rounds} rounds per boot'
     print(f'Medians over all runs ({runs}); QEMU TCG with -smp 2, so '
           'absolute times are 10-50x native and noisy: compare the ratios, '
           'and trust only what holds across the spread.  ratio = upstream / '
-          'ours: above 1, ours is faster (for mem_ rows: smaller).  spread: '
-          'the ratio run by run (min..max).  growth: cost at the largest N '
-          'over cost at the smallest, ours / upstream.')
+          'ours: above 1, ours is faster (for mem_ rows: smaller); each run '
+          'is first divided by the time of a fixed calibration loop run next '
+          'to it, which takes out the load other work puts on the host '
+          '(raw: the ratio of the plain medians).  spread: the ratio run by '
+          'run (min..max).  growth: cost at the largest N over cost at the '
+          'smallest, ours / upstream.')
     print()
-    print('| row | N | ours | upstream | ratio | spread | verdict | growth ours | growth upstream |')
-    print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: |')
+    print('| row | N | ours | upstream | ratio | spread | verdict | raw | growth ours | growth upstream |')
+    print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |')
     losses = []
     for row, ns in by_row.items():
         ns = sorted(set(ns))
         med = {}
         for n in ns:
             a, b = ours.get((row, n)), up.get((row, n))
-            ma = statistics.median(a) if a else None
-            mb = statistics.median(b) if b else None
+            ma = statistics.median(v for v, _ in a) if a else None
+            mb = statistics.median(v for v, _ in b) if b else None
             med[n] = (ma, mb)
-            ratio = mb / ma if ma and mb else None
+            raw = mb / ma if ma and mb else None
+            ratio = None
             spread = verdict = '-'
             if a and b:
-                rs = [y / x for x, y in zip(a, b) if x]
+                rs = ratios(a, b)
                 if rs:
+                    ratio = statistics.median(rs)
                     spread = f'{min(rs):.2f}..{max(rs):.2f}'
                     verdict = 'same'
                     if min(rs) > 1.0:
@@ -105,7 +131,8 @@ def main(argv):
             print(f'| {row} | {n} | {fmt(ma)}{unit if ma is not None else ""} '
                   f'| {fmt(mb)}{unit if mb is not None else ""} | '
                   f'{"-" if ratio is None else f"{ratio:.2f}"} | {spread} | '
-                  f'{verdict} | {ga} | {gb} |')
+                  f'{verdict} | {"-" if raw is None else f"{raw:.2f}"} | '
+                  f'{ga} | {gb} |')
     print()
     print('Times in ns per op.  Where ours is slower (or larger) in every '
           f'run: {", ".join(losses) or "nowhere"}.')

@@ -3,7 +3,7 @@
  * The userspace side of make bench: times the sync_file, sw_sync, dma-buf
  * and dma-heap uAPI, one line per measurement,
  *
- *	bench: <row> n=<N> ns_per_op=<ns> iters=<ops>
+ *	bench: <row> n=<N> ns_per_op=<ns> iters=<ops> calib_ns=<ns>
  *
  * the same format as the benchmark module's.  One static binary runs on
  * both kernels.  Each row repeats its scenario until it has run for the
@@ -67,8 +67,31 @@ static int fail(const char *what, unsigned int n)
 /* A row runs its scenario @reps times with @n and returns the ns taken. */
 typedef int64_t (*row_fn)(unsigned int n, uint64_t reps);
 
+/*
+ * The module's calibration, in userspace: fixed work whose time tells how
+ * much of the host the guest had around each row.
+ */
+static __u32 calib_buf[1024];
+
+static __u64 calibrate(void)
+{
+	__u64 t0 = now_ns();
+	__u32 x = 2463534242U;
+	unsigned int i;
+
+	for (i = 0; i < (1U << 16); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		/* A store the compiler must keep: the loop is the work. */
+		__atomic_store_n(&calib_buf[x % 1024], x, __ATOMIC_RELAXED);
+	}
+	return now_ns() - t0;
+}
+
 static void row(const char *name, row_fn fn, unsigned int n)
 {
+	__u64 calib = calibrate();
 	uint64_t reps = 1, grow;
 	int64_t t;
 
@@ -83,8 +106,10 @@ static void row(const char *name, row_fn fn, unsigned int n)
 		grow = t > 0 ? target_ns * 5 / 4 / t : 16;
 		reps *= grow < 2 ? 2 : grow > 16 ? 16 : grow;
 	}
-	printf("bench: %s n=%u ns_per_op=%.3f iters=%llu\n", name, n,
-	       (double)t / reps, (unsigned long long)reps);
+	calib = (calib + calibrate()) / 2;
+	printf("bench: %s n=%u ns_per_op=%.3f iters=%llu calib_ns=%llu\n",
+	       name, n, (double)t / reps, (unsigned long long)reps,
+	       (unsigned long long)calib);
 }
 
 /* ---- sw_sync and sync files ---- */

@@ -138,9 +138,33 @@ struct row {
 
 static bool stop_all; /* a row failed: report and stop */
 
+/*
+ * A fixed piece of work, the same machine code in both kernels' module:
+ * how long it takes tells how much of the host the guest had just then.
+ * Each row reports it (measured before and after the row) so that the
+ * table can take the host's load out of the ratios.
+ */
+static u32 calib_buf[1024];
+
+static u64 calibrate(void)
+{
+	u64 t0 = ktime_get_ns();
+	u32 x = 2463534242U;
+	unsigned int i;
+
+	for (i = 0; i < (1U << 16); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		WRITE_ONCE(calib_buf[x % ARRAY_SIZE(calib_buf)], x);
+	}
+	return ktime_get_ns() - t0;
+}
+
 static void row_report(const struct row *r, unsigned int n)
 {
 	u64 target = (u64)target_us * NSEC_PER_USEC, reps = 1, ops, grow;
+	u64 calib = calibrate();
 	s64 t;
 
 	for (;;) {
@@ -159,8 +183,9 @@ static void row_report(const struct row *r, unsigned int n)
 	}
 	ops = reps * (r->ops_per_elem ? n : 1);
 	t = div64_u64((u64)t * 1000, ops); /* in thousandths of a ns */
-	pr_info("bench: %s n=%u ns_per_op=%lld.%03lld iters=%llu\n",
-		r->name, n, t / 1000, t % 1000, ops);
+	calib = (calib + calibrate()) / 2;
+	pr_info("bench: %s n=%u ns_per_op=%lld.%03lld iters=%llu calib_ns=%llu\n",
+		r->name, n, t / 1000, t % 1000, ops, calib);
 }
 
 /* ---- fences ---- */

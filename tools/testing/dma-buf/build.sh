@@ -12,9 +12,9 @@ source "$(dirname "$0")/lib.sh"
 
 flavor=${1:-debug}
 case $flavor in
-debug) frags=(base debug consumers) targets=(bzImage) ;;
-# modules too: it writes Module.symvers, which the external benchmark
-# module is linked against.
+# modules too: it writes Module.symvers, which the external modules (the
+# benchmark, the lifetime test module) are linked against.
+debug) frags=(base debug consumers) targets=(bzImage modules) ;;
 bench) frags=(base consumers bench) targets=(bzImage modules) ;;
 bench-upstream)
 	frags=(base consumers bench) targets=(bzImage modules)

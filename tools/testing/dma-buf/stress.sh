@@ -32,7 +32,7 @@ out=$BUILD_DIR/stress-results.txt
 [ "$flavor" = debug ] || out=$BUILD_DIR/stress-results-$flavor.txt
 python3 "$HARNESS/results.py" "$log" > "$out" || true
 say "figures"
-grep -E 'fences added|import rounds|operations,|classes|descriptors created|fault points|left .* behind|seed' "$log" |
+grep -E 'fences added|import rounds|operations,|classes|descriptors created|fault points|left .* behind|seed|kcsan-stat: (enabled|setup_watchpoints|data_races)' "$log" |
 	sed -E 's/^\[[ 0-9.]+\] *//; s/^# *//' || true
 say "results ($out)"
 grep -v '^PASS' "$out" || echo "    every outcome passed"

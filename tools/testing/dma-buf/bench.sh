@@ -32,7 +32,7 @@ hdr=$out/headers
 for side in ours upstream; do
 	flavor=bench
 	[ $side = upstream ] && flavor=bench-upstream
-	"$HARNESS/bench-module.sh" $flavor "$out/module-$side"
+	"$HARNESS/module.sh" bench $flavor "$out/module-$side"
 	rm -rf "${out:?}/$side" && mkdir -p "$out/$side"
 	cp "$out/module-$side/dmabuf_bench.ko" "$out/bench_user" "$out/$side/"
 	"$HARNESS/initramfs.sh" $flavor "$out/$side"

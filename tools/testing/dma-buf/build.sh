@@ -4,7 +4,8 @@
 # Configures $BUILD_DIR/obj-FLAVOR from the flavor's config fragments
 # (merged onto allnoconfig), checks every requested option took effect,
 # and builds bzImage with ccache.  Run tree.sh first.
-# Flavors: debug (the test kernel), bench (our tree, for make bench) and
+# Flavors: debug (the test kernel), kcsan (the debug kernel with KCSAN
+# instead of KASAN, for make stress), bench (our tree, for make bench) and
 # bench-upstream (the same config on the pristine 6.1 tree, unpacked here
 # into $UPSTREAM_TREE and never overlaid).
 set -euo pipefail
@@ -12,16 +13,18 @@ source "$(dirname "$0")/lib.sh"
 
 flavor=${1:-debug}
 case $flavor in
-debug) frags=(base debug consumers) targets=(bzImage) ;;
-# modules too: it writes Module.symvers, which the external benchmark
-# module is linked against.
+# modules too: it writes Module.symvers, which the external modules (the
+# benchmark, the lifetime test module) are linked against.
+debug) frags=(base debug consumers) targets=(bzImage modules) ;;
+# make stress STRESS_FLAVOR=kcsan: the debug kernel with KCSAN for KASAN.
+kcsan) frags=(base debug consumers kcsan) targets=(bzImage) ;;
 bench) frags=(base consumers bench) targets=(bzImage modules) ;;
 bench-upstream)
 	frags=(base consumers bench) targets=(bzImage modules)
 	TREE=$UPSTREAM_TREE
 	unpack_pristine "$TREE"
 	;;
-*) die "unknown flavor '$flavor' (known: debug, bench, bench-upstream)" ;;
+*) die "unknown flavor '$flavor' (known: debug, kcsan, bench, bench-upstream)" ;;
 esac
 obj=$BUILD_DIR/obj-$flavor
 mkdir -p "$obj"

@@ -4,8 +4,8 @@
 # Packs busybox, the init and the static test programs staged in DIR
 # (default $BUILD_DIR/tests; make bench stages its own) into /tests of
 # $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz, and with the test programs
-# v4l2-compliance and its libraries.
-# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz.
+# v4l2-compliance and its libraries and, once module.sh has built it, the
+# lifetime test module (/modules/dmabuf_modtest.ko).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -23,6 +23,13 @@ list=$obj/initramfs.list
 	for t in "$progs"/*; do
 		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
 	done
+	# module_test's module (module.sh modtest), where it looks for it; not
+	# executable, so that the init does not run it.
+	ko=$BUILD_DIR/modtest/dmabuf_modtest.ko
+	if [ "$progs" = "$BUILD_DIR/tests" ] && [ -f "$ko" ]; then
+		echo "dir /modules 755 0 0"
+		echo "file /modules/dmabuf_modtest.ko $ko 644 0 0"
+	fi
 	# v4l2-compliance is dynamically linked: it comes with its libraries,
 	# at the paths its loader looks in.  The wrapper reports its absence.
 	tool=

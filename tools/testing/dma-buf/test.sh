@@ -24,7 +24,8 @@ step build:tree-and-guard "$HARNESS/tree.sh" &&
 if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	"$HARNESS/checks.sh"
 	step build:kselftests "$HARNESS/selftests.sh" debug
-	step build:bench-module "$HARNESS/bench-module.sh" debug "$BUILD_DIR/bench-smoke"
+	step build:bench-module "$HARNESS/module.sh" bench debug "$BUILD_DIR/bench-smoke"
+	step build:modtest-module "$HARNESS/module.sh" modtest debug "$BUILD_DIR/modtest"
 	say "booting the debug kernel under QEMU${SUITE:+ (SUITE=$SUITE)}"
 	"$HARNESS/initramfs.sh" debug
 	start=$SECONDS

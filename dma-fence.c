@@ -633,8 +633,10 @@ EXPORT_SYMBOL(dma_fence_default_wait);
  * @intr: whether a signal may interrupt the wait
  * @timeout: the longest wait in jiffies, or %MAX_SCHEDULE_TIMEOUT
  *
- * Uses the driver's &dma_fence_ops.wait if it has one, and
- * dma_fence_default_wait() otherwise.
+ * A fence flagged signaled returns at once, without asking the driver
+ * (so it may be waited on after its driver is gone).  Otherwise this uses
+ * the driver's &dma_fence_ops.wait if it has one, and
+ * dma_fence_default_wait() if not.
  *
  * Context: process context, may sleep.
  * Return: the jiffies left of @timeout once signaled (1 when @timeout is 0
@@ -653,7 +655,10 @@ signed long dma_fence_wait_timeout(struct dma_fence *fence, bool intr,
 
 	__dma_fence_might_wait();
 	trace_dma_fence_wait_start(fence);
-	if (fence->ops->wait) {
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)) {
+		/* Nothing to wait for, and the driver need not be asked. */
+		ret = timeout ? timeout : 1;
+	} else if (fence->ops->wait) {
 		/* Custom waits expect the driver to have been asked first. */
 		dma_fence_enable_sw_signaling(fence);
 		ret = fence->ops->wait(fence, intr, timeout);

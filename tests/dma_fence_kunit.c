@@ -101,6 +101,22 @@ static struct dma_fence *mock_create(struct kunit *test,
 	return &m->base;
 }
 
+/* A driver wait that only counts its calls and claims a timeout. */
+static atomic_t custom_waits;
+
+static signed long custom_wait(struct dma_fence *fence, bool intr,
+			       signed long timeout)
+{
+	atomic_inc(&custom_waits);
+	return 0;
+}
+
+static const struct dma_fence_ops custom_wait_ops = {
+	.get_driver_name = mock_driver_name,
+	.get_timeline_name = mock_timeline_name,
+	.wait = custom_wait,
+};
+
 static struct dma_fence *mock_fence(struct kunit *test)
 {
 	return mock_create(test, &mock_ops, dma_fence_context_alloc(1), 1);
@@ -904,8 +920,28 @@ static void dma_fence_race_signal_callback_wait(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->lost), 0);
 }
 
+/*
+ * A fence flagged signaled is not waited for through the driver's wait:
+ * the core answers, so a fence can be waited on after its driver left.
+ */
+static void dma_fence_wait_signaled_skips_driver_wait(struct kunit *test)
+{
+	struct dma_fence *f = mock_create(test, &custom_wait_ops,
+					  dma_fence_context_alloc(1), 1);
+
+	atomic_set(&custom_waits, 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
+	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 1);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 5L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 0), 1L);
+	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 1);
+	dma_fence_put(f);
+}
+
 static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_init_state),
+	KUNIT_CASE(dma_fence_wait_signaled_skips_driver_wait),
 	KUNIT_CASE(dma_fence_context_alloc_consecutive),
 	KUNIT_CASE(dma_fence_signal_twice),
 	KUNIT_CASE(dma_fence_callbacks_run_once_in_order),

@@ -314,8 +314,12 @@ static int status_of(int fd, unsigned int *count)
 {
 	struct sync_file_info info = {};
 
-	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info))
+	if (ioctl(fd, SYNC_IOC_FILE_INFO, &info)) {
+		/* Say why, for a broken invariant to be read from the log. */
+		fprintf(stderr, "# SYNC_IOC_FILE_INFO on fd %d: %s\n", fd,
+			strerror(errno));
 		return -1000 - errno;
+	}
 	*count = info.num_fences;
 	return info.status;
 }

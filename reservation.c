@@ -497,30 +497,42 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 }
 
 /*
- * Store @fence with @usage over slot @pos, which holds a fence of the same
- * context: the later fence stays, with the stronger usage.  Nothing is
- * written when that is what the slot holds already.
+ * Inside a change: fold @fence with @usage into slot @pos, which holds a
+ * fence of the same context.  The later fence stays, with the stronger
+ * usage.  Returns the fence that lost its place, for the caller to drop
+ * after the change, or NULL.
  */
-static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
-		       unsigned int pos, struct dma_fence *fence,
-		       enum dma_resv_usage usage)
+static struct dma_fence *slot_fold(struct dma_resv_list *list,
+				   unsigned int pos, struct dma_fence *fence,
+				   enum dma_resv_usage usage)
 {
 	unsigned long slot = list->slots[pos];
 	struct dma_fence *old = slot_fence(slot);
 
 	usage = min(usage, slot_usage(slot));
 	if (old == fence || !dma_fence_is_later(fence, old)) {
-		if (usage == slot_usage(slot))
-			return;
-		fence = old;
-	} else {
-		dma_fence_get(fence);
+		slot_publish(list, pos, slot_pack(old, usage));
+		return NULL;
 	}
+	slot_publish(list, pos, slot_pack(dma_fence_get(fence), usage));
+	return old;
+}
+
+/* slot_fold() in a change of its own, skipped when it would change nothing. */
+static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned int pos, struct dma_fence *fence,
+		       enum dma_resv_usage usage)
+{
+	unsigned long slot = list->slots[pos];
+	struct dma_fence *old = slot_fence(slot), *loser;
+
+	if ((old == fence || !dma_fence_is_later(fence, old)) &&
+	    usage >= slot_usage(slot))
+		return;
 	change_begin(obj, list);
-	slot_publish(list, pos, slot_pack(fence, usage));
+	loser = slot_fold(list, pos, fence, usage);
 	change_end(list);
-	if (fence != old)
-		dma_fence_put(old);
+	dma_fence_put(loser);
 }
 
 /**
@@ -624,16 +636,7 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 					    slot_pack(dma_fence_get(replacement),
 						      usage));
 			} else {
-				unsigned long slot = list->slots[pos];
-				struct dma_fence *kept = slot_fence(slot);
-
-				usage = min(usage, slot_usage(slot));
-				if (kept != replacement &&
-				    dma_fence_is_later(replacement, kept)) {
-					loser = kept;
-					kept = dma_fence_get(replacement);
-				}
-				slot_publish(list, pos, slot_pack(kept, usage));
+				loser = slot_fold(list, pos, replacement, usage);
 			}
 		}
 		change_end(list);
@@ -1232,15 +1235,7 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 	if (fence) {
 		pos = slot_search(list, fence->context, &found);
 		if (found) {
-			unsigned long slot = list->slots[pos];
-			struct dma_fence *had = slot_fence(slot);
-
-			if (had != fence && dma_fence_is_later(fence, had)) {
-				loser = had;
-				had = dma_fence_get(fence);
-			}
-			slot_publish(list, pos,
-				     slot_pack(had, DMA_RESV_USAGE_WRITE));
+			loser = slot_fold(list, pos, fence, DMA_RESV_USAGE_WRITE);
 		} else {
 			/* The insertion overwrites the first dropped slot. */
 			if (kept < old_num)

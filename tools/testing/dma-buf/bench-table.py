@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Usage: bench-table.py [--rounds R] [--boots B] OURS_LOG... -- UPSTREAM_LOG...
+"""Usage: bench-table.py [--rounds R] [--boots B] [--clock icount|host]
+                      OURS_LOG... -- UPSTREAM_LOG...
 
 Reads the benchmark boots' console logs (lines "bench: ROW n=N
 ns_per_op=NS iters=K calib_ns=C" and "bench: mem_WHAT n=N bytes=B") and
@@ -17,6 +18,11 @@ same code in both kernels.  Under TCG the guest runs as fast as the host
 lets it, so C moves with whatever else loads the host.  The ratio and
 its spread compare NS / C (the row in units of the fixed work), which
 takes the load out; "raw" is the plain ratio of the medians.
+
+Clock: with icount (QEMU -icount shift=0) a guest nanosecond is one
+instruction the guest executed (on one vCPU), so NS counts instructions
+and the load on the host does not enter at all; with host it is host
+time (two vCPUs).
 """
 import re
 import statistics
@@ -39,13 +45,13 @@ def parse(paths):
     return runs
 
 
-def ratios(a, b):
-    """Run k of upstream over run k of ours, load taken out if possible."""
+def ratios(a, b, calibrate=True):
+    """Run k of upstream over run k of ours, load taken out if asked."""
     out = []
     for (x, cx), (y, cy) in zip(a, b):
         if not x:
             continue
-        if cx and cy:
+        if calibrate and cx and cy:
             out.append((y / cy) / (x / cx))
         else:
             out.append(y / x)
@@ -62,6 +68,7 @@ def fmt(v):
 
 def main(argv):
     rounds = boots = None
+    clock = 'host'
     while argv and argv[0].startswith('--') and argv[0] != '--':
         opt, val = argv[0], argv[1]
         argv = argv[2:]
@@ -69,6 +76,8 @@ def main(argv):
             rounds = val
         elif opt == '--boots':
             boots = val
+        elif opt == '--clock':
+            clock = val
     if '--' not in argv:
         sys.exit(__doc__)
     cut = argv.index('--')
@@ -84,15 +93,26 @@ def main(argv):
     runs = f'{boots} boots of each kernel, one after the other' if boots else ''
     if rounds:
         runs += f', {rounds} rounds per boot'
-    print(f'Medians over all runs ({runs}); QEMU TCG with -smp 2, so '
-          'absolute times are 10-50x native and noisy: compare the ratios, '
-          'and trust only what holds across the spread.  ratio = upstream / '
-          'ours: above 1, ours is faster (for mem_ rows: smaller); each run '
-          'is first divided by the time of a fixed calibration loop run next '
-          'to it, which takes out the load other work puts on the host '
-          '(raw: the ratio of the plain medians).  spread: the ratio run by '
-          'run (min..max).  growth: cost at the largest N over cost at the '
-          'smallest, ours / upstream.')
+    if clock == 'icount':
+        what = ('QEMU TCG with -smp 1 and -icount shift=0: a guest '
+                'nanosecond is one guest instruction, so the figures are '
+                'instructions per op, whatever else loads the host (they '
+                'leave out what instructions cost: cache misses, atomics), '
+                'and the ratios are taken as they are: the calibration '
+                'loop, which only moves with the interrupts that land in '
+                'it, would add noise')
+    else:
+        what = ('QEMU TCG with -smp 2 on the host\'s clock, so absolute '
+                'times are 10-50x native and noisy: compare the ratios, and '
+                'trust only what holds across the spread')
+    calib = ('' if clock == 'icount' else
+             '; each run is first divided by the time of a fixed calibration '
+             'loop run next to it, which takes out the load other work puts '
+             'on the host (raw: the ratio of the plain medians)')
+    print(f'Medians over all runs ({runs}); {what}.  ratio = upstream / '
+          f'ours: above 1, ours is faster (for mem_ rows: smaller){calib}.  '
+          'spread: the ratio run by run (min..max).  growth: cost at the '
+          'largest N over cost at the smallest, ours / upstream.')
     print()
     print('| row | N | ours | upstream | ratio | spread | verdict | raw | growth ours | growth upstream |')
     print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |')
@@ -109,7 +129,7 @@ def main(argv):
             ratio = None
             spread = verdict = '-'
             if a and b:
-                rs = ratios(a, b)
+                rs = ratios(a, b, clock != 'icount')
                 if rs:
                     ratio = statistics.median(rs)
                     spread = f'{min(rs):.2f}..{max(rs):.2f}'

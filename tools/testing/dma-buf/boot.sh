@@ -8,7 +8,9 @@
 # fuzz and fault kselftests only, each for STRESS_SECONDS (the kernel
 # cases in rounds of 45 s, under the hung-task watchdog's minute), console
 # to boot.log; bench: the benchmarks (BENCH_ROUNDS rounds, default 5), no
-# tracing, the console to the log only.  SUITE=glob runs only matching
+# tracing, the console to the log only; with BENCH_CLOCK=icount (TCG only)
+# the guest, on one vCPU, has a clock that counts the instructions it
+# executes instead of host time (see bench.sh).  SUITE=glob runs only matching
 # KUnit suites; QEMU_TIMEOUT (seconds, default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -44,11 +46,23 @@ if [ -z "$accel" ]; then
 		accel=kvm
 	fi
 fi
+smp=2
+icount=
+# One guest nanosecond per guest instruction, whatever the host is doing;
+# an idle guest jumps to its next timer instead of waiting for it.  On one
+# vCPU: QEMU 7.2 then runs the vCPUs in turn on one host thread, and a
+# second one takes many virtual seconds just to come up.
+if [ "$mode" = bench ] && [ "${BENCH_CLOCK:-host}" = icount ]; then
+	[ "$accel" = tcg ] || die "BENCH_CLOCK=icount needs TCG, not $accel"
+	smp=1
+	icount=shift=0,sleep=on
+fi
 # virtio-gpu-pci gives the consumers' tests a real virtio-gpu to share with.
-qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp 2 -m 2G -nographic
+qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp $smp -m 2G -nographic
       -device virtio-gpu-pci
       -no-reboot -kernel "$obj/arch/x86/boot/bzImage"
       -initrd "$obj/initramfs.cpio.gz" -append "$cmdline")
+[ -n "$icount" ] && qemu+=(-icount "$icount")
 
 case $mode in
 shell) exec "${qemu[@]}" ;;

@@ -1159,8 +1159,19 @@ static int mem_objects(void)
  * filling m objects, each with the same n fences, over m.  The first m
  * objects soak up what partly used slabs had free; only the second m are
  * counted.  The counter is folded from per-CPU deltas, so it is good to a
- * few percent.
+ * few percent.  The arrays an object outgrew are freed after a grace
+ * period, in batches; both readings wait for those, or a faster fill
+ * would look bigger only because less time had passed.
  */
+static void rcu_frees_done(void)
+{
+	/* kfree_rcu() batches for a while before it queues its RCU work. */
+	rcu_barrier();
+	msleep(100);
+	rcu_barrier();
+	msleep(100);
+}
+
 static int mem_resv(unsigned int n)
 {
 	unsigned int m = clamp((4U << 20) / (8 * n), 16U, 32768U);
@@ -1179,11 +1190,14 @@ static int mem_resv(unsigned int n)
 	for (i = 0; i < 2 * m; i++)
 		dma_resv_init(&objs[i]);
 	for (i = 0; i < 2 * m && !ret; i++) {
-		if (i == m)
+		if (i == m) {
+			rcu_frees_done();
 			before = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+		}
 		ret = resv_fill(&objs[i], f, n);
 		cond_resched();
 	}
+	rcu_frees_done();
 	after = global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
 	if (!ret)
 		mem_report("resv_fences", n,

@@ -64,8 +64,9 @@
  *	in place.  An array that replaces another starts at the count the
  *	other stopped at (plus two), so for one object the count only grows.
  * @num_fences: slots [0, @num_fences) hold fences, sorted by context, one
- *	per context.  The slots behind are 0 or hold fences a writer is about
- *	to drop.  Changed with the object locked, inside a change.
+ *	per context.  The slots behind that @num_fences once covered are 0
+ *	or hold fences a writer is about to drop; the others were never
+ *	written.  Changed with the object locked, inside a change.
  * @max_fences: how far adds may fill the array without a new reservation.
  *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
  *	reserved since the lock was taken, otherwise @capacity.
@@ -173,7 +174,13 @@ static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list,
 	return now != list || (now && READ_ONCE(now->seq) != seq);
 }
 
-/* A zeroed array of at least @capacity slots, filling its slab object. */
+/*
+ * An empty array of at least @capacity slots, filling its slab object.
+ * The slots are left as they come: nobody reads a slot at or beyond the
+ * highest @num_fences the array has had, and the ones below are written
+ * before @num_fences grows over them.  (Zeroing a 64 KiB array costs more
+ * than the adds it is grown for.)
+ */
 static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 {
 	struct dma_resv_list *list;
@@ -182,9 +189,13 @@ static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
 	size = kmalloc_size_roundup(size);
-	list = kzalloc(size, gfp);
-	if (list)
-		list->capacity = (size - sizeof(*list)) / sizeof(list->slots[0]);
+	list = kmalloc(size, gfp);
+	if (!list)
+		return NULL;
+	list->seq = 0;
+	list->num_fences = 0;
+	list->max_fences = 0;
+	list->capacity = (size - sizeof(*list)) / sizeof(list->slots[0]);
 	return list;
 }
 
@@ -262,10 +273,19 @@ static unsigned int slot_search(struct dma_resv_list *list, u64 context,
 				bool *found)
 {
 	unsigned int lo = 0, hi = list ? list->num_fences : 0;
+	u64 here_last;
 
 	*found = false;
-	if (!hi || slot_context(list, hi - 1) < context)
+	if (!hi)
 		return hi;
+	/* A driver's next fence: the last context again, or a new one. */
+	here_last = slot_context(list, hi - 1);
+	if (here_last < context)
+		return hi;
+	if (here_last == context) {
+		*found = true;
+		return hi - 1;
+	}
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
 		u64 here = slot_context(list, mid);
@@ -497,25 +517,38 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 }
 
 /*
+ * The rule for two fences of one context meeting in a slot: the later
+ * fence stays, with the stronger usage.  Returns the slot's new value and
+ * says whether @fence took the place of the fence in @slot.
+ */
+static unsigned long slot_folded(unsigned long slot, struct dma_fence *fence,
+				 enum dma_resv_usage usage, bool *replaced)
+{
+	struct dma_fence *old = slot_fence(slot);
+
+	*replaced = old != fence && dma_fence_is_later(fence, old);
+	return slot_pack(*replaced ? fence : old,
+			 min(usage, slot_usage(slot)));
+}
+
+/*
  * Inside a change: fold @fence with @usage into slot @pos, which holds a
- * fence of the same context.  The later fence stays, with the stronger
- * usage.  Returns the fence that lost its place, for the caller to drop
- * after the change, or NULL.
+ * fence of the same context, by the rule of slot_folded().  Returns the
+ * fence that lost its place, for the caller to drop after the change, or
+ * NULL.
  */
 static struct dma_fence *slot_fold(struct dma_resv_list *list,
 				   unsigned int pos, struct dma_fence *fence,
 				   enum dma_resv_usage usage)
 {
-	unsigned long slot = list->slots[pos];
-	struct dma_fence *old = slot_fence(slot);
+	unsigned long slot = list->slots[pos], folded;
+	bool replaced;
 
-	usage = min(usage, slot_usage(slot));
-	if (old == fence || !dma_fence_is_later(fence, old)) {
-		slot_publish(list, pos, slot_pack(old, usage));
-		return NULL;
-	}
-	slot_publish(list, pos, slot_pack(dma_fence_get(fence), usage));
-	return old;
+	folded = slot_folded(slot, fence, usage, &replaced);
+	if (replaced)
+		dma_fence_get(fence);
+	slot_publish(list, pos, folded);
+	return replaced ? slot_fence(slot) : NULL;
 }
 
 /* slot_fold() in a change of its own, skipped when it would change nothing. */
@@ -523,16 +556,19 @@ static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
 		       unsigned int pos, struct dma_fence *fence,
 		       enum dma_resv_usage usage)
 {
-	unsigned long slot = list->slots[pos];
-	struct dma_fence *old = slot_fence(slot), *loser;
+	unsigned long slot = list->slots[pos], folded;
+	bool replaced;
 
-	if ((old == fence || !dma_fence_is_later(fence, old)) &&
-	    usage >= slot_usage(slot))
+	folded = slot_folded(slot, fence, usage, &replaced);
+	if (folded == slot)
 		return;
+	if (replaced)
+		dma_fence_get(fence);
 	change_begin(obj, list);
-	loser = slot_fold(list, pos, fence, usage);
+	slot_publish(list, pos, folded);
 	change_end(list);
-	dma_fence_put(loser);
+	if (replaced)
+		dma_fence_put(slot_fence(slot));
 }
 
 /**
@@ -571,6 +607,12 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 		return;
 	}
 
+	/* A driver's next fence on the timeline it used last, without a call. */
+	pos = list ? list->num_fences : 0;
+	if (pos && slot_context(list, pos - 1) == fence->context) {
+		slot_merge(obj, list, pos - 1, fence, usage);
+		return;
+	}
 	pos = slot_search(list, fence->context, &found);
 	if (found) {
 		slot_merge(obj, list, pos, fence, usage);
@@ -720,10 +762,13 @@ static bool pass_stale(struct dma_resv_iter *cursor)
 
 /*
  * Unlocked walk, under rcu_read_lock(): drop the previous fence and return
- * the next unsignaled one of the wanted usage, referenced.  Anything read
- * from the array counts only if the array and its count did not move since
- * the pass began; otherwise a new pass begins.  The end of the array is
- * reported only for a pass that is still current then.
+ * the next unsignaled one of the wanted usage, referenced.  A fence is
+ * returned as the pass read it: a writer may have replaced it since, which
+ * the next step finds (dma_resv_iter_next_unlocked() checks the pass
+ * before it reads on) and answers with a new pass, reported by
+ * dma_resv_iter_is_restarted().  The end of the array is reported only for
+ * a pass that is still current then, so a walk that reaches its end has
+ * seen one state of the object whole.
  */
 static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 {
@@ -746,9 +791,9 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 		    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 			continue;
 
+		/* Gone to zero: it was replaced, so the array moved. */
 		fence = dma_fence_get_rcu(fence);
-		if (!fence || pass_stale(cursor)) {
-			dma_fence_put(fence);
+		if (!fence) {
 			pass_begin(cursor);
 			continue;
 		}
@@ -1054,6 +1099,34 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 }
 EXPORT_SYMBOL(dma_resv_copy_fences);
 
+/*
+ * Lock-free and without references: is every fence of @usage and stronger
+ * flagged signaled, in one state of @obj?  One pass over the slots.  False
+ * is no answer: a fence not flagged yet may still report itself signaled
+ * when asked (which takes a reference), and a pass may race a writer.
+ */
+static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
+{
+	struct dma_resv_list *list;
+	unsigned int seq, n, i;
+	bool idle = true;
+
+	rcu_read_lock();
+	list = rcu_dereference(obj->fences);
+	seq = list ? read_begin(list) : 0;
+	n = list ? READ_ONCE(list->num_fences) : 0;
+	for (i = 0; i < n && idle; i++) {
+		unsigned long slot = READ_ONCE(list->slots[i]);
+		struct dma_fence *fence = slot_fence(slot);
+
+		idle = !fence || slot_usage(slot) > usage ||
+		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
+	}
+	idle = idle && !read_moved(obj, list, seq);
+	rcu_read_unlock();
+	return idle;
+}
+
 /**
  * dma_resv_wait_timeout - wait for the fences of a usage
  * @obj: the object; the lock is not needed
@@ -1076,6 +1149,10 @@ long dma_resv_wait_timeout(struct dma_resv *obj, enum dma_resv_usage usage,
 				    MAX_SCHEDULE_TIMEOUT) : 1;
 	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
+
+	/* An idle buffer, the common case, needs no walk. */
+	if (flagged_idle(obj, usage))
+		return left;
 
 	dma_resv_iter_begin(&cursor, obj, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
@@ -1106,31 +1183,10 @@ EXPORT_SYMBOL_GPL(dma_resv_wait_timeout);
 bool dma_resv_test_signaled(struct dma_resv *obj, enum dma_resv_usage usage)
 {
 	struct dma_resv_iter cursor;
-	struct dma_resv_list *list;
 	struct dma_fence *fence;
-	unsigned int seq, n, i;
 	bool idle = true;
 
-	/*
-	 * The usual answer comes from the flags alone: one pass over the
-	 * slots, no reference taken.  A fence not flagged yet may still
-	 * report itself signaled, which takes a reference to ask: that, and
-	 * a pass that raced a writer, go the iterator's way.
-	 */
-	rcu_read_lock();
-	list = rcu_dereference(obj->fences);
-	seq = list ? read_begin(list) : 0;
-	n = list ? READ_ONCE(list->num_fences) : 0;
-	for (i = 0; i < n && idle; i++) {
-		unsigned long slot = READ_ONCE(list->slots[i]);
-
-		fence = slot_fence(slot);
-		idle = !fence || slot_usage(slot) > usage ||
-		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
-	}
-	idle = idle && !read_moved(obj, list, seq);
-	rcu_read_unlock();
-	if (idle)
+	if (flagged_idle(obj, usage))
 		return true;
 
 	dma_resv_iter_begin(&cursor, obj, usage);

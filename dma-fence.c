@@ -258,10 +258,12 @@ int dma_fence_signal_timestamp_locked(struct dma_fence *fence,
 
 	lockdep_assert_held(fence->lock);
 
-	if (unlikely(test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)))
-		return -EINVAL;
 	/* Traced first, while the driver's names may still be asked for. */
-	trace_dma_fence_signaled(fence);
+	if (trace_dma_fence_signaled_enabled()) {
+		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+			return -EINVAL;
+		trace_dma_fence_signaled(fence);
+	}
 	if (unlikely(test_and_set_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
 				      &fence->flags)))
 		return -EINVAL;
@@ -291,6 +293,22 @@ int dma_fence_signal_locked(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_signal_locked);
 
+/* The body of both unlocked signal calls, with @fence checked already. */
+static __always_inline int signal_at(struct dma_fence *fence,
+				     ktime_t timestamp)
+{
+	unsigned long irqflags;
+	bool cookie;
+	int ret;
+
+	cookie = dma_fence_begin_signalling();
+	spin_lock_irqsave(fence->lock, irqflags);
+	ret = dma_fence_signal_timestamp_locked(fence, timestamp);
+	spin_unlock_irqrestore(fence->lock, irqflags);
+	dma_fence_end_signalling(cookie);
+	return ret;
+}
+
 /**
  * dma_fence_signal_timestamp - complete a fence at a given time
  * @fence: the fence
@@ -304,21 +322,11 @@ EXPORT_SYMBOL(dma_fence_signal_locked);
  */
 int dma_fence_signal_timestamp(struct dma_fence *fence, ktime_t timestamp)
 {
-	unsigned long irqflags;
-	bool cookie;
-	int ret;
-
 	if (WARN_ON(!fence))
 		return -EINVAL;
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return -EINVAL;
-
-	cookie = dma_fence_begin_signalling();
-	spin_lock_irqsave(fence->lock, irqflags);
-	ret = dma_fence_signal_timestamp_locked(fence, timestamp);
-	spin_unlock_irqrestore(fence->lock, irqflags);
-	dma_fence_end_signalling(cookie);
-	return ret;
+	return signal_at(fence, timestamp);
 }
 EXPORT_SYMBOL(dma_fence_signal_timestamp);
 
@@ -334,7 +342,11 @@ EXPORT_SYMBOL(dma_fence_signal_timestamp);
  */
 int dma_fence_signal(struct dma_fence *fence)
 {
-	return dma_fence_signal_timestamp(fence, ktime_get());
+	if (WARN_ON(!fence))
+		return -EINVAL;
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		return -EINVAL;
+	return signal_at(fence, ktime_get());
 }
 EXPORT_SYMBOL(dma_fence_signal);
 
@@ -348,7 +360,13 @@ static bool enable_signaling_locked(struct dma_fence *fence)
 
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return true;
-	if (test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
+	/*
+	 * Whoever set the bit has dealt with the driver (or, setting it by
+	 * hand, asked us not to), and the lock keeps anyone from being
+	 * about to: the atomic is only needed the first time.
+	 */
+	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags) ||
+	    test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
 		return false;
 	if (!fence->ops->enable_signaling)
 		return false;
@@ -413,9 +431,8 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb,
 	if (WARN_ON(!fence || !func))
 		return -EINVAL;
 
-	INIT_LIST_HEAD(&cb->node);
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
-		return ret;
+		goto signaled;
 
 	spin_lock_irqsave(fence->lock, irqflags);
 	if (!enable_signaling_locked(fence)) {
@@ -424,6 +441,10 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb,
 		ret = 0;
 	}
 	spin_unlock_irqrestore(fence->lock, irqflags);
+	if (!ret)
+		return 0;
+signaled:
+	INIT_LIST_HEAD(&cb->node);
 	return ret;
 }
 EXPORT_SYMBOL(dma_fence_add_callback);

@@ -36,9 +36,13 @@ int shim_trace_unregister(struct shim_tracepoint *tp,
 
 #define SHIM_FENCE_EVENT(event)						\
 extern struct shim_tracepoint shim_tp_##event;				\
+static inline bool trace_##event##_enabled(void)			\
+{									\
+	return __atomic_load_n(&shim_tp_##event.count, __ATOMIC_ACQUIRE); \
+}									\
 static inline void trace_##event(struct dma_fence *fence)		\
 {									\
-	if (__atomic_load_n(&shim_tp_##event.count, __ATOMIC_ACQUIRE))	\
+	if (trace_##event##_enabled())					\
 		shim_trace_fire(&shim_tp_##event, fence);		\
 }									\
 static inline int register_trace_##event(shim_fence_probe_t p, void *d)	\

@@ -227,10 +227,12 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	for (i = 0; i < num_fences; i++) {
 		INIT_LIST_HEAD(&cb[i].cb.node);
 		cb[i].array = array;
+	}
+	/* Only lockdep needs the depth: spare the members' cache lines. */
+	for (i = 0; IS_ENABLED(CONFIG_LOCKDEP) && i < num_fences; i++)
 		if (dma_fence_is_array(fences[i]) ||
 		    dma_fence_is_chain(fences[i]))
 			depth = max(depth, array_depth(fences[i]) + 1);
-	}
 	depth = min_t(unsigned int, depth, ARRAY_MAX_DEPTH);
 
 	spin_lock_init(&array->lock);

@@ -29,8 +29,10 @@
  *
  * Lock-free readers never take the lock.  The array carries a change count:
  * a writer changing slots in place makes it odd for the few stores of the
- * change (with preemption off), and a bigger array is published with RCU,
- * its count continuing where the old one stopped.  A reader notes the array
+ * change (with preemption off), or, for a change that is a single store
+ * (a fence folded into the slot of its context), moves it on by two after
+ * the store; a bigger array is published with RCU, its count continuing
+ * where the old one stopped.  A reader notes the array
  * and its count when it starts, reads under RCU, and starts over when
  * either moved.  A fence taken out of the array is only released after the
  * change that took it out, so a reader racing a change sees stale but live
@@ -49,6 +51,7 @@
 #include <linux/dma-resv.h>
 #include <linux/export.h>
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/overflow.h>
@@ -188,7 +191,9 @@ static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
-	size = kmalloc_size_roundup(size);
+	/* kmalloc() sizes of a power of two are exact, the first one too. */
+	if (!is_power_of_2(size))
+		size = kmalloc_size_roundup(size);
 	list = kmalloc(size, gfp);
 	if (!list)
 		return NULL;
@@ -269,8 +274,8 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
  * where it would go (with *@found false).  Contexts usually come in
  * growing order, so the end is tried first.
  */
-static unsigned int slot_search(struct dma_resv_list *list, u64 context,
-				bool *found)
+static __always_inline unsigned int
+slot_search(struct dma_resv_list *list, u64 context, bool *found)
 {
 	unsigned int lo = 0, hi = list ? list->num_fences : 0;
 	u64 here_last;
@@ -308,6 +313,25 @@ static void slot_publish(struct dma_resv_list *list, unsigned int pos,
 {
 	/* Whatever made the fence is seen before the pointer to it. */
 	smp_store_release(&list->slots[pos], slot);
+}
+
+/*
+ * A change that is one store to one slot needs no odd phase: a reader
+ * sees the slot either before or after it, and any mix of such slots it
+ * reads is a state the object was in, unless it read a slot from before
+ * one store and another from after a later one.  That reader then also
+ * sees the count moved on by the earlier store, since each count is
+ * published after its store and read after the slots.  Readers never
+ * spin on such a change, and the writer needs no preemption off.
+ */
+static void change_one(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned int pos, unsigned long slot)
+{
+	dma_resv_assert_held(obj);
+	slot_publish(list, pos, slot);
+	/* The store is seen before the count that announces it. */
+	smp_wmb();
+	WRITE_ONCE(list->seq, list->seq + 2);
 }
 
 /* Inside a change: put @slot at @pos, moving the slots behind up by one. */
@@ -564,11 +588,39 @@ static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
 		return;
 	if (replaced)
 		dma_fence_get(fence);
-	change_begin(obj, list);
-	slot_publish(list, pos, folded);
-	change_end(list);
+	change_one(obj, list, pos, folded);
 	if (replaced)
 		dma_fence_put(slot_fence(slot));
+}
+
+/* dma_resv_add_fence() for any other context: search, fold or insert. */
+static noinline void add_search(struct dma_resv *obj,
+				struct dma_resv_list *list,
+				struct dma_fence *fence,
+				enum dma_resv_usage usage)
+{
+	unsigned int pos;
+	bool found;
+
+	pos = slot_search(list, fence->context, &found);
+	if (found) {
+		slot_merge(obj, list, pos, fence, usage);
+		return;
+	}
+	if (!list || list->num_fences >= list->max_fences) {
+		if (!(list && drop_signaled(obj, list)) && !make_room(obj)) {
+			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
+			       fence->context, fence->seqno);
+			return;
+		}
+		list = resv_list(obj);
+		pos = slot_search(list, fence->context, &found);
+	}
+
+	dma_fence_get(fence);
+	change_begin(obj, list);
+	slot_insert(list, pos, slot_pack(fence, usage));
+	change_end(list);
 }
 
 /**
@@ -597,8 +649,7 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 			enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list = resv_list(obj);
-	unsigned int pos;
-	bool found;
+	unsigned int n = list ? list->num_fences : 0;
 
 	dma_resv_assert_held(obj);
 	if (WARN(dma_fence_is_container(fence),
@@ -608,30 +659,10 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 	}
 
 	/* A driver's next fence on the timeline it used last, without a call. */
-	pos = list ? list->num_fences : 0;
-	if (pos && slot_context(list, pos - 1) == fence->context) {
-		slot_merge(obj, list, pos - 1, fence, usage);
-		return;
-	}
-	pos = slot_search(list, fence->context, &found);
-	if (found) {
-		slot_merge(obj, list, pos, fence, usage);
-		return;
-	}
-	if (!list || list->num_fences >= list->max_fences) {
-		if (!(list && drop_signaled(obj, list)) && !make_room(obj)) {
-			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
-			       fence->context, fence->seqno);
-			return;
-		}
-		list = resv_list(obj);
-		pos = slot_search(list, fence->context, &found);
-	}
-
-	dma_fence_get(fence);
-	change_begin(obj, list);
-	slot_insert(list, pos, slot_pack(fence, usage));
-	change_end(list);
+	if (n && slot_context(list, n - 1) == fence->context)
+		slot_merge(obj, list, n - 1, fence, usage);
+	else
+		add_search(obj, list, fence, usage);
 }
 EXPORT_SYMBOL(dma_resv_add_fence);
 

@@ -294,11 +294,22 @@ static u64 walk_signal_collect(struct kunit *test, unsigned int n)
 	return spent;
 }
 
+/* The best of three: other work on the machine only ever adds time. */
+static u64 walk_signal_collect_best(struct kunit *test, unsigned int n)
+{
+	u64 best = walk_signal_collect(test, n);
+	int i;
+
+	for (i = 0; i < 2; i++)
+		best = min(best, walk_signal_collect(test, n));
+	return best;
+}
+
 static void dma_fence_chain_long_walk_signal_collect(struct kunit *test)
 {
 	unsigned int n = max(long_chain_links, 1000U);
-	u64 small = walk_signal_collect(test, n / 10);
-	u64 large = walk_signal_collect(test, n);
+	u64 small = walk_signal_collect_best(test, n / 10);
+	u64 large = walk_signal_collect_best(test, n);
 
 	kunit_info(test, "%u links: %llu ms; %u links: %llu ms\n", n / 10,
 		   div_u64(small, NSEC_PER_MSEC), n,

@@ -231,7 +231,8 @@ subsys_initcall(dma_fence_prime_lockdep);
 static void fence_mark_signaled(struct dma_fence *fence, ktime_t timestamp,
 				struct list_head *pending)
 {
-	list_splice_init(&fence->cb_list, pending);
+	/* No re-init: the timestamp takes the list head's place. */
+	list_splice(&fence->cb_list, pending);
 	fence->timestamp = timestamp;
 	/* dma_fence_timestamp() readers see the value before the bit. */
 	smp_mb__before_atomic();
@@ -350,23 +351,10 @@ int dma_fence_signal(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_signal);
 
-/*
- * Make sure the driver will tell us about completion.  Returns true when the
- * fence is signaled by the time this returns.
- */
-static bool enable_signaling_locked(struct dma_fence *fence)
+/* The first enable: set the bit and tell the driver; as below. */
+static noinline bool enable_signaling_first(struct dma_fence *fence)
 {
-	lockdep_assert_held(fence->lock);
-
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
-		return true;
-	/*
-	 * Whoever set the bit has dealt with the driver (or, setting it by
-	 * hand, asked us not to), and the lock keeps anyone from being
-	 * about to: the atomic is only needed the first time.
-	 */
-	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags) ||
-	    test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
+	if (test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
 		return false;
 	if (!fence->ops->enable_signaling)
 		return false;
@@ -377,6 +365,26 @@ static bool enable_signaling_locked(struct dma_fence *fence)
 	/* The driver says the work is already done. */
 	dma_fence_signal_locked(fence);
 	return true;
+}
+
+/*
+ * Make sure the driver will tell us about completion.  Returns true when the
+ * fence is signaled by the time this returns.
+ */
+static __always_inline bool enable_signaling_locked(struct dma_fence *fence)
+{
+	lockdep_assert_held(fence->lock);
+
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		return true;
+	/*
+	 * Whoever set the bit has dealt with the driver (or, setting it by
+	 * hand, asked us not to), and the lock keeps anyone from being
+	 * about to: only the first caller needs the atomic and the driver.
+	 */
+	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
+		return false;
+	return enable_signaling_first(fence);
 }
 
 /**

@@ -75,9 +75,8 @@ static inline void list_move_tail(struct list_head *node,
 	list_add_tail(node, head);
 }
 
-/* Moves every entry of @from to the front of @to and empties @from. */
-static inline void list_splice_init(struct list_head *from,
-				    struct list_head *to)
+/* Moves every entry of @from to the front of @to; @from is left stale. */
+static inline void list_splice(struct list_head *from, struct list_head *to)
 {
 	struct list_head *first = from->next, *last = from->prev;
 
@@ -87,6 +86,13 @@ static inline void list_splice_init(struct list_head *from,
 	to->next->prev = last;
 	first->prev = to;
 	WRITE_ONCE(to->next, first);
+}
+
+/* list_splice(), then @from is empty. */
+static inline void list_splice_init(struct list_head *from,
+				    struct list_head *to)
+{
+	list_splice(from, to);
 	INIT_LIST_HEAD(from);
 }
 

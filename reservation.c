@@ -879,7 +879,8 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 
 	rcu_read_lock();
 	cursor->is_restarted = false;
-	if (pass_stale(cursor))
+	/* Before reading on; at the end, walk_unlocked() checks anyway. */
+	if (cursor->index < cursor->num_fences && pass_stale(cursor))
 		pass_begin(cursor);
 	fence = walk_unlocked(cursor);
 	rcu_read_unlock();

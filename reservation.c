@@ -798,14 +798,10 @@ static bool pass_stale(struct dma_resv_iter *cursor)
  * the next step finds (dma_resv_iter_next_unlocked() checks the pass
  * before it reads on) and answers with a new pass, reported by
  * dma_resv_iter_is_restarted().  The end of the array is reported only for
- * a pass that is still current then, or when @fresh says the caller has
- * just found it current and nothing was read since, so a walk that reaches
- * its end has seen one state of the object whole.  A pass that has only
- * begun is not fresh: its fence count may have been read in the middle of
- * a change.
+ * a pass that is still current then, so a walk that reaches its end has
+ * seen one state of the object whole.
  */
-static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor,
-				       bool fresh)
+static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 {
 	dma_fence_put(cursor->fence);
 	cursor->fence = NULL;
@@ -815,12 +811,11 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor,
 		unsigned long slot;
 
 		if (cursor->index >= cursor->num_fences) {
-			if (fresh || !pass_stale(cursor))
+			if (!pass_stale(cursor))
 				return NULL;
 			pass_begin(cursor);
 			continue;
 		}
-		fresh = false;
 		slot = READ_ONCE(cursor->fences->slots[cursor->index++]);
 		fence = slot_fence(slot);
 		if (!fence || slot_usage(slot) > cursor->usage ||
@@ -860,7 +855,7 @@ struct dma_fence *dma_resv_iter_first_unlocked(struct dma_resv_iter *cursor)
 
 	rcu_read_lock();
 	pass_begin(cursor);
-	fence = walk_unlocked(cursor, false);
+	fence = walk_unlocked(cursor);
 	rcu_read_unlock();
 	return fence;
 }
@@ -881,14 +876,12 @@ EXPORT_SYMBOL(dma_resv_iter_first_unlocked);
 struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 {
 	struct dma_fence *fence;
-	bool fresh;
 
 	rcu_read_lock();
 	cursor->is_restarted = false;
-	fresh = !pass_stale(cursor);
-	if (!fresh)
+	if (pass_stale(cursor))
 		pass_begin(cursor);
-	fence = walk_unlocked(cursor, fresh);
+	fence = walk_unlocked(cursor);
 	rcu_read_unlock();
 	return fence;
 }

@@ -968,7 +968,6 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_mmap, DMA_BUF);
  */
 int dma_buf_vmap(struct dma_buf *buf, struct iosys_map *map)
 {
-	struct iosys_map mapped;
 	int err = 0;
 
 	iosys_map_clear(map);
@@ -979,15 +978,14 @@ int dma_buf_vmap(struct dma_buf *buf, struct iosys_map *map)
 
 	mutex_lock(&buf->lock);
 	if (!buf->vmapping_counter) {
-		iosys_map_clear(&mapped);
-		err = buf->ops->vmap(buf, &mapped);
-		if (err)
-			goto out;
-		if (WARN_ON(iosys_map_is_null(&mapped))) {
+		/* Clear while unmapped: the exporter fills it in place. */
+		err = buf->ops->vmap(buf, &buf->vmap_ptr);
+		if (!err && WARN_ON(iosys_map_is_null(&buf->vmap_ptr)))
 			err = -EINVAL;
+		if (err) {
+			iosys_map_clear(&buf->vmap_ptr);
 			goto out;
 		}
-		buf->vmap_ptr = mapped;
 	}
 	buf->vmapping_counter++;
 	*map = buf->vmap_ptr;

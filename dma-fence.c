@@ -294,7 +294,7 @@ int dma_fence_signal_locked(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_signal_locked);
 
-/* The body of both unlocked signal calls, with @fence checked already. */
+/* The body of both unlocked signal calls. */
 static __always_inline int signal_at(struct dma_fence *fence,
 				     ktime_t timestamp)
 {
@@ -302,6 +302,10 @@ static __always_inline int signal_at(struct dma_fence *fence,
 	bool cookie;
 	int ret;
 
+	if (WARN_ON(!fence))
+		return -EINVAL;
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		return -EINVAL;
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(fence->lock, irqflags);
 	ret = dma_fence_signal_timestamp_locked(fence, timestamp);
@@ -323,10 +327,6 @@ static __always_inline int signal_at(struct dma_fence *fence,
  */
 int dma_fence_signal_timestamp(struct dma_fence *fence, ktime_t timestamp)
 {
-	if (WARN_ON(!fence))
-		return -EINVAL;
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
-		return -EINVAL;
 	return signal_at(fence, timestamp);
 }
 EXPORT_SYMBOL(dma_fence_signal_timestamp);
@@ -343,10 +343,6 @@ EXPORT_SYMBOL(dma_fence_signal_timestamp);
  */
 int dma_fence_signal(struct dma_fence *fence)
 {
-	if (WARN_ON(!fence))
-		return -EINVAL;
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
-		return -EINVAL;
 	return signal_at(fence, ktime_get());
 }
 EXPORT_SYMBOL(dma_fence_signal);

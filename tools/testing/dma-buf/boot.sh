@@ -10,8 +10,10 @@
 # to boot.log; bench: the benchmarks (BENCH_ROUNDS rounds, default 5), no
 # tracing, the console to the log only; with BENCH_CLOCK=icount (TCG only)
 # the guest, on one vCPU, has a clock that counts the instructions it
-# executes instead of host time (see bench.sh).  SUITE=glob runs only matching
-# KUnit suites; QEMU_TIMEOUT (seconds, default 1200) bounds the run.
+# executes instead of host time (see bench.sh); BENCH_ONLY=prefix keeps
+# the module's rows of that prefix and skips the user benchmark.
+# SUITE=glob runs only matching KUnit suites; QEMU_TIMEOUT (seconds,
+# default 1200) bounds the run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -35,6 +37,7 @@ if [ "$mode" = stress ]; then
 fi
 # Nothing of the test boot's: no KUnit, no tracepoints, no test cmdline.
 [ "$mode" = bench ] && cmdline="console=ttyS0 panic=-1 dmabuf.bench=${BENCH_ROUNDS:-5}"
+[ "$mode" = bench ] && [ -n "${BENCH_ONLY:-}" ] && cmdline+=" dmabuf.bench_only=$BENCH_ONLY"
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}

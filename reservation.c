@@ -575,6 +575,23 @@ static struct dma_fence *slot_fold(struct dma_resv_list *list,
 	return replaced ? slot_fence(slot) : NULL;
 }
 
+/*
+ * A change of its own: slot @pos takes @slot, whose fence is of the same
+ * context as the one there and later.  The new fence gains the object's
+ * reference and the old one loses it once readers can no longer find it.
+ * Kept out of line so that the add fast path needs no stack frame.
+ */
+static noinline void slot_replace(struct dma_resv *obj,
+				  struct dma_resv_list *list, unsigned int pos,
+				  unsigned long slot)
+{
+	struct dma_fence *old = slot_fence(list->slots[pos]);
+
+	dma_fence_get(slot_fence(slot));
+	change_one(obj, list, pos, slot);
+	dma_fence_put(old);
+}
+
 /* slot_fold() in a change of its own, skipped when it would change nothing. */
 static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
 		       unsigned int pos, struct dma_fence *fence,
@@ -584,16 +601,16 @@ static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
 	bool replaced;
 
 	folded = slot_folded(slot, fence, usage, &replaced);
-	if (folded == slot)
-		return;
 	if (replaced)
-		dma_fence_get(fence);
-	change_one(obj, list, pos, folded);
-	if (replaced)
-		dma_fence_put(slot_fence(slot));
+		slot_replace(obj, list, pos, folded);
+	else if (folded != slot)
+		change_one(obj, list, pos, folded);
 }
 
-/* dma_resv_add_fence() for any other context: search, fold or insert. */
+/*
+ * dma_resv_add_fence() for everything but a later fence of the last slot's
+ * context: containers, the other contexts (search, then fold or insert).
+ */
 static noinline void add_search(struct dma_resv *obj,
 				struct dma_resv_list *list,
 				struct dma_fence *fence,
@@ -601,6 +618,12 @@ static noinline void add_search(struct dma_resv *obj,
 {
 	unsigned int pos;
 	bool found;
+
+	if (WARN(dma_fence_is_container(fence),
+		 "dma-resv: container fence added, storing its members\n")) {
+		add_members(obj, fence, usage);
+		return;
+	}
 
 	pos = slot_search(list, fence->context, &found);
 	if (found) {
@@ -652,17 +675,25 @@ void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 	unsigned int n = list ? list->num_fences : 0;
 
 	dma_resv_assert_held(obj);
-	if (WARN(dma_fence_is_container(fence),
-		 "dma-resv: container fence added, storing its members\n")) {
-		add_members(obj, fence, usage);
-		return;
-	}
+	/*
+	 * A driver's next fence on the timeline it used last replaces the
+	 * fence of the last slot, with no search and no call but the one
+	 * that makes the change.  The rule is slot_folded()'s.
+	 */
+	if (n) {
+		unsigned long slot = list->slots[n - 1];
+		struct dma_fence *last = slot_fence(slot);
 
-	/* A driver's next fence on the timeline it used last, without a call. */
-	if (n && slot_context(list, n - 1) == fence->context)
-		slot_merge(obj, list, n - 1, fence, usage);
-	else
-		add_search(obj, list, fence, usage);
+		if (last->context == fence->context && last != fence &&
+		    dma_fence_is_later(fence, last) &&
+		    !dma_fence_is_container(fence)) {
+			slot_replace(obj, list, n - 1,
+				     slot_pack(fence,
+					       min(usage, slot_usage(slot))));
+			return;
+		}
+	}
+	add_search(obj, list, fence, usage);
 }
 EXPORT_SYMBOL(dma_resv_add_fence);
 

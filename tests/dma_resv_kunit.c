@@ -990,6 +990,54 @@ static void dma_resv_container_stores_members(struct kunit *test)
 }
 
 /*
+ * A container whose own context is the one of the last slot, and later:
+ * the fast path that replaces the last slot's fence must not take it.
+ */
+static void dma_resv_container_of_last_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence **members = kcalloc(1, sizeof(*members), GFP_KERNEL);
+	struct dma_fence *plain = mock_fence_at(test, ctx, 1);
+	struct dma_fence *m = mock_fence(test);
+	struct dma_fence_array *array;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	struct dma_resv obj;
+	unsigned int n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, members);
+	members[0] = dma_fence_get(m);
+	array = dma_fence_array_create(1, members, ctx, 2, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, plain, DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	EXPECT_WARN_BEGIN("dma_resv_container_last");
+	dma_resv_add_fence(&obj, &array->base, DMA_RESV_USAGE_WRITE);
+	EXPECT_WARN_END("dma_resv_container_last");
+	dma_resv_for_each_fence(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		KUNIT_EXPECT_PTR_NE(test, fence, &array->base);
+		n++;
+	}
+	dma_resv_unlock(&obj);
+
+	/* The plain fence stays, the member joins it. */
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, plain), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, m), DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, kref_read(&array->base.refcount), 1U);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(m);
+	dma_fence_signal(plain);
+	dma_fence_put(&array->base);
+	dma_fence_put(m);
+	dma_fence_put(plain);
+}
+
+/*
  * Readers racing a writer.  The writer keeps one fence for each of
  * RACE_CONTEXTS contexts and replaces them in rounds, context 0 first, each
  * replacement in its own locked section, signaling the fence it replaced
@@ -1432,6 +1480,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_no_slot_warns_keeps_fence),
 	KUNIT_CASE(dma_resv_unused_reservation_forgotten),
 	KUNIT_CASE(dma_resv_container_stores_members),
+	KUNIT_CASE(dma_resv_container_of_last_context),
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),
 	KUNIT_CASE(dma_resv_primed_lock_order),

@@ -752,7 +752,11 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 }
 EXPORT_SYMBOL(dma_resv_replace_fences);
 
-/* Locked walk: the next slot of the wanted usage, signaled or not. */
+/*
+ * Locked walk: the next slot of the wanted usage, signaled or not.  The
+ * cursor's fence stays NULL: it holds no reference, so that a
+ * dma_resv_iter_end() after a locked walk left early is harmless.
+ */
 static struct dma_fence *walk_locked(struct dma_resv_iter *cursor)
 {
 	while (cursor->index < cursor->num_fences) {
@@ -760,11 +764,9 @@ static struct dma_fence *walk_locked(struct dma_resv_iter *cursor)
 
 		if (slot_usage(slot) > cursor->usage)
 			continue;
-		cursor->fence = slot_fence(slot);
 		cursor->fence_usage = slot_usage(slot);
-		return cursor->fence;
+		return slot_fence(slot);
 	}
-	cursor->fence = NULL;
 	return NULL;
 }
 

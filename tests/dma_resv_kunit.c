@@ -990,6 +990,39 @@ static void dma_resv_container_stores_members(struct kunit *test)
 }
 
 /*
+ * A locked walk takes no references, so the cursor has none to drop: an
+ * end after leaving it early (needless, but seen in drivers) must not
+ * drop the object's own.
+ */
+static void dma_resv_locked_walk_holds_nothing(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	struct dma_resv obj;
+	unsigned int n = 0;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, f, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 2U);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_for_each_fence(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		KUNIT_EXPECT_PTR_EQ(test, fence, f);
+		n++;
+		break;
+	}
+	dma_resv_iter_end(&cursor);
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 2U);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
+	dma_fence_signal(f);
+	dma_fence_put(f);
+}
+
+/*
  * A container whose own context is the one of the last slot, and later:
  * the fast path that replaces the last slot's fence must not take it.
  */
@@ -1481,6 +1514,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_unused_reservation_forgotten),
 	KUNIT_CASE(dma_resv_container_stores_members),
 	KUNIT_CASE(dma_resv_container_of_last_context),
+	KUNIT_CASE(dma_resv_locked_walk_holds_nothing),
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),
 	KUNIT_CASE(dma_resv_primed_lock_order),

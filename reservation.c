@@ -861,7 +861,12 @@ static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
 			pass_begin(cursor);
 			continue;
 		}
-		if (dma_fence_is_signaled(fence)) {
+		/*
+		 * The flag was clear a moment ago; only a driver's own
+		 * signaled() may know better.  (A fence that signals after
+		 * the test is returned, as it would be a moment later.)
+		 */
+		if (fence->ops->signaled && dma_fence_is_signaled(fence)) {
 			dma_fence_put(fence);
 			continue;
 		}
@@ -912,7 +917,8 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 
 	rcu_read_lock();
 	cursor->is_restarted = false;
-	if (pass_stale(cursor))
+	/* At the end, walk_unlocked() makes this check itself. */
+	if (cursor->index < cursor->num_fences && pass_stale(cursor))
 		pass_begin(cursor);
 	fence = walk_unlocked(cursor);
 	rcu_read_unlock();

@@ -226,13 +226,14 @@ subsys_initcall(dma_fence_prime_lockdep);
 
 /*
  * Take the callback list off a fence that is being signaled, moving it to
- * @pending, and store the timestamp in its place.
+ * @pending (which need not be initialised), and store the timestamp in its
+ * place.
  */
 static void fence_mark_signaled(struct dma_fence *fence, ktime_t timestamp,
 				struct list_head *pending)
 {
 	/* No re-init: the timestamp takes the list head's place. */
-	list_splice(&fence->cb_list, pending);
+	list_replace(&fence->cb_list, pending);
 	fence->timestamp = timestamp;
 	/* dma_fence_timestamp() readers see the value before the bit. */
 	smp_mb__before_atomic();
@@ -255,7 +256,7 @@ int dma_fence_signal_timestamp_locked(struct dma_fence *fence,
 				      ktime_t timestamp)
 {
 	struct dma_fence_cb *cb, *tmp;
-	LIST_HEAD(pending);
+	struct list_head pending;
 
 	lockdep_assert_held(fence->lock);
 
@@ -303,8 +304,6 @@ static __always_inline int signal_at(struct dma_fence *fence,
 	int ret;
 
 	if (WARN_ON(!fence))
-		return -EINVAL;
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return -EINVAL;
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(fence->lock, irqflags);

@@ -88,6 +88,18 @@ static inline void list_splice(struct list_head *from, struct list_head *to)
 	WRITE_ONCE(to->next, first);
 }
 
+/*
+ * @new takes @old's place in its list (an empty @old leaves @new empty);
+ * @old is left stale.
+ */
+static inline void list_replace(struct list_head *old, struct list_head *new)
+{
+	new->next = old->next;
+	new->next->prev = new;
+	new->prev = old->prev;
+	new->prev->next = new;
+}
+
 /* list_splice(), then @from is empty. */
 static inline void list_splice_init(struct list_head *from,
 				    struct list_head *to)

@@ -862,14 +862,15 @@ void dma_fence_init(struct dma_fence *fence, const struct dma_fence_ops *ops,
 {
 	WARN_ON(!ops->get_driver_name || !ops->get_timeline_name);
 
-	*fence = (struct dma_fence) {
-		.lock = lock,
-		.ops = ops,
-		.context = context,
-		.seqno = seqno,
-	};
+	/* Field by field, which covers them all: no memset() first. */
+	fence->lock = lock;
+	fence->ops = ops;
 	INIT_LIST_HEAD(&fence->cb_list);
+	fence->context = context;
+	fence->seqno = seqno;
+	fence->flags = 0;
 	kref_init(&fence->refcount);
+	fence->error = 0;
 	trace_dma_fence_init(fence);
 }
 EXPORT_SYMBOL(dma_fence_init);

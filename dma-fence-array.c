@@ -69,14 +69,15 @@ static const char *array_timeline_name(struct dma_fence *fence)
 static bool member_done(struct dma_fence_array *array,
 			struct dma_fence *member)
 {
-	bool any = signals_on_any(array);
+	int error = READ_ONCE(member->error);
 	bool last;
 
-	if (!any && member->error)
-		cmpxchg(&array->base.error, 0, member->error);
+	/* The mode is only looked up for a member that failed. */
+	if (unlikely(error) && !signals_on_any(array))
+		cmpxchg(&array->base.error, 0, error);
 	last = atomic_dec_and_test(&array->num_pending);
-	if (any && last && member->error)
-		cmpxchg(&array->base.error, 0, member->error);
+	if (unlikely(error) && last && signals_on_any(array))
+		cmpxchg(&array->base.error, 0, error);
 	return last;
 }
 
@@ -115,6 +116,7 @@ static bool array_enable_signaling(struct dma_fence *fence)
 	unsigned int i;
 
 	for (i = 0; i < array->num_fences; i++) {
+		cb[i].array = array;
 		dma_fence_get(&array->base);
 		if (!dma_fence_add_callback(array->fences[i], &cb[i].cb,
 					    member_signaled))
@@ -223,11 +225,14 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	if (!array)
 		return NULL;
 
+	/*
+	 * Signal-on-any arrays take back the callbacks of every member when
+	 * done, also of those enable_signaling never reached.  (Each callback
+	 * learns its array when it is queued.)
+	 */
 	cb = array_callbacks(array);
-	for (i = 0; i < num_fences; i++) {
+	for (i = 0; signal_on_any && i < num_fences; i++)
 		INIT_LIST_HEAD(&cb[i].cb.node);
-		cb[i].array = array;
-	}
 	/* Only lockdep needs the depth: spare the members' cache lines. */
 	for (i = 0; IS_ENABLED(CONFIG_LOCKDEP) && i < num_fences; i++)
 		if (dma_fence_is_array(fences[i]) ||

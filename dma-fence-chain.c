@@ -17,17 +17,6 @@
 #include <linux/dma-fence-chain.h>
 #include <linux/export.h>
 
-/* A reference to whatever @link points back at, or NULL. */
-static struct dma_fence *get_prev(struct dma_fence_chain *link)
-{
-	struct dma_fence *found;
-
-	rcu_read_lock();
-	found = dma_fence_get_rcu_safe(&link->prev);
-	rcu_read_unlock();
-	return found;
-}
-
 /**
  * dma_fence_chain_walk - step to the previous unsignaled link
  * @fence: the current position, a reference the walk consumes
@@ -43,19 +32,29 @@ static struct dma_fence *get_prev(struct dma_fence_chain *link)
 struct dma_fence *dma_fence_chain_walk(struct dma_fence *fence)
 {
 	struct dma_fence_chain *chain = to_dma_fence_chain(fence);
-	struct dma_fence *prev = chain ? get_prev(chain) : NULL;
+	struct dma_fence *prev = NULL;
 
-	while (prev && dma_fence_is_signaled(dma_fence_chain_contained(prev))) {
-		struct dma_fence_chain *gone = to_dma_fence_chain(prev);
-		struct dma_fence *skip = gone ? get_prev(gone) : NULL;
-		struct dma_fence *was;
+	/* One read-side section per predecessor looked at. */
+	while (chain) {
+		struct dma_fence_chain *gone;
+		struct dma_fence *skip, *was;
+
+		rcu_read_lock();
+		prev = dma_fence_get_rcu_safe(&chain->prev);
+		if (!prev ||
+		    !dma_fence_is_signaled(dma_fence_chain_contained(prev))) {
+			rcu_read_unlock();
+			break;
+		}
+		gone = to_dma_fence_chain(prev);
+		skip = gone ? dma_fence_get_rcu_safe(&gone->prev) : NULL;
+		rcu_read_unlock();
 
 		/* Our reference to skip moves into chain->prev if we win. */
 		was = unrcu_pointer(cmpxchg(&chain->prev, RCU_INITIALIZER(prev),
 					    RCU_INITIALIZER(skip)));
 		dma_fence_put(was == prev ? prev : skip);
 		dma_fence_put(prev);
-		prev = get_prev(chain);
 	}
 	dma_fence_put(fence);
 	return prev;

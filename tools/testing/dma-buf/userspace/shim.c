@@ -717,6 +717,14 @@ static void *rcu_thread(void *unused)
 	for (;;) {
 		while (!rcu_cb_head)
 			pthread_cond_wait(&rcu_cb_cond, &rcu_cb_lock);
+		/*
+		 * Let a batch gather, as the kernel's grace periods do: one
+		 * grace period per callback would have every reader that
+		 * frees as it goes (a chain walk) wait for the last one.
+		 */
+		pthread_mutex_unlock(&rcu_cb_lock);
+		usleep(200);
+		pthread_mutex_lock(&rcu_cb_lock);
 		batch = rcu_cb_head;
 		rcu_cb_head = NULL;
 		rcu_cb_tail = &rcu_cb_head;

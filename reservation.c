@@ -69,7 +69,9 @@
  * @num_fences: slots [0, @num_fences) hold fences, sorted by context, one
  *	per context.  The slots behind that @num_fences once covered are 0
  *	or hold fences a writer is about to drop; the others were never
- *	written.  Changed with the object locked, inside a change.
+ *	written.  Changed with the object locked, inside a change; it
+ *	grows with a release store, which lock-free readers pair with an
+ *	acquire load: the slots it covers are written before it does.
  * @max_fences: how far adds may fill the array without a new reservation.
  *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
  *	reserved since the lock was taken, otherwise @capacity.
@@ -159,6 +161,13 @@ static unsigned int read_begin(struct dma_resv_list *list)
 	/* Pairs with change_end(): the slots are read after the count. */
 	smp_rmb();
 	return seq;
+}
+
+/* Reader side, under RCU: how many slots of @list hold fences. */
+static unsigned int read_count(struct dma_resv_list *list)
+{
+	/* Pairs with the release in slot_insert(). */
+	return smp_load_acquire(&list->num_fences);
 }
 
 /*
@@ -343,7 +352,8 @@ static void slot_insert(struct dma_resv_list *list, unsigned int pos,
 	for (i = list->num_fences; i > pos; i--)
 		WRITE_ONCE(list->slots[i], list->slots[i - 1]);
 	slot_publish(list, pos, slot);
-	WRITE_ONCE(list->num_fences, list->num_fences + 1);
+	/* The slots the count grows over are written first. */
+	smp_store_release(&list->num_fences, list->num_fences + 1);
 }
 
 /*
@@ -814,7 +824,7 @@ static void pass_begin(struct dma_resv_iter *cursor)
 
 	cursor->fences = list;
 	cursor->seq = list ? read_begin(list) : 0;
-	cursor->num_fences = list ? READ_ONCE(list->num_fences) : 0;
+	cursor->num_fences = list ? read_count(list) : 0;
 	cursor->index = 0;
 	cursor->is_restarted = true;
 }
@@ -944,7 +954,7 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 		rcu_read_lock();
 		from = rcu_dereference(obj->fences);
 		seq = from ? read_begin(from) : 0;
-		n = from ? READ_ONCE(from->num_fences) : 0;
+		n = from ? read_count(from) : 0;
 		if (n > room) {
 			rcu_read_unlock();
 			bigger = krealloc_array(out, n, sizeof(*out),
@@ -1116,7 +1126,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 		rcu_read_lock();
 		from = rcu_dereference(src->fences);
 		seq = from ? read_begin(from) : 0;
-		n = from ? READ_ONCE(from->num_fences) : 0;
+		n = from ? read_count(from) : 0;
 		rcu_read_unlock();
 
 		list = n ? list_alloc(n, GFP_KERNEL) : NULL;
@@ -1184,7 +1194,7 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 	rcu_read_lock();
 	list = rcu_dereference(obj->fences);
 	seq = list ? read_begin(list) : 0;
-	n = list ? READ_ONCE(list->num_fences) : 0;
+	n = list ? read_count(list) : 0;
 	for (i = 0; i < n && idle; i++) {
 		unsigned long slot = READ_ONCE(list->slots[i]);
 		struct dma_fence *fence = slot_fence(slot);

@@ -30,11 +30,12 @@
  * Lock-free readers never take the lock.  The array carries a change count:
  * a writer changing slots in place makes it odd for the few stores of the
  * change (with preemption off), or, for a change that is a single store
- * (a fence folded into the slot of its context), moves it on by two after
- * the store; a bigger array is published with RCU, its count continuing
- * where the old one stopped.  A reader notes the array
- * and its count when it starts, reads under RCU, and starts over when
- * either moved.  A fence taken out of the array is only released after the
+ * (a fence folded into the slot of its context, or the number of fences
+ * growing over a slot just written behind the last), moves it on by two
+ * after the store; a bigger array is published with RCU, its count
+ * continuing where the old one stopped.  A reader notes the array and its
+ * count when it starts, reads under RCU, and starts over when either
+ * moved.  A fence taken out of the array is only released after the
  * change that took it out, so a reader racing a change sees stale but live
  * fences at worst, and the count tells it to throw that view away.  The
  * unlocked iterators surface these restarts with
@@ -166,7 +167,7 @@ static unsigned int read_begin(struct dma_resv_list *list)
 /* Reader side, under RCU: how many slots of @list hold fences. */
 static unsigned int read_count(struct dma_resv_list *list)
 {
-	/* Pairs with the release in slot_insert(). */
+	/* Pairs with the release in slot_insert() and append_one(). */
 	return smp_load_acquire(&list->num_fences);
 }
 
@@ -354,6 +355,24 @@ static void slot_insert(struct dma_resv_list *list, unsigned int pos,
 	slot_publish(list, pos, slot);
 	/* The slots the count grows over are written first. */
 	smp_store_release(&list->num_fences, list->num_fences + 1);
+}
+
+/*
+ * A change that only adds @slot behind the last slot.  Like change_one()
+ * it is a single store to readers: the count growing over the slot.
+ */
+static void append_one(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned long slot)
+{
+	unsigned int n = list->num_fences;
+
+	dma_resv_assert_held(obj);
+	WRITE_ONCE(list->slots[n], slot);
+	/* The slot, and the fence it names, are seen before the count... */
+	smp_store_release(&list->num_fences, n + 1);
+	/* ... and the count before the change count that announces it. */
+	smp_wmb();
+	WRITE_ONCE(list->seq, list->seq + 2);
 }
 
 /*
@@ -651,6 +670,10 @@ static noinline void add_search(struct dma_resv *obj,
 	}
 
 	dma_fence_get(fence);
+	if (pos == list->num_fences) {
+		append_one(obj, list, slot_pack(fence, usage));
+		return;
+	}
 	change_begin(obj, list);
 	slot_insert(list, pos, slot_pack(fence, usage));
 	change_end(list);

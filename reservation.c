@@ -247,6 +247,22 @@ static struct dma_resv_list *list_publish(struct dma_resv *obj,
 }
 
 /*
+ * The first array of an object, of at least @capacity slots.  Apart from
+ * list_regrow() so that only objects that had an array pay for its frame.
+ */
+static noinline int list_first(struct dma_resv *obj, unsigned int capacity,
+			       gfp_t gfp)
+{
+	struct dma_resv_list *list = list_alloc(capacity, gfp);
+
+	if (!list)
+		return -ENOMEM;
+	list_set_limit(list);
+	rcu_assign_pointer(obj->fences, list);
+	return 0;
+}
+
+/*
  * Move the unsignaled fences into a new array of at least @capacity slots,
  * which must be at least the number of fences stored now, and publish it.
  * The references move with the fences; the signaled ones are dropped.
@@ -256,17 +272,17 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 	struct dma_resv_list *old = resv_list(obj), *list;
 	unsigned int i, n = 0;
 
+	if (!old)
+		return list_first(obj, capacity, gfp);
 	list = list_alloc(capacity, gfp);
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; old && i < old->num_fences; i++)
+	for (i = 0; i < old->num_fences; i++)
 		if (!dma_fence_is_signaled(slot_fence(old->slots[i])))
 			list->slots[n++] = old->slots[i];
 	list->num_fences = n;
 	list_set_limit(list);
 	list_publish(obj, list);
-	if (!old)
-		return 0;
 
 	/* The new array is the old one minus the dropped fences, in order. */
 	for (i = 0, n = 0; i < old->num_fences; i++) {
@@ -484,7 +500,8 @@ int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences)
 		return -ENOMEM;
 	if (!list || want > list->capacity) {
 		capacity = max3(want, 4U, list ? 2 * list->capacity : 0U);
-		ret = list_regrow(obj, capacity, GFP_KERNEL);
+		ret = list ? list_regrow(obj, capacity, GFP_KERNEL) :
+			     list_first(obj, capacity, GFP_KERNEL);
 		if (ret)
 			return ret;
 		list = resv_list(obj);

@@ -884,18 +884,20 @@ static bool pass_stale(struct dma_resv_iter *cursor)
  * a pass that is still current then, so a walk that reaches its end has
  * seen one state of the object whole.
  */
-static struct dma_fence *walk_unlocked(struct dma_resv_iter *cursor)
+static __always_inline struct dma_fence *
+walk_unlocked(struct dma_resv_iter *cursor)
 {
 	dma_fence_put(cursor->fence);
-	cursor->fence = NULL;
 
 	for (;;) {
 		struct dma_fence *fence;
 		unsigned long slot;
 
 		if (cursor->index >= cursor->num_fences) {
-			if (!pass_stale(cursor))
+			if (!pass_stale(cursor)) {
+				cursor->fence = NULL;
 				return NULL;
+			}
 			pass_begin(cursor);
 			continue;
 		}

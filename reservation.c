@@ -961,7 +961,10 @@ EXPORT_SYMBOL(dma_resv_iter_first_unlocked);
  * Context: process context; does not sleep.  Not from interrupts, which
  * could spin on a change the interrupted CPU itself is making.
  * Return: the next unsignaled fence of the cursor's usage, or NULL at the
- * end of a pass over a state that was current at that moment.
+ * end of a pass over a state that was current at that moment.  When that
+ * pass began in this call, found nothing to return and so could not flag a
+ * fence, dma_resv_iter_is_restarted() is still true after the loop: the
+ * fences returned before belong to an older state.
  */
 struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 {

@@ -1084,6 +1084,7 @@ static void dma_resv_container_of_last_context(struct kunit *test)
 struct race {
 	struct dma_resv obj;
 	u64 base;
+	bool grow;
 	atomic_t bad;
 	atomic_t snapshots;
 	atomic_t restarts;
@@ -1095,6 +1096,27 @@ struct race_reader {
 	struct dma_resv copy;
 };
 
+/*
+ * The states of the growing writer (dma_resv_race_grow_shrink()): the
+ * fences of one round, of contexts [a, b) with a at the first context or
+ * b behind the last, in context order.
+ */
+static bool grow_state_ok(struct race *race, u64 *ctx, u64 *seqno,
+			  unsigned int n)
+{
+	unsigned int i;
+
+	if (!n)
+		return true;
+	if (n > RACE_CONTEXTS || ctx[0] < race->base)
+		return false;
+	for (i = 1; i < n; i++)
+		if (ctx[i] != ctx[0] + i || seqno[i] != seqno[0])
+			return false;
+	return ctx[0] == race->base ||
+	       ctx[0] + n == race->base + RACE_CONTEXTS;
+}
+
 /* Does this set of (context, seqno) describe one state of the writer? */
 static bool race_state_ok(struct race *race, u64 *ctx, u64 *seqno,
 			  unsigned int n)
@@ -1102,6 +1124,8 @@ static bool race_state_ok(struct race *race, u64 *ctx, u64 *seqno,
 	u64 seen[RACE_CONTEXTS] = { };
 	unsigned int i;
 
+	if (race->grow)
+		return grow_state_ok(race, ctx, seqno, n);
 	if (n != RACE_CONTEXTS)
 		return false;
 	for (i = 0; i < n; i++) {
@@ -1123,7 +1147,7 @@ static bool race_fences_ok(struct race *race, struct dma_fence **f,
 	u64 ctx[RACE_CONTEXTS], seqno[RACE_CONTEXTS];
 	unsigned int i;
 
-	if (n != RACE_CONTEXTS)
+	if (n > RACE_CONTEXTS)
 		return false;
 	for (i = 0; i < n; i++) {
 		ctx[i] = f[i]->context;
@@ -1154,6 +1178,12 @@ static bool race_walk(struct race *race)
 		}
 		n++;
 	}
+	/*
+	 * A last step that started over and found nothing to return leaves
+	 * the flag set: what came before belongs to an older state.
+	 */
+	if (dma_resv_iter_is_restarted(&cursor))
+		n = 0;
 	dma_resv_iter_end(&cursor);
 	return race_state_ok(race, ctx, seqno, n);
 }
@@ -1182,7 +1212,12 @@ static bool race_singleton(struct race *race)
 	if (dma_resv_get_singleton(&race->obj, DMA_RESV_USAGE_READ, &single))
 		return false;
 	array = to_dma_fence_array(single);
-	ok = array && race_fences_ok(race, array->fences, array->num_fences);
+	if (!single)
+		ok = race_fences_ok(race, NULL, 0);
+	else if (!array)
+		ok = race_fences_ok(race, &single, 1);
+	else
+		ok = race_fences_ok(race, array->fences, array->num_fences);
 	dma_fence_put(single);
 	return ok;
 }
@@ -1228,7 +1263,9 @@ static int race_read(void *data)
 			ok = race_copy(reader);
 			break;
 		default:
-			ok = !dma_resv_test_signaled(&race->obj,
+			/* Only the replacing writer never empties the object. */
+			ok = race->grow ||
+			     !dma_resv_test_signaled(&race->obj,
 						     DMA_RESV_USAGE_READ);
 			break;
 		}
@@ -1238,6 +1275,41 @@ static int race_read(void *data)
 		cond_resched();
 	}
 	return 0;
+}
+
+/* Start the readers on @race, each with a copy target of its own. */
+static void race_readers_start(struct kunit *test, struct race *race,
+			       struct race_reader *readers,
+			       struct task_struct **t)
+{
+	unsigned int i;
+
+	for (i = 0; i < RACE_READERS; i++) {
+		readers[i].race = race;
+		readers[i].id = i;
+		dma_resv_init(&readers[i].copy);
+		t[i] = kthread_run(race_read, &readers[i], "resv-reader%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+	}
+}
+
+/* Stop them and check that every view they took was a writer's state. */
+static void race_readers_stop(struct kunit *test, struct race *race,
+			      struct race_reader *readers,
+			      struct task_struct **t, unsigned long rounds)
+{
+	unsigned int i;
+
+	for (i = 0; i < RACE_READERS; i++) {
+		kthread_stop(t[i]);
+		dma_resv_fini(&readers[i].copy);
+	}
+	kunit_info(test, "%lu writer rounds, %d reader snapshots, %d restarts\n",
+		   rounds, atomic_read(&race->snapshots),
+		   atomic_read(&race->restarts));
+	KUNIT_EXPECT_EQ(test, atomic_read(&race->bad), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&race->snapshots), 2 * RACE_READERS);
+	KUNIT_EXPECT_GT(test, rounds, 2UL);
 }
 
 static void dma_resv_race_readers_writer(struct kunit *test)
@@ -1265,14 +1337,7 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 	}
 	dma_resv_unlock(&race->obj);
 
-	for (i = 0; i < RACE_READERS; i++) {
-		readers[i].race = race;
-		readers[i].id = i;
-		dma_resv_init(&readers[i].copy);
-		t[i] = kthread_run(race_read, &readers[i], "resv-reader%u", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
-	}
-
+	race_readers_start(test, race, readers, t);
 	end = ktime_add_ms(ktime_get(), 1500);
 	while (ktime_before(ktime_get(), end)) {
 		for (i = 0; i < RACE_CONTEXTS; i++) {
@@ -1294,16 +1359,7 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 		cond_resched();
 	}
 
-	for (i = 0; i < RACE_READERS; i++) {
-		kthread_stop(t[i]);
-		dma_resv_fini(&readers[i].copy);
-	}
-	kunit_info(test, "%lu writer rounds, %d reader snapshots, %d restarts\n",
-		   rounds, atomic_read(&race->snapshots),
-		   atomic_read(&race->restarts));
-	KUNIT_EXPECT_EQ(test, atomic_read(&race->bad), 0);
-	KUNIT_EXPECT_GT(test, atomic_read(&race->snapshots), 2 * RACE_READERS);
-	KUNIT_EXPECT_GT(test, rounds, 2UL);
+	race_readers_stop(test, race, readers, t, rounds);
 	KUNIT_EXPECT_EQ(test, count_locked(&race->obj, DMA_RESV_USAGE_READ),
 			(unsigned int)RACE_CONTEXTS);
 
@@ -1312,6 +1368,58 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 		dma_fence_signal(cur[i]);
 		dma_fence_put(cur[i]);
 	}
+}
+
+/*
+ * Readers racing a writer that grows and shrinks the object.  In each
+ * round the writer adds one fence per context, each in its own locked
+ * section: in context order in even rounds (every add goes behind the
+ * last slot), in reverse in odd ones (every add goes in front), then
+ * removes them from the first context on, signaling each once removed.
+ * Every state holds the fences of one round, of a run of contexts that
+ * starts at the first or ends at the last (grow_state_ok()).
+ */
+static void dma_resv_race_grow_shrink(struct kunit *test)
+{
+	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+	struct race_reader *readers;
+	struct dma_fence *f[RACE_CONTEXTS];
+	struct task_struct *t[RACE_READERS];
+	unsigned long rounds = 0;
+	ktime_t end;
+	unsigned int i, k;
+
+	readers = kunit_kcalloc(test, RACE_READERS, sizeof(*readers),
+				GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	KUNIT_ASSERT_NOT_NULL(test, readers);
+	dma_resv_init(&race->obj);
+	race->base = dma_fence_context_alloc(RACE_CONTEXTS);
+	race->grow = true;
+
+	race_readers_start(test, race, readers, t);
+	end = ktime_add_ms(ktime_get(), 1500);
+	while (ktime_before(ktime_get(), end)) {
+		for (i = 0; i < RACE_CONTEXTS; i++) {
+			k = rounds & 1 ? RACE_CONTEXTS - 1 - i : i;
+			f[k] = mock_fence_at(test, race->base + k, rounds + 1);
+			add_one(test, &race->obj, f[k], DMA_RESV_USAGE_READ);
+		}
+		for (i = 0; i < RACE_CONTEXTS; i++) {
+			dma_resv_lock(&race->obj, NULL);
+			dma_resv_replace_fences(&race->obj, race->base + i,
+						NULL, DMA_RESV_USAGE_READ);
+			dma_resv_unlock(&race->obj);
+			dma_fence_signal(f[i]);
+			dma_fence_put(f[i]);
+		}
+		rounds++;
+		cond_resched();
+	}
+	race_readers_stop(test, race, readers, t, rounds);
+	KUNIT_EXPECT_EQ(test, count_locked(&race->obj, DMA_RESV_USAGE_BOOKKEEP),
+			0U);
+	dma_resv_fini(&race->obj);
 }
 
 /*
@@ -1516,6 +1624,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_container_of_last_context),
 	KUNIT_CASE(dma_resv_locked_walk_holds_nothing),
 	KUNIT_CASE(dma_resv_race_readers_writer),
+	KUNIT_CASE(dma_resv_race_grow_shrink),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),
 	KUNIT_CASE(dma_resv_primed_lock_order),
 	{}

@@ -21,6 +21,7 @@
 
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -151,7 +152,7 @@ static struct dma_fence *sync_pt_get(struct sync_timeline *tl, u32 value)
 		return NULL;
 	INIT_LIST_HEAD(&pt->link);
 	pt->timeline = tl;
-	pt->created = ktime_get();
+	pt->created = jiffies;
 
 	spin_lock_irqsave(&tl->lock, flags);
 	if (timeline_reached(tl, value)) {

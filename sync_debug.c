@@ -11,6 +11,7 @@
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
+#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -62,8 +63,8 @@ static void show_timeline(struct seq_file *s, struct sync_timeline *tl,
 	seq_printf(s, "timeline %s context %llu value %u pending %u\n",
 		   tl->name, tl->context, tl->value, n);
 	list_for_each_entry(pt, &tl->pt_list, link) {
-		seq_printf(s, "  pt %llu age %lld ms", pt->base.seqno,
-			   ktime_ms_delta(now, pt->created));
+		seq_printf(s, "  pt %llu age %u ms", pt->base.seqno,
+			   jiffies_to_msecs(jiffies - pt->created));
 		if (test_bit(SYNC_PT_HAS_DEADLINE, &pt->base.flags))
 			seq_printf(s, " deadline in %lld ms",
 				   ktime_ms_delta(pt->deadline, now));

@@ -34,7 +34,7 @@
 /**
  * struct sw_sync_create_fence_data - argument of %SW_SYNC_IOC_CREATE_FENCE
  * @value: in: the point on the timeline the fence signals at
- * @name: in: name for the sync file (NUL-terminated within 32 bytes)
+ * @name: in: ignored, as in 6.1 (the sync file is named after its fence)
  * @fence: out: descriptor of the new sync file (close-on-exec)
  */
 struct sw_sync_create_fence_data {
@@ -257,7 +257,6 @@ static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
 	struct sw_sync_create_fence_data data;
 	struct sync_file *sync_file;
 	struct dma_fence *fence;
-	size_t len;
 	int fd;
 
 	if (copy_from_user(&data, uarg, sizeof(data)))
@@ -270,9 +269,10 @@ static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
 	dma_fence_put(fence);
 	if (!sync_file)
 		return -ENOMEM;
-	len = strnlen(data.name, sizeof(data.name) - 1);
-	memcpy(sync_file->user_name, data.name, len);
-	sync_file->user_name[len] = '\0';
+	/*
+	 * data.name is not kept, as in 6.1: the file's name is the one
+	 * made from its fence (sw_sync-<timeline><context>-<seqno>).
+	 */
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

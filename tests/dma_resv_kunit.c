@@ -1081,6 +1081,12 @@ static void dma_resv_container_of_last_context(struct kunit *test)
 #define RACE_CONTEXTS 8
 #define RACE_READERS 2
 
+struct race_reader {
+	struct race *race;
+	unsigned int id;
+	struct dma_resv copy;
+};
+
 struct race {
 	struct dma_resv obj;
 	u64 base;
@@ -1088,12 +1094,8 @@ struct race {
 	atomic_t bad;
 	atomic_t snapshots;
 	atomic_t restarts;
-};
-
-struct race_reader {
-	struct race *race;
-	unsigned int id;
-	struct dma_resv copy;
+	struct race_reader readers[RACE_READERS];
+	struct task_struct *threads[RACE_READERS];
 };
 
 /*
@@ -1277,32 +1279,43 @@ static int race_read(void *data)
 	return 0;
 }
 
+/* An empty object of RACE_CONTEXTS contexts, readers not started yet. */
+static struct race *race_new(struct kunit *test)
+{
+	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, race);
+	dma_resv_init(&race->obj);
+	race->base = dma_fence_context_alloc(RACE_CONTEXTS);
+	return race;
+}
+
 /* Start the readers on @race, each with a copy target of its own. */
-static void race_readers_start(struct kunit *test, struct race *race,
-			       struct race_reader *readers,
-			       struct task_struct **t)
+static void race_readers_start(struct kunit *test, struct race *race)
 {
 	unsigned int i;
 
 	for (i = 0; i < RACE_READERS; i++) {
-		readers[i].race = race;
-		readers[i].id = i;
-		dma_resv_init(&readers[i].copy);
-		t[i] = kthread_run(race_read, &readers[i], "resv-reader%u", i);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(t[i]));
+		struct race_reader *reader = &race->readers[i];
+
+		reader->race = race;
+		reader->id = i;
+		dma_resv_init(&reader->copy);
+		race->threads[i] = kthread_run(race_read, reader,
+					       "resv-reader%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(race->threads[i]));
 	}
 }
 
 /* Stop them and check that every view they took was a writer's state. */
 static void race_readers_stop(struct kunit *test, struct race *race,
-			      struct race_reader *readers,
-			      struct task_struct **t, unsigned long rounds)
+			      unsigned long rounds)
 {
 	unsigned int i;
 
 	for (i = 0; i < RACE_READERS; i++) {
-		kthread_stop(t[i]);
-		dma_resv_fini(&readers[i].copy);
+		kthread_stop(race->threads[i]);
+		dma_resv_fini(&race->readers[i].copy);
 	}
 	kunit_info(test, "%lu writer rounds, %d reader snapshots, %d restarts\n",
 		   rounds, atomic_read(&race->snapshots),
@@ -1314,20 +1327,12 @@ static void race_readers_stop(struct kunit *test, struct race *race,
 
 static void dma_resv_race_readers_writer(struct kunit *test)
 {
-	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
-	struct race_reader *readers;
+	struct race *race = race_new(test);
 	struct dma_fence *cur[RACE_CONTEXTS];
-	struct task_struct *t[RACE_READERS];
 	unsigned long rounds = 0;
 	ktime_t end;
 	unsigned int i;
 
-	readers = kunit_kcalloc(test, RACE_READERS, sizeof(*readers),
-				GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, race);
-	KUNIT_ASSERT_NOT_NULL(test, readers);
-	dma_resv_init(&race->obj);
-	race->base = dma_fence_context_alloc(RACE_CONTEXTS);
 	dma_resv_lock(&race->obj, NULL);
 	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&race->obj,
 						      RACE_CONTEXTS), 0);
@@ -1337,7 +1342,7 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 	}
 	dma_resv_unlock(&race->obj);
 
-	race_readers_start(test, race, readers, t);
+	race_readers_start(test, race);
 	end = ktime_add_ms(ktime_get(), 1500);
 	while (ktime_before(ktime_get(), end)) {
 		for (i = 0; i < RACE_CONTEXTS; i++) {
@@ -1359,7 +1364,7 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 		cond_resched();
 	}
 
-	race_readers_stop(test, race, readers, t, rounds);
+	race_readers_stop(test, race, rounds);
 	KUNIT_EXPECT_EQ(test, count_locked(&race->obj, DMA_RESV_USAGE_READ),
 			(unsigned int)RACE_CONTEXTS);
 
@@ -1381,23 +1386,15 @@ static void dma_resv_race_readers_writer(struct kunit *test)
  */
 static void dma_resv_race_grow_shrink(struct kunit *test)
 {
-	struct race *race = kunit_kzalloc(test, sizeof(*race), GFP_KERNEL);
-	struct race_reader *readers;
+	struct race *race = race_new(test);
 	struct dma_fence *f[RACE_CONTEXTS];
-	struct task_struct *t[RACE_READERS];
 	unsigned long rounds = 0;
 	ktime_t end;
 	unsigned int i, k;
 
-	readers = kunit_kcalloc(test, RACE_READERS, sizeof(*readers),
-				GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, race);
-	KUNIT_ASSERT_NOT_NULL(test, readers);
-	dma_resv_init(&race->obj);
-	race->base = dma_fence_context_alloc(RACE_CONTEXTS);
 	race->grow = true;
 
-	race_readers_start(test, race, readers, t);
+	race_readers_start(test, race);
 	end = ktime_add_ms(ktime_get(), 1500);
 	while (ktime_before(ktime_get(), end)) {
 		for (i = 0; i < RACE_CONTEXTS; i++) {
@@ -1416,7 +1413,7 @@ static void dma_resv_race_grow_shrink(struct kunit *test)
 		rounds++;
 		cond_resched();
 	}
-	race_readers_stop(test, race, readers, t, rounds);
+	race_readers_stop(test, race, rounds);
 	KUNIT_EXPECT_EQ(test, count_locked(&race->obj, DMA_RESV_USAGE_BOOKKEEP),
 			0U);
 	dma_resv_fini(&race->obj);

@@ -24,6 +24,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -119,18 +120,47 @@ EXPORT_SYMBOL(sync_file_get_fence);
  * Context: any.
  * Return: @buf.
  */
+/*
+ * The fence-made name is built by hand: it is what snprintf() with
+ * "%s-%s%llu-%llu" gives, without parsing the format on every call.  Each
+ * helper appends to @buf at *@at, keeping the last byte for the NUL.
+ */
+static void name_cat(char *buf, int len, int *at, const char *s)
+{
+	while (*s && *at < len - 1)
+		buf[(*at)++] = *s++;
+}
+
+static void name_cat_u64(char *buf, int len, int *at, u64 v)
+{
+	char digits[20];
+	int n = 0;
+
+	do {
+		digits[n++] = '0' + do_div(v, 10);
+	} while (v);
+	while (n && *at < len - 1)
+		buf[(*at)++] = digits[--n];
+}
+
 char *sync_file_get_name(struct sync_file *sf, char *buf, int len)
 {
 	struct dma_fence *f = sf->fence;
+	int at = 0;
 
-	if (!sf->user_name[0]) {
-		rcu_read_lock();
-		snprintf(buf, len, "%s-%s%llu-%llu", dma_fence_driver_name(f),
-			 dma_fence_timeline_name(f), f->context, f->seqno);
-		rcu_read_unlock();
-	} else {
+	if (sf->user_name[0]) {
 		strscpy(buf, sf->user_name, len);
+		return buf;
 	}
+	rcu_read_lock();
+	name_cat(buf, len, &at, dma_fence_driver_name(f));
+	name_cat(buf, len, &at, "-");
+	name_cat(buf, len, &at, dma_fence_timeline_name(f));
+	name_cat_u64(buf, len, &at, f->context);
+	name_cat(buf, len, &at, "-");
+	name_cat_u64(buf, len, &at, f->seqno);
+	rcu_read_unlock();
+	buf[at] = '\0';
 	return buf;
 }
 

@@ -119,6 +119,7 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 						dma_fence_context_alloc(1), 7);
 	struct sync_file *sync_file = create_or_fail(test, fence);
 	char want[64], buf[64], tiny[5];
+	int len;
 
 	snprintf(want, sizeof(want), "mock-mock%llu-7", fence->context);
 	KUNIT_EXPECT_STREQ(test, sync_file_get_name(sync_file, buf,
@@ -127,6 +128,16 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sync_file_get_name(sync_file, tiny,
 						     sizeof(tiny)), (char *)tiny);
 	KUNIT_EXPECT_STREQ(test, tiny, "mock");
+	/* Cut at every length, and with the widest numbers: as snprintf(). */
+	fence->seqno = U64_MAX;
+	for (len = 1; len <= sizeof(buf); len++) {
+		snprintf(want, len, "mock-mock%llu-%llu", fence->context,
+			 fence->seqno);
+		memset(buf, 'x', sizeof(buf));
+		sync_file_get_name(sync_file, buf, len);
+		KUNIT_EXPECT_STREQ_MSG(test, buf, want, "cut at %d", len);
+	}
+	fence->seqno = 7;
 
 	strscpy(sync_file->user_name, "compositor-frame",
 		sizeof(sync_file->user_name));

@@ -89,7 +89,7 @@ struct dma_resv_list {
 	unsigned long slots[];
 };
 
-#define SLOT_USAGE_MASK 3UL
+#define SLOT_USAGE_MASK DMA_RESV_SLOT_USAGE_MASK
 
 DEFINE_WW_CLASS(reservation_ww_class);
 EXPORT_SYMBOL(reservation_ww_class);
@@ -802,30 +802,14 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 }
 EXPORT_SYMBOL(dma_resv_replace_fences);
 
-/*
- * Locked walk: the next slot of the wanted usage, signaled or not.  The
- * cursor's fence stays NULL: it holds no reference, so that a
- * dma_resv_iter_end() after a locked walk left early is harmless.
- */
-static struct dma_fence *walk_locked(struct dma_resv_iter *cursor)
-{
-	while (cursor->index < cursor->num_fences) {
-		unsigned long slot = cursor->fences->slots[cursor->index++];
-
-		if (slot_usage(slot) > cursor->usage)
-			continue;
-		cursor->fence_usage = slot_usage(slot);
-		return slot_fence(slot);
-	}
-	return NULL;
-}
-
 /**
  * dma_resv_iter_first - first fence of a locked walk
  * @cursor: a cursor from dma_resv_iter_begin(), on a locked object
  *
  * No reference is taken: the fences stay alive as long as the lock is held.
- * The object must not change during the walk.
+ * The object must not change during the walk.  The cursor's fence stays
+ * NULL, so a dma_resv_iter_end() after leaving the walk early is harmless.
+ * The steps after this one are the inline dma_resv_iter_next().
  *
  * Return: the first fence of the cursor's usage, or NULL.
  */
@@ -836,26 +820,13 @@ struct dma_fence *dma_resv_iter_first(struct dma_resv_iter *cursor)
 	dma_resv_assert_held(cursor->obj);
 	list = resv_list(cursor->obj);
 	cursor->fences = list;
+	cursor->slots = list ? list->slots : NULL;
 	cursor->num_fences = list ? list->num_fences : 0;
 	cursor->index = 0;
 	cursor->is_restarted = true;
-	return walk_locked(cursor);
+	return dma_resv_iter_step_locked(cursor);
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_first);
-
-/**
- * dma_resv_iter_next - next fence of a locked walk
- * @cursor: the cursor, after dma_resv_iter_first()
- *
- * Return: the next fence of the cursor's usage, or NULL at the end.
- */
-struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor)
-{
-	dma_resv_assert_held(cursor->obj);
-	cursor->is_restarted = false;
-	return walk_locked(cursor);
-}
-EXPORT_SYMBOL_GPL(dma_resv_iter_next);
 
 /* Unlocked walk, under rcu_read_lock(): start a pass on the current state. */
 static void pass_begin(struct dma_resv_iter *cursor)

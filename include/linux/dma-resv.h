@@ -205,16 +205,19 @@ static inline bool dma_resv_iter_is_restarted(struct dma_resv_iter *cursor)
 static inline struct dma_fence *
 dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
 {
-	while (cursor->index < cursor->num_fences) {
-		unsigned long slot = cursor->slots[cursor->index++];
+	unsigned int i;
+
+	for (i = cursor->index; i < cursor->num_fences; i++) {
+		unsigned long slot = cursor->slots[i];
 		enum dma_resv_usage usage = slot & DMA_RESV_SLOT_USAGE_MASK;
 
 		if (usage <= cursor->usage) {
+			cursor->index = i + 1;
 			cursor->fence_usage = usage;
-			return (struct dma_fence *)(slot &
-						    ~DMA_RESV_SLOT_USAGE_MASK);
+			return (struct dma_fence *)(slot - usage);
 		}
 	}
+	cursor->index = i;
 	return NULL;
 }
 

@@ -105,21 +105,6 @@ struct dma_fence *sync_file_get_fence(int fd)
 }
 EXPORT_SYMBOL(sync_file_get_fence);
 
-/**
- * sync_file_get_name - the name of a sync file
- * @sf: the sync file
- * @buf: where to write the name
- * @len: size of @buf, at least 1
- *
- * The name is the one userspace gave (when merging, or to sw_sync), or else
- * one made of the fence's driver, timeline, context and seqno.  It is cut
- * to fit @buf and always NUL-terminated.
- *
- * Not exported (as in 6.1): for the dma-buf core and its debugfs.
- *
- * Context: any.
- * Return: @buf.
- */
 /*
  * The fence-made name is built by hand: it is what snprintf() with
  * "%s-%s%llu-%llu" gives, without parsing the format on every call.  Each
@@ -143,6 +128,21 @@ static void name_cat_u64(char *buf, int len, int *at, u64 v)
 		buf[(*at)++] = digits[--n];
 }
 
+/**
+ * sync_file_get_name - the name of a sync file
+ * @sf: the sync file
+ * @buf: where to write the name
+ * @len: size of @buf, at least 1
+ *
+ * The name is the one userspace gave (when merging), or else
+ * one made of the fence's driver, timeline, context and seqno.  It is cut
+ * to fit @buf and always NUL-terminated.
+ *
+ * Not exported (as in 6.1): for the dma-buf core and its debugfs.
+ *
+ * Context: any.
+ * Return: @buf.
+ */
 char *sync_file_get_name(struct sync_file *sf, char *buf, int len)
 {
 	struct dma_fence *f = sf->fence;

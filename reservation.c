@@ -834,6 +834,7 @@ static void pass_begin(struct dma_resv_iter *cursor)
 	struct dma_resv_list *list = rcu_dereference(cursor->obj->fences);
 
 	cursor->fences = list;
+	cursor->slots = list ? list->slots : NULL;
 	cursor->seq = list ? read_begin(list) : 0;
 	cursor->num_fences = list ? read_count(list) : 0;
 	cursor->index = 0;
@@ -872,7 +873,7 @@ walk_unlocked(struct dma_resv_iter *cursor)
 			pass_begin(cursor);
 			continue;
 		}
-		slot = READ_ONCE(cursor->fences->slots[cursor->index++]);
+		slot = READ_ONCE(cursor->slots[cursor->index++]);
 		fence = slot_fence(slot);
 		if (!fence || slot_usage(slot) > cursor->usage ||
 		    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))

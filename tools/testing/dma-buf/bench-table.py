@@ -119,8 +119,9 @@ def main(argv):
           f'ours: above 1, ours is faster (for mem_ rows: smaller){calib}.  '
           'spread: the ratio run by run (min..max); verdict: faster or '
           'slower when the whole spread is on that side of 1'
-          f'{" by more than 2%" if tolerance else ""}.  growth: cost at '
-          'the largest N over cost at the smallest, ours / upstream.')
+          f'{f" by more than {tolerance:.0%}" if tolerance else ""}.  '
+          'growth: cost at the largest N over cost at the smallest, '
+          'ours / upstream.')
     print()
     print('| row | N | ours | upstream | ratio | spread | verdict | raw | growth ours | growth upstream |')
     print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |')

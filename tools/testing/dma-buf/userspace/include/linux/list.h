@@ -75,19 +75,6 @@ static inline void list_move_tail(struct list_head *node,
 	list_add_tail(node, head);
 }
 
-/* Moves every entry of @from to the front of @to; @from is left stale. */
-static inline void list_splice(struct list_head *from, struct list_head *to)
-{
-	struct list_head *first = from->next, *last = from->prev;
-
-	if (list_empty(from))
-		return;
-	last->next = to->next;
-	to->next->prev = last;
-	first->prev = to;
-	WRITE_ONCE(to->next, first);
-}
-
 /*
  * @new takes @old's place in its list (an empty @old leaves @new empty);
  * @old is left stale.
@@ -98,14 +85,6 @@ static inline void list_replace(struct list_head *old, struct list_head *new)
 	new->next->prev = new;
 	new->prev = old->prev;
 	new->prev->next = new;
-}
-
-/* list_splice(), then @from is empty. */
-static inline void list_splice_init(struct list_head *from,
-				    struct list_head *to)
-{
-	list_splice(from, to);
-	INIT_LIST_HEAD(from);
 }
 
 #define list_entry(ptr, type, member) container_of(ptr, type, member)

@@ -19,6 +19,10 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 
+#ifndef DMA_BUF_USERSPACE_SHIM
+#include <linux/hrtimer.h>
+#endif
+
 #include "expect-warn.h"
 #include "mock-fence.h"
 
@@ -308,6 +312,148 @@ static void dma_resv_signaled_slot_reused(struct kunit *test)
 	dma_fence_signal(b);
 	dma_fence_put(a);
 	dma_fence_put(b);
+}
+
+/*
+ * A second fence of one context against the first, for every pair of
+ * usages and for a later, the same and an earlier seqno: it takes the
+ * first one's slot only when its usage is the same or stronger and it is
+ * not older; otherwise both are kept, each with the usage it was added
+ * with.
+ */
+static void dma_resv_add_same_context_rule(struct kunit *test)
+{
+	static const int seqnos[] = { 3, 2, 1 };	/* later, same, earlier */
+	u64 ctx = dma_fence_context_alloc(1);
+	enum dma_resv_usage u_old, u_new;
+	unsigned int s;
+
+	for (u_old = DMA_RESV_USAGE_KERNEL; u_old <= DMA_RESV_USAGE_BOOKKEEP;
+	     u_old++)
+	for (u_new = DMA_RESV_USAGE_KERNEL; u_new <= DMA_RESV_USAGE_BOOKKEEP;
+	     u_new++)
+	for (s = 0; s < ARRAY_SIZE(seqnos); s++) {
+		struct dma_fence *old = mock_fence_at(test, ctx, 2);
+		struct dma_fence *new = mock_fence_at(test, ctx, seqnos[s]);
+		bool takes = u_old >= u_new && seqnos[s] >= 2;
+		struct dma_resv obj;
+
+		dma_resv_init(&obj);
+		add_one(test, &obj, old, u_old);
+		add_one(test, &obj, new, u_new);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP),
+				    takes ? 1U : 2U, "old %d new %d seqno %d",
+				    u_old, u_new, seqnos[s]);
+		KUNIT_EXPECT_EQ_MSG(test, stored_usage(&obj, old),
+				    takes ? -1 : (int)u_old,
+				    "old %d new %d seqno %d", u_old, u_new,
+				    seqnos[s]);
+		KUNIT_EXPECT_EQ_MSG(test, stored_usage(&obj, new), (int)u_new,
+				    "old %d new %d seqno %d", u_old, u_new,
+				    seqnos[s]);
+		KUNIT_EXPECT_EQ(test, kref_read(&old->refcount),
+				takes ? 1U : 2U);
+		dma_resv_fini(&obj);
+		mock_fence_complete(old, 0);
+		mock_fence_complete(new, 0);
+		dma_fence_put(old);
+		dma_fence_put(new);
+	}
+}
+
+/*
+ * A write then a later read of one context: waiters for writes are done
+ * when the write signals, whatever the read does; each walk reports each
+ * fence with its own usage.  Then the same with a kernel fence and a later
+ * write.
+ */
+static void dma_resv_write_then_read_same_context(struct kunit *test)
+{
+	static const enum dma_resv_usage first[] = {
+		DMA_RESV_USAGE_WRITE, DMA_RESV_USAGE_KERNEL,
+	};
+	u64 ctx = dma_fence_context_alloc(1);
+	unsigned int k;
+
+	for (k = 0; k < ARRAY_SIZE(first); k++) {
+		enum dma_resv_usage strong = first[k], weak = strong + 1;
+		struct dma_fence *w = mock_fence_at(test, ctx, 2 * k + 1);
+		struct dma_fence *r = mock_fence_at(test, ctx, 2 * k + 2);
+		struct dma_fence **got, *fence;
+		struct dma_resv_iter cursor;
+		unsigned int n, seen = 0;
+		struct dma_resv obj;
+
+		dma_resv_init(&obj);
+		add_one(test, &obj, w, strong);
+		add_one(test, &obj, r, weak);
+		KUNIT_EXPECT_EQ(test, stored_usage(&obj, w), (int)strong);
+		KUNIT_EXPECT_EQ(test, stored_usage(&obj, r), (int)weak);
+		KUNIT_EXPECT_EQ(test, count_unlocked(&obj, strong), 1U);
+		KUNIT_EXPECT_EQ(test, count_unlocked(&obj, weak), 2U);
+
+		dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP);
+		dma_resv_for_each_fence_unlocked(&cursor, fence) {
+			KUNIT_EXPECT_EQ(test, dma_resv_iter_usage(&cursor),
+					fence == w ? strong : weak);
+			seen++;
+		}
+		dma_resv_iter_end(&cursor);
+		KUNIT_EXPECT_EQ(test, seen, 2U);
+
+		mock_fence_complete(w, 0);
+		KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj, strong));
+		KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj, weak));
+		KUNIT_EXPECT_GT(test, dma_resv_wait_timeout(&obj, strong, false,
+							    0), 0L);
+		KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, weak, false,
+							    1), 0L);
+		KUNIT_EXPECT_GT(test, dma_resv_wait_timeout(&obj, strong, true,
+							    HZ), 0L);
+		KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, strong, &n,
+							  &got), 0);
+		KUNIT_EXPECT_EQ(test, n, 0U);
+		KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, weak, &n,
+							  &got), 0);
+		KUNIT_EXPECT_EQ(test, n, 1U);
+		if (n)
+			KUNIT_EXPECT_PTR_EQ(test, got[0], r);
+		while (n)
+			dma_fence_put(got[--n]);
+		kfree(got);
+
+		dma_resv_fini(&obj);
+		mock_fence_complete(r, 0);
+		dma_fence_put(w);
+		dma_fence_put(r);
+	}
+}
+
+/*
+ * A fence of another context takes the slot of one that signaled (and the
+ * object lets go of that one) before it would take a new slot.
+ */
+static void dma_resv_signaled_slot_reused_first(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
+	dma_fence_signal(a);
+	add_one(test, &obj, c, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 2U);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, c), DMA_RESV_USAGE_READ);
+	dma_resv_fini(&obj);
+	dma_fence_signal(b);
+	dma_fence_signal(c);
+	dma_fence_put(a);
+	dma_fence_put(b);
+	dma_fence_put(c);
 }
 
 /* Fill @obj with @n fences of new contexts, one reservation each. */
@@ -863,6 +1009,103 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
 	dma_fence_put(c);
 }
 
+/*
+ * A producer keeps one pending fence on its context: it adds fence k + 1
+ * as a write, then signals fence k, every millisecond or so.  A wait that
+ * starts at any moment is bounded by the fences present when it started,
+ * so it returns once the fence it found signals, a few milliseconds later,
+ * however long the producer goes on.
+ */
+struct producer {
+	struct dma_resv *obj;
+	u64 context;
+	atomic_t err;
+	bool stop;
+};
+
+static int producer_thread(void *data)
+{
+	struct producer *p = data;
+	struct dma_fence *prev = NULL, *next;
+	u64 seqno = 1;
+
+	while (!READ_ONCE(p->stop)) {
+		next = mock_fence_new(p->context, seqno++);
+		if (!next) {
+			atomic_inc(&p->err);
+			break;
+		}
+		dma_resv_lock(p->obj, NULL);
+		if (dma_resv_reserve_fences(p->obj, 1))
+			atomic_inc(&p->err);
+		else
+			dma_resv_add_fence(p->obj, next, DMA_RESV_USAGE_WRITE);
+		dma_resv_unlock(p->obj);
+		if (prev) {
+			dma_fence_signal(prev);
+			dma_fence_put(prev);
+		}
+		prev = next;
+		usleep_range(1000, 2000);
+	}
+	if (prev) {
+		dma_fence_signal(prev);
+		dma_fence_put(prev);
+	}
+	while (!kthread_should_stop())
+		msleep(1);
+	return 0;
+}
+
+static void dma_resv_wait_bounded_by_start(struct kunit *test)
+{
+	struct producer p = { .context = dma_fence_context_alloc(1) };
+	struct task_struct *thread;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	s64 worst = 0, waited;
+	struct dma_resv obj;
+	unsigned int i, walked, worst_walk = 0;
+	ktime_t start;
+
+	dma_resv_init(&obj);
+	p.obj = &obj;
+	atomic_set(&p.err, 0);
+	thread = kthread_run(producer_thread, &p, "resv-producer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(thread));
+	msleep(20);
+
+	for (i = 0; i < 40; i++) {
+		start = ktime_get();
+		KUNIT_EXPECT_GT(test, dma_resv_wait_timeout(&obj,
+				DMA_RESV_USAGE_READ, true, 2 * HZ), 0L);
+		waited = ktime_ms_delta(ktime_get(), start);
+		worst = max(worst, waited);
+		if (waited > 200)
+			break;
+
+		/* The same bound for a walk waiting on each fence it gets. */
+		walked = 0;
+		dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_WRITE);
+		dma_resv_for_each_fence_unlocked(&cursor, fence) {
+			walked++;
+			if (walked > 8)
+				break;
+			dma_fence_wait_timeout(fence, false, HZ);
+		}
+		dma_resv_iter_end(&cursor);
+		worst_walk = max(worst_walk, walked);
+	}
+	WRITE_ONCE(p.stop, true);
+	kthread_stop(thread);
+
+	/* A few milliseconds are enough; the producer ran for all of it. */
+	KUNIT_EXPECT_LT_MSG(test, worst, 200LL, "a wait took %lld ms", worst);
+	KUNIT_EXPECT_LE(test, worst_walk, 2U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.err), 0);
+	dma_resv_fini(&obj);
+}
+
 static void dma_resv_no_slot_warns_keeps_fence(struct kunit *test)
 {
 	struct dma_fence *f[7];
@@ -1069,6 +1312,94 @@ static void dma_resv_container_of_last_context(struct kunit *test)
 	dma_fence_put(m);
 	dma_fence_put(plain);
 }
+
+#ifndef DMA_BUF_USERSPACE_SHIM
+/*
+ * A lock-free reader interrupting a writer on the writer's own CPU: an
+ * hrtimer fires every few microseconds, in hard interrupt context, while
+ * the test thread removes and adds back fences in the middle of a large
+ * object.  The readers must never wait for the writer, which cannot run
+ * until they return, so the test must simply finish.
+ */
+struct irq_reader {
+	struct hrtimer timer;
+	struct dma_resv *obj;
+	atomic_t calls;
+	atomic_t busy;
+	bool stop;
+};
+
+static enum hrtimer_restart irq_reader_fire(struct hrtimer *timer)
+{
+	struct irq_reader *r = container_of(timer, struct irq_reader, timer);
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+
+	if (READ_ONCE(r->stop))
+		return HRTIMER_NORESTART;
+	if (!dma_resv_test_signaled(r->obj, DMA_RESV_USAGE_BOOKKEEP))
+		atomic_inc(&r->busy);
+	dma_resv_iter_begin(&cursor, r->obj, DMA_RESV_USAGE_READ);
+	dma_resv_for_each_fence_unlocked(&cursor, fence)
+		;
+	dma_resv_iter_end(&cursor);
+	atomic_inc(&r->calls);
+	hrtimer_forward_now(timer, ns_to_ktime(20 * NSEC_PER_USEC));
+	return HRTIMER_RESTART;
+}
+
+static void dma_resv_reader_in_irq_of_writer(struct kunit *test)
+{
+	const unsigned int n = 512;
+	u64 base = dma_fence_context_alloc(n);
+	struct irq_reader r = { };
+	struct dma_fence **f;
+	struct dma_resv obj;
+	unsigned long end;
+	unsigned int i, round = 0;
+
+	f = kunit_kcalloc(test, n, sizeof(*f), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, f);
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, n), 0);
+	for (i = 0; i < n; i++) {
+		f[i] = mock_fence_at(test, base + i, 1);
+		dma_resv_add_fence(&obj, f[i], DMA_RESV_USAGE_READ);
+	}
+	dma_resv_unlock(&obj);
+
+	r.obj = &obj;
+	hrtimer_init(&r.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	r.timer.function = irq_reader_fire;
+	migrate_disable();
+	hrtimer_start(&r.timer, ns_to_ktime(20 * NSEC_PER_USEC),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	end = jiffies + msecs_to_jiffies(300);
+	while (time_before(jiffies, end) || atomic_read(&r.calls) < 10) {
+		/* Low contexts first: every change moves the rest of the slots. */
+		i = round++ % 8;
+		dma_resv_lock(&obj, NULL);
+		dma_resv_replace_fences(&obj, base + i, NULL,
+					DMA_RESV_USAGE_READ);
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+		dma_resv_add_fence(&obj, f[i], DMA_RESV_USAGE_READ);
+		dma_resv_unlock(&obj);
+		cond_resched();
+	}
+	WRITE_ONCE(r.stop, true);
+	hrtimer_cancel(&r.timer);
+	migrate_enable();
+
+	KUNIT_EXPECT_GT(test, atomic_read(&r.calls), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&r.busy), 0);
+	dma_resv_fini(&obj);
+	for (i = 0; i < n; i++) {
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+#endif
 
 /*
  * Readers racing a writer.  The writer keeps one fence for each of
@@ -1604,6 +1935,9 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_same_context_replaced),
 	KUNIT_CASE(dma_resv_same_context_keeps_stronger_usage),
 	KUNIT_CASE(dma_resv_signaled_slot_reused),
+	KUNIT_CASE(dma_resv_add_same_context_rule),
+	KUNIT_CASE(dma_resv_write_then_read_same_context),
+	KUNIT_CASE(dma_resv_signaled_slot_reused_first),
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
 	KUNIT_CASE(dma_resv_replace_fences_by_context),
@@ -1615,11 +1949,15 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_wait_and_test),
 	KUNIT_CASE(dma_resv_describe_lists_usages),
 	KUNIT_CASE(dma_resv_unlocked_walk_restarts),
+	KUNIT_CASE(dma_resv_wait_bounded_by_start),
 	KUNIT_CASE(dma_resv_no_slot_warns_keeps_fence),
 	KUNIT_CASE(dma_resv_unused_reservation_forgotten),
 	KUNIT_CASE(dma_resv_container_stores_members),
 	KUNIT_CASE(dma_resv_container_of_last_context),
 	KUNIT_CASE(dma_resv_locked_walk_holds_nothing),
+#ifndef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_resv_reader_in_irq_of_writer),
+#endif
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_race_grow_shrink),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),

@@ -197,6 +197,58 @@ static void reservation_object_exclusive_fence(struct kunit *test)
 }
 
 /*
+ * The classic view of a write and a later read of one context: they stay
+ * two fences, the exclusive and a shared one.  A later exclusive fence of
+ * the context supersedes both.
+ */
+static void reservation_object_shared_after_excl_same_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *e = mock_fence_at(test, ctx, 1);
+	struct dma_fence *s = mock_fence_at(test, ctx, 2);
+	struct dma_fence *e2 = mock_fence_at(test, ctx, 3);
+	struct reservation_object obj;
+	struct classic_view v;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), e);
+	reservation_object_unlock(&obj);
+
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, e);
+	KUNIT_ASSERT_EQ(test, v.count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
+	view_put(&v);
+
+	/* Readers of the buffer wait for the write only. */
+	mock_fence_complete(e, 0);
+	KUNIT_EXPECT_TRUE(test, reservation_object_test_signaled_rcu(&obj,
+								     false));
+	KUNIT_EXPECT_FALSE(test, reservation_object_test_signaled_rcu(&obj,
+								      true));
+
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e2);
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, e2);
+	KUNIT_EXPECT_EQ(test, v.count, 0U);
+	view_put(&v);
+
+	reservation_object_fini(&obj);
+	mock_fence_complete(s, 0);
+	mock_fence_complete(e2, 0);
+	dma_fence_put(e);
+	dma_fence_put(s);
+	dma_fence_put(e2);
+}
+
+/*
  * A bookkeeping fence of the new exclusive fence's context: they merge into
  * one slot holding the later fence as the exclusive one.
  */
@@ -607,6 +659,7 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_is_a_dma_resv),
 	KUNIT_CASE(reservation_object_shared_fences),
 	KUNIT_CASE(reservation_object_exclusive_fence),
+	KUNIT_CASE(reservation_object_shared_after_excl_same_context),
 	KUNIT_CASE(reservation_object_excl_merges_bookkeeping),
 	KUNIT_CASE(reservation_object_several_writers_one_fence),
 	KUNIT_CASE(reservation_object_copy),

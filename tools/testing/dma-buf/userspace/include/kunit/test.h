@@ -111,7 +111,20 @@ void kunit_abort(struct kunit *test) __attribute__((noreturn));
 	}								\
 } while (0)
 
+/* The _MSG forms print their message on failure, then the comparison. */
+#define shim_kunit_binary_msg(test, l, op, r, fmt, ...) do {		\
+	typeof(l) _lm = (l);						\
+	typeof(r) _rm = (r);						\
+	if (!(_lm op _rm))						\
+		printf("    # " fmt "\n", ##__VA_ARGS__);		\
+	shim_kunit_binary(test, false, _lm, op, _rm);			\
+} while (0)
+
 #define KUNIT_EXPECT_EQ(t, l, r) shim_kunit_binary(t, false, l, ==, r)
+#define KUNIT_EXPECT_EQ_MSG(t, l, r, fmt, ...) \
+	shim_kunit_binary_msg(t, l, ==, r, fmt, ##__VA_ARGS__)
+#define KUNIT_EXPECT_LT_MSG(t, l, r, fmt, ...) \
+	shim_kunit_binary_msg(t, l, <, r, fmt, ##__VA_ARGS__)
 #define KUNIT_EXPECT_NE(t, l, r) shim_kunit_binary(t, false, l, !=, r)
 #define KUNIT_EXPECT_LT(t, l, r) shim_kunit_binary(t, false, l, <, r)
 #define KUNIT_EXPECT_LE(t, l, r) shim_kunit_binary(t, false, l, <=, r)

@@ -19,6 +19,8 @@
 #include <linux/types.h>
 
 /* The configuration the shared sources see. */
+/* Tests that need real interrupts or timers leave themselves out here. */
+#define DMA_BUF_USERSPACE_SHIM 1
 #define CONFIG_DEBUG_MUTEXES 1
 #define CONFIG_TRACEPOINTS 1
 

@@ -13,34 +13,33 @@
  * dma_resv_usage_rw()) and then adds its own fence for others to wait on.
  *
  * Storage: one array of slots, each one word: the fence pointer with its
- * usage in the two low bits.  At most one slot per fence context, and the
- * slots are kept sorted by context, so that the add path finds the slot of
- * a context with a binary search instead of a look at every fence.  Adding
- * a fence of a context already present replaces the older fence and keeps
- * the stronger of the two usages, so the array stays as small as the number
- * of timelines that touched the buffer.  Fences that have signaled are
- * dropped whenever the array is rebuilt, and when an add finds its
- * reservation used up.
+ * usage in the two low bits.  A fence added takes the place of a fence of
+ * the same context when that one is no later and was stored with the same
+ * or a weaker usage (so that whoever waited for the old fence now waits for
+ * the new one), or the place of a fence that has signaled; otherwise it
+ * takes a new slot behind the others.  A write followed by a read of one
+ * timeline thus stays two fences, and waiters for writes do not wait for
+ * the read.  Fences are never moved inside an array: a slot only ever
+ * changes with one store.
  *
  * Writers hold &dma_resv.lock, a wound/wait mutex so that drivers can lock
  * all buffers of a job in any order and back off on -EDEADLK.  Adding never
  * allocates: dma_resv_reserve_fences() makes room first, and may move the
- * fences into a bigger array, dropping the signaled ones on the way.
+ * fences into a bigger array, dropping the signaled ones on the way.  Big
+ * arrays carry an index from (context, usage) to slot, private to writers,
+ * so that an add costs the same however many fences the object holds.
  *
- * Lock-free readers never take the lock.  The array carries a change count:
- * a writer changing slots in place makes it odd for the few stores of the
- * change (with preemption off), or, for a change that is a single store
- * (a fence folded into the slot of its context, or the number of fences
- * growing over a slot just written behind the last), moves it on by two
- * after the store; a bigger array is published with RCU, its count
- * continuing where the old one stopped.  A reader notes the array and its
- * count when it starts, reads under RCU, and starts over when either
- * moved.  A fence taken out of the array is only released after the
- * change that took it out, so a reader racing a change sees stale but live
- * fences at worst, and the count tells it to throw that view away.  The
- * unlocked iterators surface these restarts with
- * dma_resv_iter_is_restarted().  Keeping the count in the array rather than
- * in the object keeps &struct dma_resv at a lock and a pointer.
+ * Lock-free readers never take the lock and never wait for a writer: they
+ * work from any context, hard interrupts included.  A reader takes the
+ * array and its number of fences as they are when it starts and looks at
+ * those slots under RCU.  Each slot it reads holds a fence that was stored
+ * there at some moment of the walk; fences the object gets afterwards, in
+ * new slots or in place of those read, are not waited for.  A walk starts
+ * over only when the object moves to a new array, or when a fence it
+ * reads was released meanwhile (it was replaced and has signaled); the
+ * unlocked iterators report that with dma_resv_iter_is_restarted().
+ * Changes that have to look atomic (dropping the signaled fences, a copy,
+ * a new exclusive fence) publish a new array.
  *
  * The classic interface of &struct reservation_object (one exclusive fence,
  * many shared ones) is a view over the same object: exclusive means
@@ -64,32 +63,44 @@
 /**
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
- * @seq: change count, odd while a writer changes the slots or @num_fences
- *	in place.  An array that replaces another starts at the count the
- *	other stopped at (plus two), so for one object the count only grows.
- * @num_fences: slots [0, @num_fences) hold fences, sorted by context, one
- *	per context.  The slots behind that @num_fences once covered are 0
- *	or hold fences a writer is about to drop; the others were never
- *	written.  Changed with the object locked, inside a change; it
- *	grows with a release store, which lock-free readers pair with an
- *	acquire load: the slots it covers are written before it does.
+ * @num_fences: slots [0, @num_fences) are in use.  Only grows while the
+ *	array is published, with a release store that lock-free readers pair
+ *	with an acquire load: the slot it grows over is written before.
  * @max_fences: how far adds may fill the array without a new reservation.
  *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
  *	reserved since the lock was taken, otherwise @capacity.
  * @capacity: number of slots allocated; fixed for the array's life
- * @slots: each a fence pointer (holding a reference) or'ed with its usage;
- *	written with the object locked inside a change, read under RCU
+ * @index_bits: log2 of the number of entries of the writers' index behind
+ *	the slots; 0 for an array small enough to be searched slot by slot
+ * @sweep: writers only: the next slot an indexed array looks at for a
+ *	signaled fence to replace
+ * @slots: each a fence pointer (holding a reference) or'ed with its usage,
+ *	or 0 for a slot emptied by dma_resv_replace_fences(); written with
+ *	the object locked, one store per change, read under RCU
  */
 struct dma_resv_list {
 	struct rcu_head rcu;
-	unsigned int seq;
 	unsigned int num_fences;
 	unsigned int max_fences;
 	unsigned int capacity;
+	unsigned int index_bits : 5;
+	unsigned int sweep : 27;
 	unsigned long slots[];
 };
 
 #define SLOT_USAGE_MASK DMA_RESV_SLOT_USAGE_MASK
+
+/*
+ * Arrays of more slots than this get an index; up to it, an add looks at
+ * every slot, as cheap as hashing for so few.  An index entry is a u16
+ * (slot number + 1, 0 when free), which bounds the indexed arrays' size;
+ * bigger ones are searched slot by slot again.
+ */
+#define INDEX_MIN_SLOTS 32U
+#define INDEX_MAX_BITS 16U
+
+/* Slots an add of a new context checks for a signaled fence to replace. */
+#define SWEEP_SLOTS 2U
 
 DEFINE_WW_CLASS(reservation_ww_class);
 EXPORT_SYMBOL(reservation_ww_class);
@@ -119,86 +130,160 @@ static enum dma_resv_usage slot_usage(unsigned long slot)
 	return slot & SLOT_USAGE_MASK;
 }
 
-/* The context of slot @i; writers only (the fence may not be touched). */
-static u64 slot_context(struct dma_resv_list *list, unsigned int i)
-{
-	return slot_fence(list->slots[i])->context;
-}
-
 static struct dma_resv_list *resv_list(struct dma_resv *obj)
 {
 	return rcu_dereference_protected(obj->fences, dma_resv_held(obj));
 }
 
-/*
- * Bracket a change of @list that readers must not see half done.  The lock
- * is checked here, and preemption is off so that readers spin for a few
- * stores at most.
- */
-static void change_begin(struct dma_resv *obj, struct dma_resv_list *list)
-{
-	dma_resv_assert_held(obj);
-	preempt_disable();
-	WRITE_ONCE(list->seq, list->seq + 1);
-	/* The odd count is seen before any store of the change... */
-	smp_wmb();
-}
-
-static void change_end(struct dma_resv_list *list)
-{
-	/* ... and every store of the change before the even one. */
-	smp_wmb();
-	WRITE_ONCE(list->seq, list->seq + 1);
-	preempt_enable();
-}
-
-/* Reader side, under RCU: the count of @list once no change is running. */
-static unsigned int read_begin(struct dma_resv_list *list)
-{
-	unsigned int seq;
-
-	while ((seq = READ_ONCE(list->seq)) & 1)
-		cpu_relax();
-	/* Pairs with change_end(): the slots are read after the count. */
-	smp_rmb();
-	return seq;
-}
-
-/* Reader side, under RCU: how many slots of @list hold fences. */
+/* Reader side, under RCU: how many slots of @list are in use. */
 static unsigned int read_count(struct dma_resv_list *list)
 {
-	/* Pairs with the release in slot_insert() and append_one(). */
-	return smp_load_acquire(&list->num_fences);
+	/* Pairs with the release in slot_append(). */
+	return list ? smp_load_acquire(&list->num_fences) : 0;
 }
 
 /*
- * Reader side, under RCU: is what was read from @list (with count @seq) no
- * longer the object's state?  @list need not be alive: it is only looked at
- * when it still is the object's array.
+ * Reader side, under RCU: has @obj moved to another array than @list?
+ * The slots were read before.
  */
-static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list,
-		       unsigned int seq)
+static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list)
 {
-	struct dma_resv_list *now;
-
-	/* Pairs with change_begin(): the slots were read before the count. */
+	/* The slots are read before the pointer that vouches for them. */
 	smp_rmb();
-	now = rcu_dereference(obj->fences);
-	return now != list || (now && READ_ONCE(now->seq) != seq);
+	return rcu_access_pointer(obj->fences) != list;
 }
+
+/* ---- the writers' index: (context, usage) to slot ---- */
+
+static u16 *list_index(struct dma_resv_list *list)
+{
+	return (u16 *)&list->slots[list->capacity];
+}
+
+static unsigned int index_home(struct dma_resv_list *list, u64 context,
+			       enum dma_resv_usage usage)
+{
+	/* Fibonacci hashing: contexts are mostly consecutive numbers. */
+	u64 key = (context << 2 | usage) * 0x9e3779b97f4a7c15ULL;
+
+	return key >> (64 - list->index_bits);
+}
+
+static unsigned int slot_home(struct dma_resv_list *list, unsigned int pos)
+{
+	unsigned long slot = list->slots[pos];
+
+	return index_home(list, slot_fence(slot)->context, slot_usage(slot));
+}
+
+/* The slot the index has for (@context, @usage), or -1. */
+static int index_find(struct dma_resv_list *list, u64 context,
+		      enum dma_resv_usage usage)
+{
+	unsigned int mask = (1U << list->index_bits) - 1;
+	unsigned int i = index_home(list, context, usage);
+	u16 *index = list_index(list);
+
+	for (;; i = (i + 1) & mask) {
+		unsigned long slot;
+
+		if (!index[i])
+			return -1;
+		slot = list->slots[index[i] - 1];
+		if (slot_usage(slot) == usage &&
+		    slot_fence(slot)->context == context)
+			return index[i] - 1;
+	}
+}
+
+/*
+ * Enter slot @pos, in use, into the index; unless another slot of the same
+ * (context, usage) is there already: only one per key is indexed.
+ */
+static void index_add(struct dma_resv_list *list, unsigned int pos)
+{
+	unsigned int mask = (1U << list->index_bits) - 1;
+	unsigned long slot = list->slots[pos];
+	u16 *index = list_index(list);
+	unsigned int i;
+
+	for (i = slot_home(list, pos); index[i]; i = (i + 1) & mask) {
+		unsigned long there = list->slots[index[i] - 1];
+
+		if (slot_usage(there) == slot_usage(slot) &&
+		    slot_fence(there)->context == slot_fence(slot)->context)
+			return;
+	}
+	index[i] = pos + 1;
+}
+
+/*
+ * Take slot @pos, still holding its fence, out of the index.  The entries
+ * behind it in its probe run move up so that every entry stays reachable
+ * from its home.
+ */
+static void index_del(struct dma_resv_list *list, unsigned int pos)
+{
+	unsigned int mask = (1U << list->index_bits) - 1;
+	u16 *index = list_index(list);
+	unsigned int i, j, home;
+
+	for (i = slot_home(list, pos); index[i] != pos + 1;
+	     i = (i + 1) & mask)
+		if (!index[i])
+			return;	/* another slot of its key is indexed */
+
+	for (j = i;;) {
+		index[i] = 0;
+		for (;;) {
+			j = (j + 1) & mask;
+			if (!index[j])
+				return;
+			home = slot_home(list, index[j] - 1);
+			/* Movable when the hole lies between home and j. */
+			if (((j - home) & mask) >= ((j - i) & mask))
+				break;
+		}
+		index[i] = index[j];
+		i = j;
+	}
+}
+
+static void index_rebuild(struct dma_resv_list *list)
+{
+	unsigned int i;
+
+	if (!list->index_bits)
+		return;
+	memset(list_index(list), 0, sizeof(u16) << list->index_bits);
+	for (i = 0; i < list->num_fences; i++)
+		if (list->slots[i])
+			index_add(list, i);
+}
+
+/* ---- arrays ---- */
 
 /*
  * An empty array of at least @capacity slots, filling its slab object.
- * The slots are left as they come: nobody reads a slot at or beyond the
- * highest @num_fences the array has had, and the ones below are written
- * before @num_fences grows over them.  (Zeroing a 64 KiB array costs more
- * than the adds it is grown for.)
+ * The slots are left as they come: nobody reads a slot at or beyond
+ * @num_fences, and a slot is written before @num_fences grows over it.
  */
 static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 {
 	struct dma_resv_list *list;
-	size_t size = struct_size(list, slots, capacity);
+	size_t size = struct_size(list, slots, capacity), index_size = 0;
+	unsigned int bits = 0, room;
 
+	if (capacity > INDEX_MIN_SLOTS) {
+		/* At most three quarters of the entries in use. */
+		bits = order_base_2(DIV_ROUND_UP(capacity * 4ULL, 3));
+		if (bits <= INDEX_MAX_BITS) {
+			index_size = sizeof(u16) << bits;
+			size = size_add(size, index_size);
+		} else {
+			bits = 0;
+		}
+	}
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
 	/* kmalloc() sizes of a power of two are exact, the first one too. */
@@ -207,10 +292,16 @@ static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 	list = kmalloc(size, gfp);
 	if (!list)
 		return NULL;
-	list->seq = 0;
+	room = (size - index_size - sizeof(*list)) / sizeof(list->slots[0]);
+	if (bits)
+		room = min(room, (3U << bits) / 4);
 	list->num_fences = 0;
 	list->max_fences = 0;
-	list->capacity = (size - sizeof(*list)) / sizeof(list->slots[0]);
+	list->capacity = room;
+	list->index_bits = bits;
+	list->sweep = 0;
+	if (bits)
+		memset(list_index(list), 0, index_size);
 	return list;
 }
 
@@ -231,17 +322,16 @@ static void list_set_limit(struct dma_resv_list *list)
 }
 
 /*
- * Make @list the object's array.  Returns the array it replaces, which
- * lock-free readers may still be walking: the caller drops the references
- * that were not moved over and frees it with kfree_rcu().
+ * Make @list, filled and indexed, the object's array.  Lock-free readers
+ * of the array it replaces notice at the end of their walk and start over
+ * on @list.  Returns the old array, whose references the caller drops
+ * (those not moved over) before freeing it with kfree_rcu().
  */
 static struct dma_resv_list *list_publish(struct dma_resv *obj,
 					  struct dma_resv_list *list)
 {
 	struct dma_resv_list *old = resv_list(obj);
 
-	if (old)
-		list->seq = old->seq + 2;
 	rcu_assign_pointer(obj->fences, list);
 	return old;
 }
@@ -262,6 +352,13 @@ static noinline int list_first(struct dma_resv *obj, unsigned int capacity,
 	return 0;
 }
 
+/* The lock is held: lockdep need not be asked for every slot. */
+static bool slot_signaled(unsigned long slot)
+{
+	return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+			&slot_fence(slot)->flags);
+}
+
 /*
  * Move the unsignaled fences into a new array of at least @capacity slots,
  * which must be at least the number of fences stored now, and publish it.
@@ -277,10 +374,14 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 	list = list_alloc(capacity, gfp);
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; i < old->num_fences; i++)
-		if (!dma_fence_is_signaled(slot_fence(old->slots[i])))
-			list->slots[n++] = old->slots[i];
+	for (i = 0; i < old->num_fences; i++) {
+		unsigned long slot = old->slots[i];
+
+		if (slot && !slot_signaled(slot))
+			list->slots[n++] = slot;
+	}
 	list->num_fences = n;
+	index_rebuild(list);
 	list_set_limit(list);
 	list_publish(obj, list);
 
@@ -296,151 +397,39 @@ static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
 }
 
 /*
- * Binary search for @context.  Returns the slot holding it, or the slot
- * where it would go (with *@found false).  Contexts usually come in
- * growing order, so the end is tried first.
+ * Put @slot (or nothing, for 0) at @pos, in use, in one store: lock-free
+ * readers see the slot before or after.  The fence that was there loses
+ * the object's reference; a reader that read it before holds its own or
+ * fails to take one and starts over.
  */
-static __always_inline unsigned int
-slot_search(struct dma_resv_list *list, u64 context, bool *found)
+static void slot_set(struct dma_resv_list *list, unsigned int pos,
+		     unsigned long slot)
 {
-	unsigned int lo = 0, hi = list ? list->num_fences : 0;
-	u64 here_last;
+	unsigned long old = list->slots[pos];
+	bool same_key = old && slot &&
+		slot_usage(old) == slot_usage(slot) &&
+		slot_fence(old)->context == slot_fence(slot)->context;
 
-	*found = false;
-	if (!hi)
-		return hi;
-	/* A driver's next fence: the last context again, or a new one. */
-	here_last = slot_context(list, hi - 1);
-	if (here_last < context)
-		return hi;
-	if (here_last == context) {
-		*found = true;
-		return hi - 1;
-	}
-	while (lo < hi) {
-		unsigned int mid = lo + (hi - lo) / 2;
-		u64 here = slot_context(list, mid);
-
-		if (here == context) {
-			*found = true;
-			return mid;
-		}
-		if (here < context)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* Store a slot naming a fence lock-free readers may not have seen yet. */
-static void slot_publish(struct dma_resv_list *list, unsigned int pos,
-			 unsigned long slot)
-{
+	if (list->index_bits && old && !same_key)
+		index_del(list, pos);
 	/* Whatever made the fence is seen before the pointer to it. */
 	smp_store_release(&list->slots[pos], slot);
+	if (list->index_bits && slot && !same_key)
+		index_add(list, pos);
+	if (old)
+		dma_fence_put(slot_fence(old));
 }
 
-/*
- * A change that is one store to one slot needs no odd phase: a reader
- * sees the slot either before or after it, and any mix of such slots it
- * reads is a state the object was in, unless it read a slot from before
- * one store and another from after a later one.  That reader then also
- * sees the count moved on by the earlier store, since each count is
- * published after its store and read after the slots.  Readers never
- * spin on such a change, and the writer needs no preemption off.
- */
-static void change_one(struct dma_resv *obj, struct dma_resv_list *list,
-		       unsigned int pos, unsigned long slot)
-{
-	dma_resv_assert_held(obj);
-	slot_publish(list, pos, slot);
-	/* The store is seen before the count that announces it. */
-	smp_wmb();
-	WRITE_ONCE(list->seq, list->seq + 2);
-}
-
-/* Inside a change: put @slot at @pos, moving the slots behind up by one. */
-static void slot_insert(struct dma_resv_list *list, unsigned int pos,
-			unsigned long slot)
-{
-	unsigned int i;
-
-	for (i = list->num_fences; i > pos; i--)
-		WRITE_ONCE(list->slots[i], list->slots[i - 1]);
-	slot_publish(list, pos, slot);
-	/* The slots the count grows over are written first. */
-	smp_store_release(&list->num_fences, list->num_fences + 1);
-}
-
-/*
- * A change that only adds @slot behind the last slot.  Like change_one()
- * it is a single store to readers: the count growing over the slot.
- */
-static void append_one(struct dma_resv *obj, struct dma_resv_list *list,
-		       unsigned long slot)
+/* Put @slot in a new slot behind the last, which the caller made room for. */
+static void slot_append(struct dma_resv_list *list, unsigned long slot)
 {
 	unsigned int n = list->num_fences;
 
-	dma_resv_assert_held(obj);
 	WRITE_ONCE(list->slots[n], slot);
-	/* The slot, and the fence it names, are seen before the count... */
+	/* The slot, and the fence it names, are seen before the count. */
 	smp_store_release(&list->num_fences, n + 1);
-	/* ... and the count before the change count that announces it. */
-	smp_wmb();
-	WRITE_ONCE(list->seq, list->seq + 2);
-}
-
-/*
- * Inside a change: take slot @pos out, moving the slots behind down by one.
- * Returns the fence removed, whose reference the caller drops after the
- * change.
- */
-static struct dma_fence *slot_delete(struct dma_resv_list *list,
-				     unsigned int pos)
-{
-	struct dma_fence *fence = slot_fence(list->slots[pos]);
-	unsigned int i, last = list->num_fences - 1;
-
-	for (i = pos; i < last; i++)
-		WRITE_ONCE(list->slots[i], list->slots[i + 1]);
-	WRITE_ONCE(list->slots[last], 0);
-	WRITE_ONCE(list->num_fences, last);
-	return fence;
-}
-
-/*
- * Inside a change: move the fences @drop() picks behind the kept ones,
- * which keep their order.  Returns the number kept; slots [kept, old
- * number) then hold exactly the fences picked, still referenced.
- */
-static unsigned int slots_partition(struct dma_resv_list *list,
-				    bool (*drop)(unsigned long slot))
-{
-	unsigned int i, kept = 0;
-
-	for (i = 0; i < list->num_fences; i++) {
-		unsigned long slot = list->slots[i];
-
-		if (drop(slot))
-			continue;
-		if (i != kept) {
-			WRITE_ONCE(list->slots[i], list->slots[kept]);
-			WRITE_ONCE(list->slots[kept], slot);
-		}
-		kept++;
-	}
-	return kept;
-}
-
-/* After a change: drop the fences in slots [@from, @to) and clear them. */
-static void slots_release(struct dma_resv_list *list, unsigned int from,
-			  unsigned int to)
-{
-	for (; from < to; from++) {
-		dma_fence_put(slot_fence(list->slots[from]));
-		WRITE_ONCE(list->slots[from], 0);
-	}
+	if (list->index_bits)
+		index_add(list, n);
 }
 
 /**
@@ -476,7 +465,7 @@ EXPORT_SYMBOL(dma_resv_fini);
 /**
  * dma_resv_reserve_fences - make room for fences to be added
  * @obj: the object, locked
- * @num_fences: how many fences of new contexts the caller will add
+ * @num_fences: how many fences the caller will add
  *
  * Afterwards, and until the object is unlocked, @num_fences calls of
  * dma_resv_add_fence() are guaranteed a slot.  Reservations do not add up:
@@ -535,44 +524,110 @@ void dma_resv_reset_max_fences(struct dma_resv *obj)
 EXPORT_SYMBOL(dma_resv_reset_max_fences);
 #endif
 
-/* The lock is held: lockdep need not be asked for every slot. */
-static bool slot_signaled(unsigned long slot)
+/*
+ * May @fence with @usage take the place of @slot?  When the slot's fence is
+ * of the same context, no later, and stored with the same or a weaker
+ * usage: everyone who waited for it then waits for @fence instead, which
+ * signals no earlier.
+ */
+static bool slot_supersedes(unsigned long slot, struct dma_fence *fence,
+			    enum dma_resv_usage usage)
 {
-	return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
-			&slot_fence(slot)->flags);
+	struct dma_fence *old = slot_fence(slot);
+
+	return old->context == fence->context && slot_usage(slot) >= usage &&
+	       dma_fence_is_later_or_same(fence, old);
 }
 
 /*
- * The reservation is used up: drop the fences that signaled, in one change.
- * Returns true when that made room.
+ * A slot that may hold @fence instead of what it holds, in a small array:
+ * the first slot whose fence @fence supersedes or that signaled (or was
+ * emptied).  -1 when there is none.
  */
-static bool drop_signaled(struct dma_resv *obj, struct dma_resv_list *list)
+static int slot_find_small(struct dma_resv_list *list, struct dma_fence *fence,
+			   enum dma_resv_usage usage)
 {
-	unsigned int old = list->num_fences, kept;
+	unsigned int i, n = list->num_fences;
 
-	change_begin(obj, list);
-	kept = slots_partition(list, slot_signaled);
-	WRITE_ONCE(list->num_fences, kept);
-	change_end(list);
-	slots_release(list, kept, old);
-	return kept < old;
+	for (i = 0; i < n; i++) {
+		unsigned long slot = list->slots[i];
+
+		if (!slot || slot_supersedes(slot, fence, usage) ||
+		    dma_fence_is_signaled(slot_fence(slot)))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * The same for an indexed array: the first slot whose fence @fence
+ * supersedes, by the index (one look-up per usage as weak as @usage or
+ * weaker), else one of the next SWEEP_SLOTS slots of the sweep if it
+ * signaled or is empty.  Over the adds, the sweep visits every slot, so a
+ * signaled fence is let go within a bounded number of adds.
+ */
+static int slot_find_indexed(struct dma_resv_list *list,
+			     struct dma_fence *fence, enum dma_resv_usage usage)
+{
+	unsigned int n = list->num_fences, k;
+	enum dma_resv_usage u;
+	int best = -1;
+
+	for (u = usage; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
+		int pos = index_find(list, fence->context, u);
+
+		if (pos >= 0 && (best < 0 || pos < best) &&
+		    dma_fence_is_later_or_same(fence,
+					       slot_fence(list->slots[pos])))
+			best = pos;
+	}
+	if (best >= 0 || !n)
+		return best;
+
+	for (k = 0; k < SWEEP_SLOTS && k < n; k++) {
+		unsigned int i = list->sweep < n ? list->sweep : 0;
+		unsigned long slot = list->slots[i];
+
+		list->sweep = i + 1;
+		if (!slot || dma_fence_is_signaled(slot_fence(slot)))
+			return i;
+	}
+	return -1;
+}
+
+static int slot_find(struct dma_resv_list *list, struct dma_fence *fence,
+		     enum dma_resv_usage usage)
+{
+	if (!list)
+		return -1;
+	if (list->index_bits)
+		return slot_find_indexed(list, fence, usage);
+	return slot_find_small(list, fence, usage);
 }
 
 /*
  * A fence arrived with no slot reserved for it: a driver bug.  Keep the
  * fence anyway, since losing it would let the buffer be touched too early.
- * Use the room the array still has or, failing that, move to a bigger array
- * allocated without sleeping.  Returns false when even that failed.
+ * Use a slot whose fence signaled, the room the array still has or,
+ * failing those, move to a bigger array allocated without sleeping.
+ * Returns the slot to use, num_fences for a new one, or -1 when even the
+ * allocation failed.
  */
-static bool make_room(struct dma_resv *obj)
+static int make_room(struct dma_resv *obj)
 {
 	struct dma_resv_list *list = resv_list(obj);
+	unsigned int i;
 
 	WARN(1, "dma-resv: fence added without a reserved slot\n");
+	for (i = 0; list && i < list->num_fences; i++)
+		if (!list->slots[i] || slot_signaled(list->slots[i]))
+			return i;
 	if (list && list->num_fences < list->capacity)
-		return true;
-	return !list_regrow(obj, list ? 2 * list->capacity : 4,
-			    GFP_ATOMIC | __GFP_NOWARN);
+		return list->num_fences;
+	if (list_regrow(obj, list ? 2 * list->capacity : 4,
+			GFP_ATOMIC | __GFP_NOWARN))
+		return -1;
+	return resv_list(obj)->num_fences;
 }
 
 static void add_members(struct dma_resv *obj, struct dma_fence *container,
@@ -586,114 +641,31 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 			dma_resv_add_fence(obj, fence, usage);
 }
 
-/*
- * The rule for two fences of one context meeting in a slot: the later
- * fence stays, with the stronger usage.  Returns the slot's new value and
- * says whether @fence took the place of the fence in @slot.
- */
-static unsigned long slot_folded(unsigned long slot, struct dma_fence *fence,
-				 enum dma_resv_usage usage, bool *replaced)
+/* dma_resv_add_fence() on @list, which need not be published yet. */
+static void list_add_fence(struct dma_resv *obj, struct dma_resv_list *list,
+			   struct dma_fence *fence, enum dma_resv_usage usage)
 {
-	struct dma_fence *old = slot_fence(slot);
+	int pos = slot_find(list, fence, usage);
 
-	*replaced = old != fence && dma_fence_is_later(fence, old);
-	return slot_pack(*replaced ? fence : old,
-			 min(usage, slot_usage(slot)));
-}
-
-/*
- * Inside a change: fold @fence with @usage into slot @pos, which holds a
- * fence of the same context, by the rule of slot_folded().  Returns the
- * fence that lost its place, for the caller to drop after the change, or
- * NULL.
- */
-static struct dma_fence *slot_fold(struct dma_resv_list *list,
-				   unsigned int pos, struct dma_fence *fence,
-				   enum dma_resv_usage usage)
-{
-	unsigned long slot = list->slots[pos], folded;
-	bool replaced;
-
-	folded = slot_folded(slot, fence, usage, &replaced);
-	if (replaced)
-		dma_fence_get(fence);
-	slot_publish(list, pos, folded);
-	return replaced ? slot_fence(slot) : NULL;
-}
-
-/*
- * A change of its own: slot @pos takes @slot, whose fence is of the same
- * context as the one there and later.  The new fence gains the object's
- * reference and the old one loses it once readers can no longer find it.
- * Kept out of line so that the add fast path needs no stack frame.
- */
-static noinline void slot_replace(struct dma_resv *obj,
-				  struct dma_resv_list *list, unsigned int pos,
-				  unsigned long slot)
-{
-	struct dma_fence *old = slot_fence(list->slots[pos]);
-
-	dma_fence_get(slot_fence(slot));
-	change_one(obj, list, pos, slot);
-	dma_fence_put(old);
-}
-
-/* slot_fold() in a change of its own, skipped when it would change nothing. */
-static void slot_merge(struct dma_resv *obj, struct dma_resv_list *list,
-		       unsigned int pos, struct dma_fence *fence,
-		       enum dma_resv_usage usage)
-{
-	unsigned long slot = list->slots[pos], folded;
-	bool replaced;
-
-	folded = slot_folded(slot, fence, usage, &replaced);
-	if (replaced)
-		slot_replace(obj, list, pos, folded);
-	else if (folded != slot)
-		change_one(obj, list, pos, folded);
-}
-
-/*
- * dma_resv_add_fence() for everything but a later fence of the last slot's
- * context: containers, the other contexts (search, then fold or insert).
- */
-static noinline void add_search(struct dma_resv *obj,
-				struct dma_resv_list *list,
-				struct dma_fence *fence,
-				enum dma_resv_usage usage)
-{
-	unsigned int pos;
-	bool found;
-
-	if (WARN(dma_fence_is_container(fence),
-		 "dma-resv: container fence added, storing its members\n")) {
-		add_members(obj, fence, usage);
-		return;
-	}
-
-	pos = slot_search(list, fence->context, &found);
-	if (found) {
-		slot_merge(obj, list, pos, fence, usage);
+	if (pos >= 0) {
+		slot_set(list, pos, slot_pack(dma_fence_get(fence), usage));
 		return;
 	}
 	if (!list || list->num_fences >= list->max_fences) {
-		if (!(list && drop_signaled(obj, list)) && !make_room(obj)) {
+		pos = make_room(obj);
+		if (pos < 0) {
 			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
 			       fence->context, fence->seqno);
 			return;
 		}
 		list = resv_list(obj);
-		pos = slot_search(list, fence->context, &found);
+		if (pos < list->num_fences) {
+			slot_set(list, pos,
+				 slot_pack(dma_fence_get(fence), usage));
+			return;
+		}
 	}
-
-	dma_fence_get(fence);
-	if (pos == list->num_fences) {
-		append_one(obj, list, slot_pack(fence, usage));
-		return;
-	}
-	change_begin(obj, list);
-	slot_insert(list, pos, slot_pack(fence, usage));
-	change_end(list);
+	slot_append(list, slot_pack(dma_fence_get(fence), usage));
 }
 
 /**
@@ -702,10 +674,13 @@ static noinline void add_search(struct dma_resv *obj,
  * @fence: the fence; the object takes its own reference
  * @usage: what @fence orders
  *
- * A fence of a context already present replaces the older one, keeping the
- * stronger of the two usages (and the later fence); otherwise the fence
- * takes a slot that dma_resv_reserve_fences() reserved or, with those used
- * up, one that a signaled fence leaves.  Nothing is allocated.
+ * @fence takes the place of the first stored fence that it supersedes: one
+ * of its context, not later than @fence, stored with @usage or a weaker
+ * usage.  Failing that it takes the place of a fence that signaled, and
+ * failing that a slot that dma_resv_reserve_fences() reserved.  So a fence
+ * of a context already present but with a stronger usage than @fence's,
+ * or later than @fence, stays, and the two are kept side by side, each
+ * with its own usage.  Nothing is allocated.
  *
  * Two driver bugs are reported with a WARN and survived:
  *
@@ -721,56 +696,38 @@ static noinline void add_search(struct dma_resv *obj,
 void dma_resv_add_fence(struct dma_resv *obj, struct dma_fence *fence,
 			enum dma_resv_usage usage)
 {
-	struct dma_resv_list *list = resv_list(obj);
-	unsigned int n = list ? list->num_fences : 0;
-
 	dma_resv_assert_held(obj);
-	/*
-	 * A driver's next fence on the timeline it used last replaces the
-	 * fence of the last slot, with no search and no call but the one
-	 * that makes the change.  The rule is slot_folded()'s.
-	 */
-	if (n) {
-		unsigned long slot = list->slots[n - 1];
-		struct dma_fence *last = slot_fence(slot);
-
-		if (last->context == fence->context && last != fence &&
-		    dma_fence_is_later(fence, last) &&
-		    !dma_fence_is_container(fence)) {
-			slot_replace(obj, list, n - 1,
-				     slot_pack(fence,
-					       min(usage, slot_usage(slot))));
-			return;
-		}
+	if (WARN(dma_fence_is_container(fence),
+		 "dma-resv: container fence added, storing its members\n")) {
+		add_members(obj, fence, usage);
+		return;
 	}
-	add_search(obj, list, fence, usage);
+	list_add_fence(obj, resv_list(obj), fence, usage);
 }
 EXPORT_SYMBOL(dma_resv_add_fence);
 
 /**
- * dma_resv_replace_fences - swap out the fence of one context
+ * dma_resv_replace_fences - swap out the fences of one context
  * @obj: the object, locked
- * @context: the context whose fence goes
- * @replacement: the fence stored in its place, with @usage; or NULL to
- *	just remove it
+ * @context: the context whose fences go
+ * @replacement: the fence stored in their place, with @usage; or NULL to
+ *	just remove them
  * @usage: usage of @replacement
  *
- * For drivers that know the fence of @context is covered by something else
- * now (typically a fence that signals later, or a stub).  Nothing happens
- * when @obj holds no fence of @context.  Nothing is allocated: the slot
- * freed is the one @replacement takes (or, when @obj has a fence of
- * @replacement's context already, the two merge as in
- * dma_resv_add_fence()), all in one change.  @replacement must not be a
- * container; one is warned about and its members are added instead.
+ * For drivers that know the fences of @context are covered by something
+ * else now (typically a fence that signals later, or a stub).  Every slot
+ * holding a fence of @context takes @replacement instead, in place, so
+ * nothing is allocated; nothing happens when @obj holds no fence of
+ * @context.  @replacement must not be a container; one is warned about,
+ * the fences of @context are removed and its members added instead.
  */
 void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 			     struct dma_fence *replacement,
 			     enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list = resv_list(obj);
-	struct dma_fence *container = NULL, *old, *loser = NULL;
-	unsigned int pos;
-	bool found;
+	struct dma_fence *container = NULL;
+	unsigned int i;
 
 	dma_resv_assert_held(obj);
 	if (replacement && WARN(dma_fence_is_container(replacement),
@@ -779,23 +736,13 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 		replacement = NULL;
 	}
 
-	pos = slot_search(list, context, &found);
-	if (found) {
-		change_begin(obj, list);
-		old = slot_delete(list, pos);
-		if (replacement) {
-			pos = slot_search(list, replacement->context, &found);
-			if (!found) {
-				slot_insert(list, pos,
-					    slot_pack(dma_fence_get(replacement),
-						      usage));
-			} else {
-				loser = slot_fold(list, pos, replacement, usage);
-			}
-		}
-		change_end(list);
-		dma_fence_put(old);
-		dma_fence_put(loser);
+	for (i = 0; list && i < list->num_fences; i++) {
+		unsigned long slot = list->slots[i];
+
+		if (!slot || slot_fence(slot)->context != context)
+			continue;
+		slot_set(list, i, replacement ?
+			 slot_pack(dma_fence_get(replacement), usage) : 0);
 	}
 	if (container)
 		add_members(obj, container, usage);
@@ -809,7 +756,6 @@ EXPORT_SYMBOL(dma_resv_replace_fences);
  * No reference is taken: the fences stay alive as long as the lock is held.
  * The object must not change during the walk.  The cursor's fence stays
  * NULL, so a dma_resv_iter_end() after leaving the walk early is harmless.
- * The steps after this one are the inline dma_resv_iter_next().
  *
  * Return: the first fence of the cursor's usage, or NULL.
  */
@@ -828,33 +774,39 @@ struct dma_fence *dma_resv_iter_first(struct dma_resv_iter *cursor)
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_first);
 
-/* Unlocked walk, under rcu_read_lock(): start a pass on the current state. */
+/**
+ * dma_resv_iter_next - next fence of a locked walk
+ * @cursor: the cursor, after dma_resv_iter_first()
+ *
+ * dma_resv_for_each_fence() steps with an inline copy of this function.
+ *
+ * Return: the next fence of the cursor's usage, or NULL at the end.
+ */
+struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor)
+{
+	return dma_resv_iter_next_inline(cursor);
+}
+EXPORT_SYMBOL_GPL(dma_resv_iter_next);
+
+/* Unlocked walk, under rcu_read_lock(): start a pass on the current array. */
 static void pass_begin(struct dma_resv_iter *cursor)
 {
 	struct dma_resv_list *list = rcu_dereference(cursor->obj->fences);
 
 	cursor->fences = list;
 	cursor->slots = list ? list->slots : NULL;
-	cursor->seq = list ? read_begin(list) : 0;
-	cursor->num_fences = list ? read_count(list) : 0;
+	cursor->num_fences = read_count(list);
 	cursor->index = 0;
 	cursor->is_restarted = true;
 }
 
-static bool pass_stale(struct dma_resv_iter *cursor)
-{
-	return read_moved(cursor->obj, cursor->fences, cursor->seq);
-}
-
 /*
  * Unlocked walk, under rcu_read_lock(): drop the previous fence and return
- * the next unsignaled one of the wanted usage, referenced.  A fence is
- * returned as the pass read it: a writer may have replaced it since, which
- * the next step finds (dma_resv_iter_next_unlocked() checks the pass
- * before it reads on) and answers with a new pass, reported by
- * dma_resv_iter_is_restarted().  The end of the array is reported only for
- * a pass that is still current then, so a walk that reaches its end has
- * seen one state of the object whole.
+ * the next unsignaled one of the wanted usage, referenced, among the slots
+ * the pass began with.  A fence whose last reference went while the pass
+ * read it was replaced: the pass starts over on the object's array then.
+ * The end is reported only while the pass's array is still the object's;
+ * after a move to a new array the walk starts over on that.
  */
 static __always_inline struct dma_fence *
 walk_unlocked(struct dma_resv_iter *cursor)
@@ -866,7 +818,7 @@ walk_unlocked(struct dma_resv_iter *cursor)
 		unsigned long slot;
 
 		if (cursor->index >= cursor->num_fences) {
-			if (!pass_stale(cursor)) {
+			if (!read_moved(cursor->obj, cursor->fences)) {
 				cursor->fence = NULL;
 				return NULL;
 			}
@@ -879,7 +831,6 @@ walk_unlocked(struct dma_resv_iter *cursor)
 		    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 			continue;
 
-		/* Gone to zero: it was replaced, so the array moved. */
 		fence = dma_fence_get_rcu(fence);
 		if (!fence) {
 			pass_begin(cursor);
@@ -907,8 +858,7 @@ walk_unlocked(struct dma_resv_iter *cursor)
  * Prefer dma_resv_for_each_fence_unlocked().  The fence is returned with a
  * reference the cursor holds until the next step or dma_resv_iter_end().
  *
- * Context: process context; does not sleep.  Not from interrupts, which
- * could spin on a change the interrupted CPU itself is making.
+ * Context: any context; never waits for a writer.
  * Return: the first unsignaled fence of the cursor's usage, or NULL.
  */
 struct dma_fence *dma_resv_iter_first_unlocked(struct dma_resv_iter *cursor)
@@ -927,16 +877,16 @@ EXPORT_SYMBOL(dma_resv_iter_first_unlocked);
  * dma_resv_iter_next_unlocked - next fence of a lock-free walk
  * @cursor: the cursor, after dma_resv_iter_first_unlocked()
  *
- * When the object changed since the walk began, the walk starts over and
- * dma_resv_iter_is_restarted() says so on the fence returned.
+ * When the object moved to a new array since the walk began, the walk
+ * starts over on it and dma_resv_iter_is_restarted() says so on the fence
+ * returned.  Fences added in place of those already returned are not
+ * returned again: a walk is bounded by the slots it began with.
  *
- * Context: process context; does not sleep.  Not from interrupts, which
- * could spin on a change the interrupted CPU itself is making.
+ * Context: any context; never waits for a writer.
  * Return: the next unsignaled fence of the cursor's usage, or NULL at the
- * end of a pass over a state that was current at that moment.  When that
- * pass began in this call, found nothing to return and so could not flag a
- * fence, dma_resv_iter_is_restarted() is still true after the loop: the
- * fences returned before belong to an older state.
+ * end.  When a pass began in this call, found nothing to return and so
+ * could not flag a fence, dma_resv_iter_is_restarted() is still true after
+ * the loop: the fences returned before belong to an older array.
  */
 struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 {
@@ -945,7 +895,8 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 	rcu_read_lock();
 	cursor->is_restarted = false;
 	/* At the end, walk_unlocked() makes this check itself. */
-	if (cursor->index < cursor->num_fences && pass_stale(cursor))
+	if (cursor->index < cursor->num_fences &&
+	    read_moved(cursor->obj, cursor->fences))
 		pass_begin(cursor);
 	fence = walk_unlocked(cursor);
 	rcu_read_unlock();
@@ -954,24 +905,23 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 EXPORT_SYMBOL(dma_resv_iter_next_unlocked);
 
 /*
- * Lock-free: references to the fences of @usage and stronger of one state
- * of @obj, in a kmalloc'ed array (NULL when there are none) that may be
- * longer than *@count.  One pass over the slots with one reference taken
- * per fence kept; a pass that raced a writer is undone and started over.
+ * Lock-free: references to the unsignaled fences of @usage and stronger,
+ * in a kmalloc'ed array (NULL when there are none) that may be longer than
+ * *@count.  One pass over the slots with one reference taken per fence
+ * kept; a pass that lost a fence or its array is undone and started over.
  */
 static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 			 struct dma_fence ***fences, unsigned int *count)
 {
 	struct dma_fence **out = NULL, **bigger;
-	unsigned int room = 0, seq, n, i, got;
+	unsigned int room = 0, n, i, got;
 	struct dma_resv_list *from;
 	bool ok;
 
 	for (;;) {
 		rcu_read_lock();
 		from = rcu_dereference(obj->fences);
-		seq = from ? read_begin(from) : 0;
-		n = from ? read_count(from) : 0;
+		n = read_count(from);
 		if (n > room) {
 			rcu_read_unlock();
 			bigger = krealloc_array(out, n, sizeof(*out),
@@ -988,19 +938,19 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 			unsigned long slot = READ_ONCE(from->slots[i]);
 			struct dma_fence *fence = slot_fence(slot);
 
-			if (fence && (slot_usage(slot) > usage ||
-				      test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
-					       &fence->flags)))
+			if (!fence || slot_usage(slot) > usage ||
+			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+				     &fence->flags))
 				continue;
-			/* A fence on its way out was replaced: @obj moved. */
-			fence = fence ? dma_fence_get_rcu(fence) : NULL;
+			/* Released meanwhile: it was replaced. */
+			fence = dma_fence_get_rcu(fence);
 			if (!fence) {
 				ok = false;
 				break;
 			}
 			out[got++] = fence;
 		}
-		ok = ok && !read_moved(obj, from, seq);
+		ok = ok && !read_moved(obj, from);
 		rcu_read_unlock();
 		if (ok)
 			break;
@@ -1020,8 +970,9 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
  * @fences: out: a kmalloc'ed array of referenced fences, or NULL when there
  *	are none; the caller puts each fence and frees the array
  *
- * The snapshot holds the unsignaled fences of @usage and stronger of one
- * state the object was in during the call.
+ * The snapshot holds the unsignaled fences of @usage and stronger that the
+ * slots held when each was read, as one pass over the object's array saw
+ * them.
  *
  * Context: process context, may sleep (GFP_KERNEL).
  * Return: 0, or -ENOMEM (then *@fences is NULL).
@@ -1120,7 +1071,9 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
  * @src: the object to copy from; the lock is not needed
  *
  * @dst ends up with a snapshot of the unsignaled fences of @src, with their
- * usages; what @dst held before is dropped.
+ * usages, as dma_resv_get_fences() takes it; what @dst held before is
+ * dropped.  Lock-free readers of @dst see its old fences or the copy,
+ * never a mix.
  *
  * Context: process context, may sleep (GFP_KERNEL).
  * Return: 0, or -ENOMEM (then @dst is unchanged).
@@ -1128,7 +1081,7 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
 int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 {
 	struct dma_resv_list *list, *from, *old;
-	unsigned int seq, n, i;
+	unsigned int n, i;
 	bool ok;
 
 	dma_resv_assert_held(dst);
@@ -1136,14 +1089,13 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 	 * One pass over @src's array as it stands, with nothing taken and
 	 * dropped on the way: size the copy, allocate it (which may sleep,
 	 * so outside RCU), then fill it with references to the unsignaled
-	 * fences, and keep it only if @src did not change in between.  The
-	 * copy keeps the order, and so the sorting by context.
+	 * fences, and keep it only if @src kept its array and its fences
+	 * meanwhile.
 	 */
 	for (;;) {
 		rcu_read_lock();
 		from = rcu_dereference(src->fences);
-		seq = from ? read_begin(from) : 0;
-		n = from ? read_count(from) : 0;
+		n = read_count(from);
 		rcu_read_unlock();
 
 		list = n ? list_alloc(n, GFP_KERNEL) : NULL;
@@ -1151,16 +1103,16 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			return -ENOMEM;
 
 		rcu_read_lock();
-		ok = !read_moved(src, from, seq);
+		ok = !read_moved(src, from);
 		for (i = 0; ok && i < n; i++) {
 			unsigned long slot = READ_ONCE(from->slots[i]);
 			struct dma_fence *fence = slot_fence(slot);
 
-			if (fence &&
+			if (!fence ||
 			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 				continue;
-			/* A fence on its way out was replaced: @src moved. */
-			fence = fence ? dma_fence_get_rcu(fence) : NULL;
+			/* Released meanwhile: it was replaced. */
+			fence = dma_fence_get_rcu(fence);
 			if (!fence) {
 				ok = false;
 				break;
@@ -1168,7 +1120,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			list->slots[list->num_fences++] =
 				slot_pack(fence, slot_usage(slot));
 		}
-		ok = ok && !read_moved(src, from, seq);
+		ok = ok && !read_moved(src, from);
 		rcu_read_unlock();
 		if (ok)
 			break;
@@ -1176,42 +1128,36 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			list_free(list);
 	}
 
+	if (list && !list->num_fences) {
+		kfree(list);
+		list = NULL;
+	}
 	if (list) {
+		index_rebuild(list);
 		list_set_limit(list);
-		old = list_publish(dst, list);
-		if (old)
-			list_free(old);
-		return 0;
 	}
-	/* Nothing to copy: empty @dst's array in place, keeping it. */
-	old = resv_list(dst);
-	if (old) {
-		n = old->num_fences;
-		change_begin(dst, old);
-		WRITE_ONCE(old->num_fences, 0);
-		change_end(old);
-		slots_release(old, 0, n);
-	}
+	old = list_publish(dst, list);
+	if (old)
+		list_free(old);
 	return 0;
 }
 EXPORT_SYMBOL(dma_resv_copy_fences);
 
 /*
  * Lock-free and without references: is every fence of @usage and stronger
- * flagged signaled, in one state of @obj?  One pass over the slots.  False
- * is no answer: a fence not flagged yet may still report itself signaled
- * when asked (which takes a reference), and a pass may race a writer.
+ * flagged signaled?  One pass over the slots.  False is no answer: a fence
+ * not flagged yet may still report itself signaled when asked (which takes
+ * a reference).
  */
 static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list;
-	unsigned int seq, n, i;
+	unsigned int n, i;
 	bool idle = true;
 
 	rcu_read_lock();
 	list = rcu_dereference(obj->fences);
-	seq = list ? read_begin(list) : 0;
-	n = list ? read_count(list) : 0;
+	n = read_count(list);
 	for (i = 0; i < n && idle; i++) {
 		unsigned long slot = READ_ONCE(list->slots[i]);
 		struct dma_fence *fence = slot_fence(slot);
@@ -1219,7 +1165,7 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 		idle = !fence || slot_usage(slot) > usage ||
 		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
 	}
-	idle = idle && !read_moved(obj, list, seq);
+	idle = idle && !read_moved(obj, list);
 	rcu_read_unlock();
 	return idle;
 }
@@ -1232,7 +1178,9 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
  * @timeout: the longest wait in jiffies, or %MAX_SCHEDULE_TIMEOUT; 0 only
  *	tests
  *
- * Fences added while waiting are waited for as well.
+ * Waits for the fences the object holds when the wait begins.  Fences
+ * added later are not waited for, even those that take the place of a
+ * fence waited for, so a producer that keeps adding cannot hold the wait.
  *
  * Context: process context, sleeps.
  * Return: the jiffies left (at least 1) once all signaled, 1 for a zero
@@ -1273,8 +1221,7 @@ EXPORT_SYMBOL_GPL(dma_resv_wait_timeout);
  * @obj: the object; the lock is not needed
  * @usage: the weakest usage to test
  *
- * Context: process context; does not sleep.  Not from interrupts, which
- * could spin on a change the interrupted CPU itself is making.
+ * Context: any context; never waits for a writer.
  * Return: true when no fence of @usage or stronger is pending.
  */
 bool dma_resv_test_signaled(struct dma_resv *obj, enum dma_resv_usage usage)
@@ -1314,31 +1261,10 @@ void dma_resv_describe(struct dma_resv *obj, struct seq_file *seq)
 }
 EXPORT_SYMBOL_GPL(dma_resv_describe);
 
-/* Is @slot invisible to the classic interface?  Only bookkeeping is. */
+/* Does @slot belong to the classic interface?  All but bookkeeping does. */
 static bool slot_classic(unsigned long slot)
 {
 	return slot_usage(slot) <= DMA_RESV_USAGE_READ;
-}
-
-/*
- * Room for the new exclusive fence in the same change that drops the old
- * fences: a slot one of them frees, or a free one.  Grow without sleeping
- * if neither exists.  Returns the array, NULL when there is no room.
- */
-static struct dma_resv_list *excl_room(struct dma_resv *obj)
-{
-	struct dma_resv_list *list = resv_list(obj);
-	unsigned int i;
-
-	for (i = 0; list && i < list->num_fences; i++)
-		if (slot_classic(list->slots[i]))
-			return list;
-	if (list && list->num_fences < list->capacity)
-		return list;
-	if (list_regrow(obj, list ? 2 * list->capacity : 4,
-			GFP_NOWAIT | __GFP_NOWARN))
-		return NULL;
-	return resv_list(obj);
 }
 
 /**
@@ -1348,62 +1274,58 @@ static struct dma_resv_list *excl_room(struct dma_resv *obj)
  *
  * As in the classic interface, the caller promises that @fence signals
  * after every fence it could see: the kernel, write and read fences are
- * dropped and @fence is stored with %DMA_RESV_USAGE_WRITE, in one change
- * that lock-free readers see whole.  Bookkeeping fences stay (one of
- * @fence's context merges with it, as in dma_resv_add_fence()).  No
- * reservation is needed: the slot of a dropped fence is reused, and an
- * object without room gets a bigger array allocated without sleeping
- * (should that fail, or @fence be a container, the fence goes through
- * dma_resv_add_fence() after the old ones were dropped).
+ * dropped and @fence is stored with %DMA_RESV_USAGE_WRITE.  Bookkeeping
+ * fences stay (one of them that @fence supersedes is replaced, as in
+ * dma_resv_add_fence()).  No reservation is needed: the object moves to a
+ * new array of the same size, allocated without sleeping, that lock-free
+ * readers see whole.  Should that allocation fail, or @fence be a
+ * container, the old fences are kept (waiters wait longer, never less)
+ * and @fence goes through dma_resv_add_fence().
  */
 void reservation_object_add_excl_fence(struct reservation_object *obj,
 				       struct dma_fence *fence)
 {
 	struct dma_resv *resv = &obj->resv;
-	struct dma_resv_list *list = NULL;
-	struct dma_fence *displaced = NULL, *loser = NULL;
-	unsigned int kept, old_num, tail, pos;
-	bool found;
+	struct dma_resv_list *old = resv_list(resv), *list = NULL;
+	unsigned int i, kept = 0;
 
 	dma_resv_assert_held(resv);
-	if (!fence)
-		list = resv_list(resv);
-	else if (!dma_fence_is_container(fence))
-		list = excl_room(resv);
+	if (!old && !fence)
+		return;
+	for (i = 0; old && i < old->num_fences; i++)
+		kept += old->slots[i] && !slot_classic(old->slots[i]);
+	/* The old size, unless the bookkeeping fences fill it. */
+	if (!fence || !dma_fence_is_container(fence))
+		list = list_alloc(max(kept + 1, old ? old->capacity : 4U),
+				  GFP_NOWAIT | __GFP_NOWARN);
 	if (!list) {
-		/* The slow way: drop, then add through the checks. */
-		if (fence) {
-			reservation_object_add_excl_fence(obj, NULL);
+		if (fence)
 			dma_resv_add_fence(resv, fence, DMA_RESV_USAGE_WRITE);
-		}
 		return;
 	}
 
-	old_num = list->num_fences;
-	change_begin(resv, list);
-	/* Bookkeeping fences stay in front, in order; the others go behind. */
-	kept = slots_partition(list, slot_classic);
-	WRITE_ONCE(list->num_fences, kept);
-	tail = kept;
-	if (fence) {
-		pos = slot_search(list, fence->context, &found);
-		if (found) {
-			loser = slot_fold(list, pos, fence, DMA_RESV_USAGE_WRITE);
-		} else {
-			/* The insertion overwrites the first dropped slot. */
-			if (kept < old_num)
-				displaced = slot_fence(list->slots[kept]);
-			slot_insert(list, pos, slot_pack(dma_fence_get(fence),
-							 DMA_RESV_USAGE_WRITE));
-			tail++;
+	for (i = 0; old && i < old->num_fences; i++) {
+		unsigned long slot = old->slots[i];
+
+		if (slot && !slot_classic(slot)) {
+			dma_fence_get(slot_fence(slot));
+			list->slots[list->num_fences++] = slot;
 		}
 	}
-	change_end(list);
-
-	dma_fence_put(displaced);
-	dma_fence_put(loser);
-	slots_release(list, tail, old_num);
-	list->max_fences = max(list->max_fences, list->num_fences);
+	index_rebuild(list);
+	if (fence) {
+		/* Nobody sees @list yet; the room is there. */
+		list->max_fences = list->capacity;
+		list_add_fence(resv, list, fence, DMA_RESV_USAGE_WRITE);
+	}
+	/* Whatever was reserved on the old array stays reserved. */
+	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?
+		min(max(list->num_fences, old ? old->max_fences : 0),
+		    list->capacity) :
+		list->capacity;
+	old = list_publish(resv, list);
+	if (old)
+		list_free(old);
 }
 EXPORT_SYMBOL(reservation_object_add_excl_fence);
 
@@ -1417,8 +1339,8 @@ EXPORT_SYMBOL(reservation_object_add_excl_fence);
  * @shared: out: kmalloc'ed array of referenced shared fences, or NULL when
  *	there are none
  *
- * Both come from one consistent state of the object; signaled fences are
- * left out.
+ * Both come from one lock-free walk of the object, as
+ * dma_resv_get_fences() takes them; signaled fences are left out.
  *
  * Context: process context, may sleep (GFP_KERNEL).
  * Return: 0, or -ENOMEM (then nothing is returned).

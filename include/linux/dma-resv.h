@@ -4,9 +4,8 @@
  *
  * Every fence is stored with a usage class saying which kind of access it
  * orders.  Writers (who add, replace or prune fences) hold the object's
- * ww_mutex; readers either hold it too or read lock-free under RCU, in which
- * case a change count kept with the fences tells them when the set changed
- * under their feet and they start over.  See reservation.c for the full story.
+ * ww_mutex; readers either hold it too or read lock-free under RCU, never
+ * waiting for a writer.  See reservation.c for the full story.
  */
 #ifndef __LINUX_DMA_RESV_H
 #define __LINUX_DMA_RESV_H
@@ -26,7 +25,7 @@ struct dma_resv_list;
 
 /*
  * Private to the walks: each slot of the array is a fence pointer with the
- * usage it is stored with in the low bits.
+ * usage it is stored with in the low bits, or 0 when empty.
  */
 #define DMA_RESV_SLOT_USAGE_MASK 3UL
 
@@ -74,7 +73,7 @@ static inline enum dma_resv_usage dma_resv_usage_rw(bool write)
  *	drivers lock several objects at once through its wound/wait context
  * @fences: the current array, or NULL while nothing was ever reserved.
  *	Replaced (RCU-published) only with @lock held; read under RCU or
- *	@lock.  The array carries the change count lock-free readers check.
+ *	@lock.
  */
 struct dma_resv {
 	struct ww_mutex lock;
@@ -88,10 +87,9 @@ struct dma_resv {
  * @fence: the fence last returned (holding a reference in the unlocked walk)
  * @fence_usage: the usage @fence is stored with
  * @index: private: next slot to look at
- * @fences: private: the array being walked; only valid while @seq matches
+ * @fences: private: the array being walked
  * @slots: private: the slots of @fences
  * @num_fences: private: number of used slots of @fences when it was read
- * @seq: private: the array's change count at the start of this pass
  * @is_restarted: true when @fence is the first fence of a (new) pass; the
  *	caller must then forget what it learnt from earlier fences
  */
@@ -104,13 +102,13 @@ struct dma_resv_iter {
 	struct dma_resv_list *fences;
 	const unsigned long *slots;
 	unsigned int num_fences;
-	unsigned int seq;
 	bool is_restarted;
 };
 
 struct dma_fence *dma_resv_iter_first_unlocked(struct dma_resv_iter *cursor);
 struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor);
 struct dma_fence *dma_resv_iter_first(struct dma_resv_iter *cursor);
+struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor);
 
 /**
  * dma_resv_iter_begin - prepare a cursor
@@ -171,10 +169,10 @@ static inline bool dma_resv_iter_is_restarted(struct dma_resv_iter *cursor)
  * @fence: each fence in turn, referenced until the next step
  *
  * Call dma_resv_iter_end() afterwards.  Fences already signaled are
- * skipped.  Check dma_resv_iter_is_restarted() on every fence: when the
- * object changes during the walk it starts over.  The fences returned since
- * the last restart, once the walk ends, are exactly the unsignaled fences
- * of one state of the object.
+ * skipped.  The walk returns, of the slots the object had when it began,
+ * the fence each held when it was read.  Check dma_resv_iter_is_restarted()
+ * on every fence: when the object moves to a new array during the walk, it
+ * starts over on that one.
  */
 #define dma_resv_for_each_fence_unlocked(cursor, fence)			\
 	for (fence = dma_resv_iter_first_unlocked(cursor);		\
@@ -192,7 +190,7 @@ static inline bool dma_resv_iter_is_restarted(struct dma_resv_iter *cursor)
 #define dma_resv_for_each_fence(cursor, obj, usage, fence)		\
 	for (dma_resv_iter_begin(cursor, obj, usage),			\
 	     fence = dma_resv_iter_first(cursor); fence;		\
-	     fence = dma_resv_iter_next(cursor))
+	     fence = dma_resv_iter_next_inline(cursor))
 
 #define dma_resv_held(obj) lockdep_is_held(&(obj)->lock.base)
 #define dma_resv_assert_held(obj) lockdep_assert_held(&(obj)->lock.base)
@@ -211,7 +209,7 @@ dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
 		unsigned long slot = cursor->slots[i];
 		enum dma_resv_usage usage = slot & DMA_RESV_SLOT_USAGE_MASK;
 
-		if (usage <= cursor->usage) {
+		if (slot && usage <= cursor->usage) {
 			cursor->index = i + 1;
 			cursor->fence_usage = usage;
 			return (struct dma_fence *)(slot - usage);
@@ -221,16 +219,12 @@ dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
 	return NULL;
 }
 
-/**
- * dma_resv_iter_next - next fence of a locked walk
- * @cursor: the cursor, after dma_resv_iter_first()
- *
- * An inline function here, where 6.1 has an exported one: callers build
- * the same.
- *
- * Return: the next fence of the cursor's usage, or NULL at the end.
+/*
+ * Private: dma_resv_iter_next() for dma_resv_for_each_fence(), inline so
+ * that the walk's steps cost no call.
  */
-static inline struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor)
+static inline struct dma_fence *
+dma_resv_iter_next_inline(struct dma_resv_iter *cursor)
 {
 	dma_resv_assert_held(cursor->obj);
 	cursor->is_restarted = false;

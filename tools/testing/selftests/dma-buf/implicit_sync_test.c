@@ -100,7 +100,7 @@ struct producer {
 	int tl;
 	int rounds;
 	int err;
-	volatile bool done;
+	int done;	/* __atomic, read by the waiting thread */
 };
 
 static void *produce(void *data)
@@ -116,7 +116,7 @@ static void *produce(void *data)
 	}
 	/* Let everything signal, so that no wait outlives the test. */
 	timeline_inc(p->tl, 2);
-	p->done = true;
+	__atomic_store_n(&p->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -129,7 +129,7 @@ TEST_F(implicit, cpu_access_wait_bounded_under_producer)
 
 	ASSERT_EQ(0, pthread_create(&thread, NULL, produce, &p));
 	usleep(10000);
-	while (!p.done) {
+	while (!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE)) {
 		struct dma_buf_sync sync = {
 			.flags = DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ,
 		};
@@ -137,7 +137,7 @@ TEST_F(implicit, cpu_access_wait_bounded_under_producer)
 		t = now_us();
 		EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &sync));
 		t = now_us() - t;
-		if (!p.done) {
+		if (!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE)) {
 			waits++;
 			if (t > worst)
 				worst = t;

@@ -23,4 +23,10 @@ static inline unsigned long rounddown_pow_of_two(unsigned long n)
 	return 1UL << ilog2(n);
 }
 
+/* The smallest order whose power of two is at least @n; 0 for 0 and 1. */
+static inline int order_base_2(unsigned long n)
+{
+	return n <= 1 ? 0 : ilog2(n - 1) + 1;
+}
+
 #endif /* SHIM_LINUX_LOG2_H */

@@ -3,7 +3,8 @@
 # Usage: checks.sh
 # Static checks on the project's kernel sources, each recorded as one
 # outcome: SPDX lines, checkpatch --strict, the sync_file uAPI layout
-# against 6.1's (uapi-layout.sh), kernel-doc, and a W=1 + sparse
+# against 6.1's (uapi-layout.sh), every export of 6.1 present with its
+# kind and namespace (exports.sh), kernel-doc, and a W=1 + sparse
 # build of drivers/dma-buf (in its own object dir, with the debug config).
 # Run tree.sh and build.sh first.
 set -euo pipefail
@@ -41,7 +42,7 @@ spdx() {
 	done
 }
 
-say "static checks: SPDX, checkpatch --strict, uAPI layout, kernel-doc, W=1 and sparse"
+say "static checks: SPDX, checkpatch --strict, uAPI layout, exports, kernel-doc, W=1 and sparse"
 check spdx "$out/spdx.log" spdx
 # Iterator macros (the 6.1 for_each contract) must use their cursor
 # arguments more than once; that one finding is dropped for them only.
@@ -52,6 +53,7 @@ checkpatch() { # the filter decides; checkpatch's own status is dropped
 }
 check checkpatch "$out/checkpatch.log" checkpatch "${src[@]}"
 check uapi-layout "$out/uapi-layout.log" "$HARNESS/uapi-layout.sh"
+check exports "$out/exports.log" "$HARNESS/exports.sh"
 check kernel-doc "$out/kernel-doc.log" \
 	bash -c 'cd "$1" && shift && scripts/kernel-doc -none "$@"' _ "$TREE" "${src[@]}"
 

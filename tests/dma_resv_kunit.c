@@ -476,6 +476,74 @@ static void dma_resv_signaled_slot_reused_first(struct kunit *test)
 	dma_fence_put(c);
 }
 
+/*
+ * Many adds of random contexts and usages, each fence later than the last
+ * of its context, to an object big enough to be indexed: after each, the
+ * slots must be what 6.1's rule gives, applied slot by slot (the first
+ * fence the new one supersedes is replaced, else a new slot is taken).
+ */
+static void dma_resv_indexed_add_matches_rule(struct kunit *test)
+{
+	const unsigned int contexts = 96, adds = 1500;
+	u64 base = dma_fence_context_alloc(contexts);
+	struct dma_fence **model, **all, *fence;
+	enum dma_resv_usage *usages;
+	unsigned int i, n = 0, k, bad = 0;
+	struct dma_resv_iter cursor;
+	u32 rnd = 12345;
+	struct dma_resv obj;
+
+	model = kunit_kcalloc(test, adds, sizeof(*model), GFP_KERNEL);
+	all = kunit_kcalloc(test, adds, sizeof(*all), GFP_KERNEL);
+	usages = kunit_kcalloc(test, adds, sizeof(*usages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, model);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	KUNIT_ASSERT_NOT_NULL(test, usages);
+	dma_resv_init(&obj);
+	for (i = 0; i < adds; i++) {
+		enum dma_resv_usage usage;
+
+		rnd = rnd * 1103515245 + 12345;
+		usage = (rnd >> 8) & 3;
+		all[i] = mock_fence_at(test, base + (rnd >> 12) % contexts,
+				       i + 1);
+		add_one(test, &obj, all[i], usage);
+
+		for (k = 0; k < n; k++)
+			if (model[k]->context == all[i]->context &&
+			    usages[k] >= usage)
+				break;
+		model[k] = all[i];
+		usages[k] = usage;
+		if (k == n)
+			n++;
+
+		k = 0;
+		dma_resv_lock(&obj, NULL);
+		dma_resv_for_each_fence(&cursor, &obj,
+					DMA_RESV_USAGE_BOOKKEEP, fence) {
+			if (k >= n || fence != model[k] ||
+			    dma_resv_iter_usage(&cursor) != usages[k])
+				bad++;
+			k++;
+		}
+		dma_resv_unlock(&obj);
+		if (k != n)
+			bad++;
+		KUNIT_EXPECT_EQ_MSG(test, bad, 0U,
+				    "add %u differs from the rule", i);
+		if (bad)
+			break;
+	}
+	kunit_info(test, "%u adds, %u fences kept\n", i, n);
+	KUNIT_EXPECT_GT(test, n, 32U);
+	dma_resv_fini(&obj);
+	for (i = 0; i < adds && all[i]; i++) {
+		dma_fence_signal(all[i]);
+		dma_fence_put(all[i]);
+	}
+}
+
 /* Fill @obj with @n fences of new contexts, one reservation each. */
 static s64 fill(struct kunit *test, struct dma_resv *obj,
 		struct dma_fence **f, unsigned int n)
@@ -1487,6 +1555,8 @@ static void dma_resv_reader_in_irq_of_writer(struct kunit *test)
  */
 #define RACE_CONTEXTS 8
 #define RACE_READERS 2
+/* The most fences a walk may meet: the growing writer re-adds contexts. */
+#define RACE_SEEN_MAX (4 * RACE_CONTEXTS)
 
 struct race_reader {
 	struct race *race;
@@ -1505,21 +1575,29 @@ struct race {
 	struct task_struct *threads[RACE_READERS];
 };
 
-/* Could a lock-free reader have seen these (context, seqno) pairs? */
+/*
+ * Could a lock-free reader have seen these (context, seqno) pairs?  Each
+ * slot is read once, so no fence twice.  The replacing writer keeps each
+ * context in its slot, so each context comes at most once; the growing
+ * one re-adds a context in whichever slot is free, which a walk may meet
+ * again with the next round's fence (as in 6.1, where it takes the slot
+ * of a signaled fence).
+ */
 static bool race_state_ok(struct race *race, u64 *ctx, u64 *seqno,
 			  unsigned int n)
 {
-	bool seen[RACE_CONTEXTS] = { };
+	u64 seen[RACE_CONTEXTS] = { };
 	unsigned int i;
 
-	if (n > RACE_CONTEXTS)
+	if (n > (race->grow ? RACE_SEEN_MAX : RACE_CONTEXTS))
 		return false;
 	for (i = 0; i < n; i++) {
 		u64 k = ctx[i] - race->base;
 
-		if (k >= RACE_CONTEXTS || seen[k] || !seqno[i])
+		if (k >= RACE_CONTEXTS || !seqno[i] || seen[k] == seqno[i] ||
+		    (seen[k] && !race->grow))
 			return false;
-		seen[k] = true;
+		seen[k] = seqno[i];
 	}
 	return true;
 }
@@ -1527,10 +1605,10 @@ static bool race_state_ok(struct race *race, u64 *ctx, u64 *seqno,
 static bool race_fences_ok(struct race *race, struct dma_fence **f,
 			   unsigned int n)
 {
-	u64 ctx[RACE_CONTEXTS], seqno[RACE_CONTEXTS];
+	u64 ctx[RACE_SEEN_MAX], seqno[RACE_SEEN_MAX];
 	unsigned int i;
 
-	if (n > RACE_CONTEXTS)
+	if (n > RACE_SEEN_MAX)
 		return false;
 	for (i = 0; i < n; i++) {
 		ctx[i] = f[i]->context;
@@ -1541,7 +1619,7 @@ static bool race_fences_ok(struct race *race, struct dma_fence **f,
 
 static bool race_walk(struct race *race)
 {
-	u64 ctx[RACE_CONTEXTS + 1], seqno[RACE_CONTEXTS + 1];
+	u64 ctx[RACE_SEEN_MAX + 1], seqno[RACE_SEEN_MAX + 1];
 	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
 	unsigned int n = 0;
@@ -1555,7 +1633,7 @@ static bool race_walk(struct race *race)
 			first = false;
 			n = 0;
 		}
-		if (n <= RACE_CONTEXTS) {
+		if (n <= RACE_SEEN_MAX) {
 			ctx[n] = fence->context;
 			seqno[n] = fence->seqno;
 		}
@@ -1607,7 +1685,7 @@ static bool race_singleton(struct race *race)
 
 static bool race_copy(struct race_reader *reader)
 {
-	struct dma_fence *f[RACE_CONTEXTS + 1];
+	struct dma_fence *f[RACE_SEEN_MAX + 1];
 	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
 	unsigned int n = 0;
@@ -1617,7 +1695,7 @@ static bool race_copy(struct race_reader *reader)
 	ok = !dma_resv_copy_fences(&reader->copy, &reader->race->obj);
 	dma_resv_for_each_fence(&cursor, &reader->copy, DMA_RESV_USAGE_READ,
 				fence)
-		if (n <= RACE_CONTEXTS)
+		if (n <= RACE_SEEN_MAX)
 			f[n++] = fence;
 	ok = ok && race_fences_ok(reader->race, f, n);
 	dma_resv_unlock(&reader->copy);
@@ -1986,6 +2064,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_add_same_context_rule),
 	KUNIT_CASE(dma_resv_write_then_read_same_context),
 	KUNIT_CASE(dma_resv_signaled_slot_reused_first),
+	KUNIT_CASE(dma_resv_indexed_add_matches_rule),
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
 	KUNIT_CASE(dma_resv_replace_fences_by_context),

@@ -1512,7 +1512,8 @@ static void dma_resv_reader_in_irq_of_writer(struct kunit *test)
 	dma_resv_unlock(&obj);
 
 	r.obj = &obj;
-	hrtimer_init(&r.timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_PINNED_HARD);
+	hrtimer_init_on_stack(&r.timer, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_PINNED_HARD);
 	r.timer.function = irq_reader_fire;
 	migrate_disable();
 	hrtimer_start(&r.timer, ns_to_ktime(20 * NSEC_PER_USEC),
@@ -1533,8 +1534,11 @@ static void dma_resv_reader_in_irq_of_writer(struct kunit *test)
 	}
 	WRITE_ONCE(r.stop, true);
 	hrtimer_cancel(&r.timer);
+	destroy_hrtimer_on_stack(&r.timer);
 	migrate_enable();
 
+	kunit_info(test, "%u writer rounds, %d reader calls in irq\n", round,
+		   atomic_read(&r.calls));
 	KUNIT_EXPECT_GT(test, atomic_read(&r.calls), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&r.busy), 0);
 	dma_resv_fini(&obj);

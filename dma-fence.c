@@ -657,41 +657,43 @@ EXPORT_SYMBOL(dma_fence_default_wait);
  * @intr: whether a signal may interrupt the wait
  * @timeout: the longest wait in jiffies, or %MAX_SCHEDULE_TIMEOUT
  *
- * A fence flagged signaled returns at once, without asking the driver
- * (so it may be waited on after its driver is gone).  Otherwise this uses
- * the driver's &dma_fence_ops.wait if it has one, and
- * dma_fence_default_wait() if not.
+ * Enables signaling first (see dma_fence_enable_sw_signaling()), whatever
+ * @timeout is.  A driver with its own &dma_fence_ops.wait is then asked
+ * every time, signaled fence or not, and its answer is returned as it is:
+ * such a driver may, for instance, answer 0 for "signaled, no time left".
+ * Every other fence gets dma_fence_default_wait()'s answer, which for a
+ * fence already flagged signaled is given without taking its lock.
  *
  * Context: process context, may sleep.
  * Return: the jiffies left of @timeout once signaled (1 when @timeout is 0
  * and the fence has signaled), 0 on timeout, -ERESTARTSYS when interrupted,
  * -EINVAL for a negative @timeout; drivers' own waits may return other
- * errors.
+ * values.
  */
 signed long dma_fence_wait_timeout(struct dma_fence *fence, bool intr,
 				   signed long timeout)
 {
-	signed long ret;
+	signed long (*own_wait)(struct dma_fence *fence, bool intr,
+				signed long timeout) = fence->ops->wait;
+	signed long left;
 
 	might_sleep();
 	if (WARN_ON(timeout < 0))
 		return -EINVAL;
-
 	__dma_fence_might_wait();
+
+	/* Ahead of wait_start, and of any driver wait that relies on it. */
+	dma_fence_enable_sw_signaling(fence);
+
 	trace_dma_fence_wait_start(fence);
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)) {
-		/* Nothing to wait for, and the driver need not be asked. */
-		ret = timeout ? timeout : 1;
-	} else if (fence->ops->wait) {
-		/* Custom waits expect the driver to have been asked first. */
-		dma_fence_enable_sw_signaling(fence);
-		ret = fence->ops->wait(fence, intr, timeout);
-	} else {
-		/* Its callback enables signaling by itself. */
-		ret = dma_fence_default_wait(fence, intr, timeout);
-	}
+	if (own_wait)
+		left = own_wait(fence, intr, timeout);
+	else if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		left = dma_fence_default_wait(fence, intr, timeout);
+	else
+		left = timeout ? timeout : 1;
 	trace_dma_fence_wait_end(fence);
-	return ret;
+	return left;
 }
 EXPORT_SYMBOL(dma_fence_wait_timeout);
 

@@ -111,8 +111,10 @@ struct dma_fence_cb {
  *	driver must signal every fence on its own.
  * @signaled: optional fast completion check, may be called from any
  *	context; returning true makes the core signal the fence.
- * @wait: optional replacement for dma_fence_default_wait(); same return
- *	convention.  New drivers should not need it.
+ * @wait: optional replacement for dma_fence_default_wait(), called by
+ *	dma_fence_wait_timeout() for every wait, signaled fence or not, after
+ *	signaling was enabled; its answer is passed on unchanged.  New drivers
+ *	should not need it.
  * @release: optional destructor, called when the last reference is
  *	dropped.  It must free the fence with an RCU delay, e.g. by calling
  *	dma_fence_free().  Without it dma_fence_free() is used.

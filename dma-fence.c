@@ -147,20 +147,29 @@ static struct lockdep_map fence_signalling_map =
  * Everything between this and dma_fence_end_signalling() is treated by
  * lockdep as work some fence's completion depends on: it must not wait for
  * a fence, take a lock under which fences are waited for, or allocate
- * memory in a way that can enter reclaim.  Sections may nest.
+ * memory in a way that can enter reclaim.  Sections may nest; only the
+ * outermost one is recorded.
  *
- * Context: any.  Where the caller cannot sleep (interrupts, spinlocks)
- * nothing is recorded: such a context cannot wait for a fence anyway, and
- * recording it would make lockdep see every later wait as an inversion.
+ * The section is recorded as a plain (non-recursive) read of the pseudo
+ * lock, the kind of read a fence wait (a write) is checked against, so
+ * lockdep draws the same dependencies, and reports the same chains, as
+ * on 6.1.
+ *
+ * Context: any.  In atomic context as in_atomic() sees it (a raised
+ * preempt count: spinlocks, bottom halves, interrupt handlers; with
+ * CONFIG_PREEMPT_COUNT off, spinlocks do not raise it) nothing is
+ * recorded, since sleeping there is already caught by might_sleep();
+ * interrupts that are merely disabled do not count as atomic here.
  * Return: a cookie for dma_fence_end_signalling().
  */
 bool dma_fence_begin_signalling(void)
 {
-	if (!preemptible())
+	if (lock_is_held_type(&fence_signalling_map, 1))
 		return true;
-	if (lock_is_held_type(&fence_signalling_map, -1))
+	/* What in_atomic() tests: any preempt count, irqs-off not included. */
+	if (preempt_count())
 		return true;
-	lock_map_acquire_read(&fence_signalling_map);
+	lock_acquire_shared(&fence_signalling_map, 0, 0, NULL, _RET_IP_);
 	return false;
 }
 EXPORT_SYMBOL(dma_fence_begin_signalling);
@@ -171,8 +180,9 @@ EXPORT_SYMBOL(dma_fence_begin_signalling);
  */
 void dma_fence_end_signalling(bool cookie)
 {
-	if (!cookie)
-		lock_map_release(&fence_signalling_map);
+	if (cookie)
+		return;
+	lock_release(&fence_signalling_map, _RET_IP_);
 }
 EXPORT_SYMBOL(dma_fence_end_signalling);
 
@@ -181,18 +191,20 @@ EXPORT_SYMBOL(dma_fence_end_signalling);
  *
  * Called by every fence wait; callers that wait by other means (polling a
  * seqno, say) can call it themselves.  A wait inside a signalling section is
- * not reported as recursion: the section is stepped out of for the instant.
+ * not reported as recursion: the section is stepped out of for the instant
+ * and re-entered the way dma_fence_begin_signalling() enters it.
  */
 void __dma_fence_might_wait(void)
 {
 	bool inside = lock_is_held_type(&fence_signalling_map, 1);
 
 	if (inside)
-		lock_map_release(&fence_signalling_map);
+		lock_release(&fence_signalling_map, _THIS_IP_);
 	lock_map_acquire(&fence_signalling_map);
 	lock_map_release(&fence_signalling_map);
 	if (inside)
-		lock_map_acquire_read(&fence_signalling_map);
+		lock_acquire_shared(&fence_signalling_map, 0, 0, NULL,
+				    _THIS_IP_);
 }
 
 /*

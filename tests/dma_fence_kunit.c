@@ -747,11 +747,97 @@ static void dma_fence_signalling_sections_nest(struct kunit *test)
 	dma_fence_end_signalling(atomic_cookie);
 	preempt_enable();
 
-	/* Only the outermost, sleepable section is recorded by lockdep. */
+	/* Only the outermost section outside atomic context is recorded. */
 	KUNIT_EXPECT_EQ(test, outer, !IS_ENABLED(CONFIG_LOCKDEP));
 	KUNIT_EXPECT_TRUE(test, inner);
-	KUNIT_EXPECT_TRUE(test, atomic_cookie);
+	KUNIT_EXPECT_EQ(test, atomic_cookie,
+			!IS_ENABLED(CONFIG_LOCKDEP) ||
+			IS_ENABLED(CONFIG_PREEMPT_COUNT));
 }
+
+#ifdef CONFIG_LOCKDEP
+/* The innermost lock lockdep records for the current task, or NULL. */
+static struct held_lock *innermost_held(void)
+{
+	int depth = current->lockdep_depth;
+
+	return depth ? &current->held_locks[depth - 1] : NULL;
+}
+
+/* What lockdep holds for the current task: depth and innermost lock. */
+struct held_snapshot {
+	int depth;
+	const char *name;
+	unsigned int read;
+	unsigned int check;
+};
+
+static void snapshot_held(struct held_snapshot *snap)
+{
+	struct held_lock *hl = innermost_held();
+
+	snap->depth = current->lockdep_depth;
+	snap->name = hl ? hl->instance->name : NULL;
+	snap->read = hl ? hl->read : 0;
+	snap->check = hl ? hl->check : 0;
+}
+
+/*
+ * Lockdep sees a section as a non-recursive read of "dma_fence_map", also
+ * after a wait inside it; interrupts being off alone (preempt count zero)
+ * is not atomic context for the annotation.  Nothing is checked inside a
+ * section: a failing check allocates, which a section forbids.
+ */
+static void dma_fence_signalling_annotation(struct kunit *test)
+{
+	struct held_snapshot outer, nested, waited, irqs_off;
+	int depth = current->lockdep_depth;
+	bool cookie, inner, irq_cookie, bh_cookie;
+	unsigned long flags;
+
+	cookie = dma_fence_begin_signalling();
+	snapshot_held(&outer);
+	inner = dma_fence_begin_signalling();
+	snapshot_held(&nested);
+	dma_fence_end_signalling(inner);
+	__dma_fence_might_wait();
+	snapshot_held(&waited);
+	dma_fence_end_signalling(cookie);
+
+	KUNIT_EXPECT_FALSE(test, cookie);
+	KUNIT_EXPECT_EQ(test, outer.depth, depth + 1);
+	KUNIT_EXPECT_STREQ(test, outer.name ? outer.name : "", "dma_fence_map");
+	KUNIT_EXPECT_EQ(test, outer.read, 1U);
+	KUNIT_EXPECT_EQ(test, outer.check, 1U);
+	KUNIT_EXPECT_TRUE(test, inner);
+	KUNIT_EXPECT_EQ(test, nested.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, waited.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, waited.read, 1U);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+
+	local_irq_save(flags);
+	irq_cookie = dma_fence_begin_signalling();
+	snapshot_held(&irqs_off);
+	dma_fence_end_signalling(irq_cookie);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_FALSE(test, irq_cookie);
+	KUNIT_EXPECT_EQ(test, irqs_off.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, irqs_off.read, 1U);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+
+	local_bh_disable();
+	bh_cookie = dma_fence_begin_signalling();
+	dma_fence_end_signalling(bh_cookie);
+	local_bh_enable();
+	KUNIT_EXPECT_TRUE(test, bh_cookie);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+}
+#else
+static void dma_fence_signalling_annotation(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_LOCKDEP is off");
+}
+#endif
 
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 struct trace_count {
@@ -1117,6 +1203,7 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_describe_and_names),
 	KUNIT_CASE(dma_fence_deadline_hint),
 	KUNIT_CASE(dma_fence_signalling_sections_nest),
+	KUNIT_CASE(dma_fence_signalling_annotation),
 	KUNIT_CASE(dma_fence_tracepoints_fire),
 	KUNIT_CASE(dma_fence_wait_trace_events),
 	KUNIT_CASE(dma_fence_race_signal_callback_wait),

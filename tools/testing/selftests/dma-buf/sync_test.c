@@ -487,6 +487,77 @@ TEST_F(sw, merged_file_reports_member_error)
 	EXPECT_NO_FD_LEAK();
 }
 
+/*
+ * With room for the leaves, the file's status is folded from them in the
+ * order they are listed, as in 6.1: the first leaf that is pending or
+ * failed decides.  Without room it is the merged fence's own status.
+ */
+TEST_F(sw, file_status_folds_the_leaves_in_order)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	int tl2, a, b, c, d, failed_first, pending_first;
+
+	tl2 = timeline_open();	/* a later context than self->tl's */
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	failed_first = merge(b, a, "failed-first");
+	ASSERT_GE(failed_first, 0);
+	close(self->tl); /* a fails with -ENOENT */
+	self->tl = timeline_open(); /* a later context than tl2's */
+	ASSERT_GE(self->tl, 0);
+	ASSERT_EQ(1, wait_fd(a, 1000));
+
+	c = fence_create(tl2, 2, "c");
+	d = fence_create(self->tl, 1, "d");
+	ASSERT_GE(c, 0);
+	ASSERT_GE(d, 0);
+	pending_first = merge(d, c, "pending-first");
+	ASSERT_GE(pending_first, 0);
+
+	/* [a failed, b pending] */
+	ASSERT_EQ(0, file_info(failed_first, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	EXPECT_EQ(-ENOENT, fi[0].status);
+	EXPECT_EQ(0, fi[1].status);
+	EXPECT_EQ(-ENOENT, info.status);
+	EXPECT_STREQ("failed-first", info.name);
+	EXPECT_EQ(0, file_status(failed_first));
+	EXPECT_EQ(0, wait_fd(failed_first, 0));
+
+	/* [c pending, d signaled] */
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	ASSERT_EQ(0, file_info(pending_first, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	EXPECT_EQ(0, fi[0].status);
+	EXPECT_EQ(1, fi[1].status);
+	EXPECT_EQ(0, info.status);
+	EXPECT_EQ(0, file_status(pending_first));
+
+	/* [a failed, b signaled] and [c signaled, d signaled] */
+	ASSERT_EQ(0, timeline_inc(tl2, 2));
+	ASSERT_EQ(1, wait_fd(failed_first, 1000));
+	ASSERT_EQ(0, file_info(failed_first, &info, fi, 2));
+	EXPECT_EQ(-ENOENT, info.status);
+	EXPECT_EQ(-ENOENT, file_status(failed_first));
+	ASSERT_EQ(1, wait_fd(pending_first, 1000));
+	ASSERT_EQ(0, file_info(pending_first, &info, fi, 2));
+	EXPECT_EQ(1, info.status);
+	EXPECT_EQ(1, file_status(pending_first));
+
+	close(failed_first);
+	close(pending_first);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
 /* For the slow tests: TCG with KASAN is far slower than hardware. */
 FIXTURE(slow) {
 };

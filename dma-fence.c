@@ -532,13 +532,16 @@ void dma_fence_set_deadline(struct dma_fence *fence, ktime_t deadline)
 EXPORT_SYMBOL(dma_fence_set_deadline);
 
 /**
- * dma_fence_driver_name - name of the driver that made a fence
+ * dma_fence_driver_name - name of the driver that made a fence, if it may
+ *	still be asked
  * @fence: the fence
  *
- * Once a fence has signaled its driver may be unloaded while others still
- * hold references, so for signaled fences a fixed string is returned
- * instead of asking the driver.  Call under rcu_read_lock() or holding a
- * reference; the string is valid until then.
+ * An accessor beside 6.1's interface, for callers that may outlive the
+ * driver: for a signaled fence it returns a fixed string instead of
+ * calling &dma_fence_ops.get_driver_name.  The core's own reports
+ * (dma_fence_describe(), sync file info) ask the driver as 6.1 does.  Call
+ * under rcu_read_lock() or holding a reference; the string is valid until
+ * then.
  *
  * Return: the driver's name, or "detached-driver" for a signaled fence.
  */
@@ -553,7 +556,8 @@ const char *dma_fence_driver_name(struct dma_fence *fence)
 EXPORT_SYMBOL(dma_fence_driver_name);
 
 /**
- * dma_fence_timeline_name - name of a fence's timeline
+ * dma_fence_timeline_name - name of a fence's timeline, if it may still be
+ *	asked
  * @fence: the fence
  *
  * Same rules as dma_fence_driver_name().
@@ -840,21 +844,16 @@ EXPORT_SYMBOL(dma_fence_free);
  * @fence: the fence
  * @seq: where to print
  *
- * Prints driver, timeline, seqno and state, and the error if there is one.
+ * Prints the driver's and the timeline's names (asked of the driver, also
+ * for a signaled fence), the seqno and whether the fence has signaled.
  */
 void dma_fence_describe(struct dma_fence *fence, struct seq_file *seq)
 {
-	bool signaled = dma_fence_is_signaled(fence);
+	const char *driver = fence->ops->get_driver_name(fence);
+	const char *timeline = fence->ops->get_timeline_name(fence);
 
-	rcu_read_lock();
-	seq_printf(seq, "%s %s seq %llu %ssignalled",
-		   dma_fence_driver_name(fence),
-		   dma_fence_timeline_name(fence), fence->seqno,
-		   signaled ? "" : "un");
-	rcu_read_unlock();
-	if (signaled && fence->error)
-		seq_printf(seq, " error %d", fence->error);
-	seq_putc(seq, '\n');
+	seq_printf(seq, "%s %s seq %llu %ssignalled\n", driver, timeline,
+		   fence->seqno, dma_fence_is_signaled(fence) ? "" : "un");
 }
 EXPORT_SYMBOL(dma_fence_describe);
 

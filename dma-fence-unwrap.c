@@ -7,7 +7,9 @@
  * by member.  The merge goes further: it flattens any nesting, keeps only
  * unsignaled fences, sorts them by context with the latest point of each
  * context first, and keeps that one per context.  Sorting makes the result
- * exact whatever order the inputs come in, in O(n log n).
+ * exact whatever order the inputs come in, in O(n log n).  With nothing
+ * pending it makes a signaled fence of its own that keeps the latest
+ * signal time seen.
  */
 
 #include <linux/dma-fence-array.h>
@@ -62,26 +64,41 @@ EXPORT_SYMBOL_GPL(dma_fence_unwrap_next);
 /* Containers nested deeper than this are kept whole. */
 #define MERGE_MAX_DEPTH 8
 
+/* Raise *@latest to @fence's signal time; @fence has signaled. */
+static void note_signal_time(struct dma_fence *fence, ktime_t *latest)
+{
+	ktime_t t = dma_fence_timestamp(fence);
+
+	if (ktime_after(t, *latest))
+		*latest = t;
+}
+
 /*
  * Visit the unsignaled leaves under the container @head.  Without @out,
  * count them; with it, store a reference to each while there is room and
- * return how many were stored.
+ * return how many were stored.  Either way *@latest is raised to the signal
+ * time of every signaled fence met.  What the iterator yields is a leaf
+ * (as in 6.1); a container met there is descended into only while it is
+ * pending, so a signaled one counts with its own signal time.
  */
 static unsigned int collect(struct dma_fence *head, struct dma_fence **out,
-			    unsigned int room, unsigned int depth)
+			    unsigned int room, unsigned int depth,
+			    ktime_t *latest)
 {
 	struct dma_fence_unwrap cursor;
 	struct dma_fence *f;
 	unsigned int n = 0;
 
 	dma_fence_unwrap_for_each(f, &cursor, head) {
-		if (dma_fence_is_container(f) && depth < MERGE_MAX_DEPTH) {
-			n += collect(f, out ? out + n : NULL,
-				     out ? room - n : 0, depth + 1);
+		if (dma_fence_is_signaled(f)) {
+			note_signal_time(f, latest);
 			continue;
 		}
-		if (dma_fence_is_signaled(f))
+		if (dma_fence_is_container(f) && depth < MERGE_MAX_DEPTH) {
+			n += collect(f, out ? out + n : NULL,
+				     out ? room - n : 0, depth + 1, latest);
 			continue;
+		}
 		if (!out)
 			n++;
 		else if (n < room)
@@ -146,12 +163,16 @@ static unsigned int latest_per_context(struct dma_fence **f, unsigned int n)
  *	implementation, which walks with its own)
  *
  * Flattens every array and chain in @fences, drops what has signaled and
- * keeps only the latest fence of each context.
+ * keeps only the latest fence of each context.  When nothing is left
+ * pending (also when there was nothing to merge) the result is a new
+ * fence from dma_fence_allocate_private_stub(), signaled without error
+ * at the latest signal time of the fences merged (0 if there was none),
+ * so that a merged sync file still reports when its work completed.
  *
  * Context: process context, may sleep.
- * Return: a new reference to the stub fence when nothing is pending, to
- * the single fence left, or to a new array of what is left (signaled when
- * all of it is); NULL when out of memory.
+ * Return: a new reference to that signaled fence, to the single fence
+ * left, or to a new array of what is left (signaled when all of it is);
+ * NULL when out of memory.
  */
 struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 					   struct dma_fence **fences,
@@ -160,16 +181,23 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 	struct dma_fence_array *array;
 	struct dma_fence **leaves;
 	unsigned int count = 0, kept = 0, i;
+	ktime_t latest = 0;
 
-	/* Plain fences are their own leaf, whether signaled or not. */
+	/* Plain fences are their own leaf. */
 	for (i = 0; i < num_fences; i++) {
-		if (!fences[i])
+		struct dma_fence *f = fences[i];
+
+		if (!f)
 			continue;
-		count += dma_fence_is_container(fences[i]) ?
-			 collect(fences[i], NULL, 0, 0) : 1;
+		if (dma_fence_is_container(f))
+			count += collect(f, NULL, 0, 0, &latest);
+		else if (dma_fence_is_signaled(f))
+			note_signal_time(f, &latest);
+		else
+			count++;
 	}
 	if (!count)
-		return dma_fence_get_stub();
+		return dma_fence_allocate_private_stub(latest);
 
 	leaves = kmalloc_array(count, sizeof(*leaves), GFP_KERNEL);
 	if (!leaves)
@@ -181,8 +209,11 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 		if (!f)
 			continue;
 		if (dma_fence_is_container(f))
-			kept += collect(f, leaves + kept, count - kept, 0);
-		else if (!dma_fence_is_signaled(f))
+			kept += collect(f, leaves + kept, count - kept, 0,
+					&latest);
+		else if (dma_fence_is_signaled(f))
+			note_signal_time(f, &latest);
+		else
 			leaves[kept++] = dma_fence_get(f);
 	}
 
@@ -190,7 +221,8 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 	count = latest_per_context(leaves, kept);
 
 	if (count <= 1) {
-		struct dma_fence *only = count ? leaves[0] : dma_fence_get_stub();
+		struct dma_fence *only = count ? leaves[0] :
+				dma_fence_allocate_private_stub(latest);
 
 		kfree(leaves);
 		return only;

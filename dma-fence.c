@@ -147,20 +147,29 @@ static struct lockdep_map fence_signalling_map =
  * Everything between this and dma_fence_end_signalling() is treated by
  * lockdep as work some fence's completion depends on: it must not wait for
  * a fence, take a lock under which fences are waited for, or allocate
- * memory in a way that can enter reclaim.  Sections may nest.
+ * memory in a way that can enter reclaim.  Sections may nest; only the
+ * outermost one is recorded.
  *
- * Context: any.  Where the caller cannot sleep (interrupts, spinlocks)
- * nothing is recorded: such a context cannot wait for a fence anyway, and
- * recording it would make lockdep see every later wait as an inversion.
+ * The section is recorded as a plain (non-recursive) read of the pseudo
+ * lock, the kind of read a fence wait (a write) is checked against, so
+ * lockdep draws the same dependencies, and reports the same chains, as
+ * on 6.1.
+ *
+ * Context: any.  In atomic context as in_atomic() sees it (a raised
+ * preempt count: spinlocks, bottom halves, interrupt handlers; with
+ * CONFIG_PREEMPT_COUNT off, spinlocks do not raise it) nothing is
+ * recorded, since sleeping there is already caught by might_sleep();
+ * interrupts that are merely disabled do not count as atomic here.
  * Return: a cookie for dma_fence_end_signalling().
  */
 bool dma_fence_begin_signalling(void)
 {
-	if (!preemptible())
+	if (lock_is_held_type(&fence_signalling_map, 1))
 		return true;
-	if (lock_is_held_type(&fence_signalling_map, -1))
+	/* What in_atomic() tests: any preempt count, irqs-off not included. */
+	if (preempt_count())
 		return true;
-	lock_map_acquire_read(&fence_signalling_map);
+	lock_acquire_shared(&fence_signalling_map, 0, 0, NULL, _RET_IP_);
 	return false;
 }
 EXPORT_SYMBOL(dma_fence_begin_signalling);
@@ -171,8 +180,9 @@ EXPORT_SYMBOL(dma_fence_begin_signalling);
  */
 void dma_fence_end_signalling(bool cookie)
 {
-	if (!cookie)
-		lock_map_release(&fence_signalling_map);
+	if (cookie)
+		return;
+	lock_release(&fence_signalling_map, _RET_IP_);
 }
 EXPORT_SYMBOL(dma_fence_end_signalling);
 
@@ -181,18 +191,20 @@ EXPORT_SYMBOL(dma_fence_end_signalling);
  *
  * Called by every fence wait; callers that wait by other means (polling a
  * seqno, say) can call it themselves.  A wait inside a signalling section is
- * not reported as recursion: the section is stepped out of for the instant.
+ * not reported as recursion: the section is stepped out of for the instant
+ * and re-entered the way dma_fence_begin_signalling() enters it.
  */
 void __dma_fence_might_wait(void)
 {
 	bool inside = lock_is_held_type(&fence_signalling_map, 1);
 
 	if (inside)
-		lock_map_release(&fence_signalling_map);
+		lock_release(&fence_signalling_map, _THIS_IP_);
 	lock_map_acquire(&fence_signalling_map);
 	lock_map_release(&fence_signalling_map);
 	if (inside)
-		lock_map_acquire_read(&fence_signalling_map);
+		lock_acquire_shared(&fence_signalling_map, 0, 0, NULL,
+				    _THIS_IP_);
 }
 
 /*
@@ -520,13 +532,16 @@ void dma_fence_set_deadline(struct dma_fence *fence, ktime_t deadline)
 EXPORT_SYMBOL(dma_fence_set_deadline);
 
 /**
- * dma_fence_driver_name - name of the driver that made a fence
+ * dma_fence_driver_name - name of the driver that made a fence, if it may
+ *	still be asked
  * @fence: the fence
  *
- * Once a fence has signaled its driver may be unloaded while others still
- * hold references, so for signaled fences a fixed string is returned
- * instead of asking the driver.  Call under rcu_read_lock() or holding a
- * reference; the string is valid until then.
+ * An accessor beside 6.1's interface, for callers that may outlive the
+ * driver: for a signaled fence it returns a fixed string instead of
+ * calling &dma_fence_ops.get_driver_name.  The core's own reports
+ * (dma_fence_describe(), sync file info) ask the driver as 6.1 does.  Call
+ * under rcu_read_lock() or holding a reference; the string is valid until
+ * then.
  *
  * Return: the driver's name, or "detached-driver" for a signaled fence.
  */
@@ -541,7 +556,8 @@ const char *dma_fence_driver_name(struct dma_fence *fence)
 EXPORT_SYMBOL(dma_fence_driver_name);
 
 /**
- * dma_fence_timeline_name - name of a fence's timeline
+ * dma_fence_timeline_name - name of a fence's timeline, if it may still be
+ *	asked
  * @fence: the fence
  *
  * Same rules as dma_fence_driver_name().
@@ -657,41 +673,43 @@ EXPORT_SYMBOL(dma_fence_default_wait);
  * @intr: whether a signal may interrupt the wait
  * @timeout: the longest wait in jiffies, or %MAX_SCHEDULE_TIMEOUT
  *
- * A fence flagged signaled returns at once, without asking the driver
- * (so it may be waited on after its driver is gone).  Otherwise this uses
- * the driver's &dma_fence_ops.wait if it has one, and
- * dma_fence_default_wait() if not.
+ * Enables signaling first (see dma_fence_enable_sw_signaling()), whatever
+ * @timeout is.  A driver with its own &dma_fence_ops.wait is then asked
+ * every time, signaled fence or not, and its answer is returned as it is:
+ * such a driver may, for instance, answer 0 for "signaled, no time left".
+ * Every other fence gets dma_fence_default_wait()'s answer, which for a
+ * fence already flagged signaled is given without taking its lock.
  *
  * Context: process context, may sleep.
  * Return: the jiffies left of @timeout once signaled (1 when @timeout is 0
  * and the fence has signaled), 0 on timeout, -ERESTARTSYS when interrupted,
  * -EINVAL for a negative @timeout; drivers' own waits may return other
- * errors.
+ * values.
  */
 signed long dma_fence_wait_timeout(struct dma_fence *fence, bool intr,
 				   signed long timeout)
 {
-	signed long ret;
+	signed long (*own_wait)(struct dma_fence *fence, bool intr,
+				signed long timeout) = fence->ops->wait;
+	signed long left;
 
 	might_sleep();
 	if (WARN_ON(timeout < 0))
 		return -EINVAL;
-
 	__dma_fence_might_wait();
+
+	/* Ahead of wait_start, and of any driver wait that relies on it. */
+	dma_fence_enable_sw_signaling(fence);
+
 	trace_dma_fence_wait_start(fence);
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)) {
-		/* Nothing to wait for, and the driver need not be asked. */
-		ret = timeout ? timeout : 1;
-	} else if (fence->ops->wait) {
-		/* Custom waits expect the driver to have been asked first. */
-		dma_fence_enable_sw_signaling(fence);
-		ret = fence->ops->wait(fence, intr, timeout);
-	} else {
-		/* Its callback enables signaling by itself. */
-		ret = dma_fence_default_wait(fence, intr, timeout);
-	}
+	if (own_wait)
+		left = own_wait(fence, intr, timeout);
+	else if (!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		left = dma_fence_default_wait(fence, intr, timeout);
+	else
+		left = timeout ? timeout : 1;
 	trace_dma_fence_wait_end(fence);
-	return ret;
+	return left;
 }
 EXPORT_SYMBOL(dma_fence_wait_timeout);
 
@@ -826,21 +844,16 @@ EXPORT_SYMBOL(dma_fence_free);
  * @fence: the fence
  * @seq: where to print
  *
- * Prints driver, timeline, seqno and state, and the error if there is one.
+ * Prints the driver's and the timeline's names (asked of the driver, also
+ * for a signaled fence), the seqno and whether the fence has signaled.
  */
 void dma_fence_describe(struct dma_fence *fence, struct seq_file *seq)
 {
-	bool signaled = dma_fence_is_signaled(fence);
+	const char *driver = fence->ops->get_driver_name(fence);
+	const char *timeline = fence->ops->get_timeline_name(fence);
 
-	rcu_read_lock();
-	seq_printf(seq, "%s %s seq %llu %ssignalled",
-		   dma_fence_driver_name(fence),
-		   dma_fence_timeline_name(fence), fence->seqno,
-		   signaled ? "" : "un");
-	rcu_read_unlock();
-	if (signaled && fence->error)
-		seq_printf(seq, " error %d", fence->error);
-	seq_putc(seq, '\n');
+	seq_printf(seq, "%s %s seq %llu %ssignalled\n", driver, timeline,
+		   fence->seqno, dma_fence_is_signaled(fence) ? "" : "un");
 }
 EXPORT_SYMBOL(dma_fence_describe);
 

@@ -106,9 +106,10 @@ struct dma_fence *sync_file_get_fence(int fd)
 EXPORT_SYMBOL(sync_file_get_fence);
 
 /*
- * The fence-made name is built by hand: it is what snprintf() with
- * "%s-%s%llu-%llu" gives, without parsing the format on every call.  Each
- * helper appends to @buf at *@at, keeping the last byte for the NUL.
+ * The fence-made name is built by hand: it is what snprintf() with 6.1's
+ * "%s-%s%llu-%lld" gives (the seqno printed as a signed number), without
+ * parsing the format on every call.  Each helper appends to @buf at *@at,
+ * keeping the last byte for the NUL.
  */
 static void name_cat(char *buf, int len, int *at, const char *s)
 {
@@ -128,15 +129,27 @@ static void name_cat_u64(char *buf, int len, int *at, u64 v)
 		buf[(*at)++] = digits[--n];
 }
 
+/* The magnitude of a negative value is taken in u64, where it fits. */
+static void name_cat_s64(char *buf, int len, int *at, s64 v)
+{
+	if (v < 0) {
+		name_cat(buf, len, at, "-");
+		name_cat_u64(buf, len, at, -(u64)v);
+	} else {
+		name_cat_u64(buf, len, at, v);
+	}
+}
+
 /**
  * sync_file_get_name - the name of a sync file
  * @sf: the sync file
  * @buf: where to write the name
  * @len: size of @buf, at least 1
  *
- * The name is the one userspace gave (when merging), or else
- * one made of the fence's driver, timeline, context and seqno.  It is cut
- * to fit @buf and always NUL-terminated.
+ * The name is the one userspace gave (when merging), or else one made of
+ * the fence's driver and timeline names (asked of the driver, whether the
+ * fence has signaled or not), its context and its seqno, the seqno
+ * printed signed.  It is cut to fit @buf and always NUL-terminated.
  *
  * Not exported (as in 6.1): for the dma-buf core and its debugfs.
  *
@@ -152,14 +165,12 @@ char *sync_file_get_name(struct sync_file *sf, char *buf, int len)
 		strscpy(buf, sf->user_name, len);
 		return buf;
 	}
-	rcu_read_lock();
-	name_cat(buf, len, &at, dma_fence_driver_name(f));
+	name_cat(buf, len, &at, f->ops->get_driver_name(f));
 	name_cat(buf, len, &at, "-");
-	name_cat(buf, len, &at, dma_fence_timeline_name(f));
+	name_cat(buf, len, &at, f->ops->get_timeline_name(f));
 	name_cat_u64(buf, len, &at, f->context);
 	name_cat(buf, len, &at, "-");
-	name_cat_u64(buf, len, &at, f->seqno);
-	rcu_read_unlock();
+	name_cat_s64(buf, len, &at, f->seqno);
 	buf[at] = '\0';
 	return buf;
 }
@@ -251,42 +262,62 @@ static unsigned int count_fences(struct sync_file *sf)
 	return n;
 }
 
-static void fill_fence_info(struct dma_fence *fence,
-			    struct sync_fence_info *info)
+/* One leaf's entry, names from its driver; returns the leaf's status. */
+static int fill_fence_info(struct dma_fence *fence,
+			   struct sync_fence_info *info)
 {
-	rcu_read_lock();
-	strscpy(info->obj_name, dma_fence_timeline_name(fence),
-		sizeof(info->obj_name));
-	strscpy(info->driver_name, dma_fence_driver_name(fence),
-		sizeof(info->driver_name));
-	rcu_read_unlock();
-	info->status = dma_fence_get_status(fence);
+	const struct dma_fence_ops *ops = fence->ops;
+	const char *driver = ops->get_driver_name(fence);
+	const char *timeline = ops->get_timeline_name(fence);
+	int status = dma_fence_get_status(fence);
+
+	strscpy(info->driver_name, driver, sizeof(info->driver_name));
+	strscpy(info->obj_name, timeline, sizeof(info->obj_name));
+	info->status = status;
 	info->flags = 0;
-	info->timestamp_ns = info->status ?
-		ktime_to_ns(dma_fence_timestamp(fence)) : 0;
+	/* Unsignaled (status 0): no time to report. */
+	info->timestamp_ns = status ? ktime_to_ns(dma_fence_timestamp(fence)) : 0;
+	return status;
 }
 
-/* Fill up to @room entries of @out; returns how many were filled. */
+/*
+ * Fill up to @room entries of @out; returns how many were filled.  The
+ * file's status is folded from the leaves in the order they are listed:
+ * it stays 1 while every leaf so far has signaled without error, and
+ * takes the status of the first leaf that is pending or failed (6.1's
+ * rule, which can differ from the status of the file's own fence).
+ */
 static unsigned int fill_fences(struct sync_file *sf,
-				struct sync_fence_info *out, unsigned int room)
+				struct sync_fence_info *out, unsigned int room,
+				int *status)
 {
 	struct dma_fence_unwrap cursor;
 	struct dma_fence *f;
 	unsigned int n = 0;
+	int leaf;
 
-	dma_fence_unwrap_for_each(f, &cursor, sf->fence)
-		if (n < room)
-			fill_fence_info(f, &out[n++]);
+	*status = 1;
+	dma_fence_unwrap_for_each(f, &cursor, sf->fence) {
+		if (n == room)
+			continue;
+		leaf = fill_fence_info(f, &out[n++]);
+		if (*status > 0)
+			*status = leaf;
+	}
 	return n;
 }
 
+/*
+ * With room for the leaves (num_fences > 0) the status comes from them
+ * (see fill_fences()); without, it is the file's fence's own.
+ */
 static long sync_file_ioctl_info(struct sync_file *sf,
 				 struct sync_file_info __user *uarg)
 {
 	struct sync_fence_info *fences = NULL;
 	struct sync_file_info info;
 	unsigned int count;
-	int ret = 0;
+	int status, ret = 0;
 
 	if (copy_from_user(&info, uarg, sizeof(info)))
 		return -EFAULT;
@@ -301,16 +332,18 @@ static long sync_file_ioctl_info(struct sync_file *sf,
 		if (!fences)
 			return -ENOMEM;
 		/* Chains drop links as they signal: never more, maybe fewer. */
-		count = fill_fences(sf, fences, count);
+		count = fill_fences(sf, fences, count, &status);
 		if (copy_to_user(u64_to_user_ptr(info.sync_fence_info), fences,
 				 size_mul(count, sizeof(*fences)))) {
 			ret = -EFAULT;
 			goto out;
 		}
+	} else {
+		status = dma_fence_get_status(sf->fence);
 	}
 
 	sync_file_get_name(sf, info.name, sizeof(info.name));
-	info.status = dma_fence_get_status(sf->fence);
+	info.status = status;
 	info.num_fences = count;
 	if (copy_to_user(uarg, &info, sizeof(info)))
 		ret = -EFAULT;

@@ -101,14 +101,21 @@ static struct dma_fence *mock_create(struct kunit *test,
 	return &m->base;
 }
 
-/* A driver wait that only counts its calls and claims a timeout. */
+/*
+ * A driver wait that counts its calls, notes whether the core had enabled
+ * signaling before asking, and answers whatever the test chose.
+ */
 static atomic_t custom_waits;
+static long custom_wait_answer;
+static bool custom_wait_saw_enable;
 
 static signed long custom_wait(struct dma_fence *fence, bool intr,
 			       signed long timeout)
 {
 	atomic_inc(&custom_waits);
-	return 0;
+	custom_wait_saw_enable = test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					  &fence->flags);
+	return READ_ONCE(custom_wait_answer);
 }
 
 static const struct dma_fence_ops custom_wait_ops = {
@@ -700,13 +707,16 @@ static void dma_fence_describe_and_names(struct kunit *test)
 
 	dma_fence_set_error(f, -EIO);
 	dma_fence_signal(f);
-	/* The driver may be gone now: its hooks must not be called. */
+	/*
+	 * The safe accessors leave a signaled fence's driver alone, but the
+	 * description asks the driver whatever the state, and shows no
+	 * error: the line is 6.1's.
+	 */
 	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(f), "detached-driver");
 	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(f),
 			   "signaled-timeline");
 	describe_into(f, buf, sizeof(buf));
-	KUNIT_EXPECT_STREQ(test, buf,
-			   "detached-driver signaled-timeline seq 5 signalled error -5\n");
+	KUNIT_EXPECT_STREQ(test, buf, "mock mock-timeline seq 5 signalled\n");
 	dma_fence_put(f);
 }
 
@@ -740,11 +750,97 @@ static void dma_fence_signalling_sections_nest(struct kunit *test)
 	dma_fence_end_signalling(atomic_cookie);
 	preempt_enable();
 
-	/* Only the outermost, sleepable section is recorded by lockdep. */
+	/* Only the outermost section outside atomic context is recorded. */
 	KUNIT_EXPECT_EQ(test, outer, !IS_ENABLED(CONFIG_LOCKDEP));
 	KUNIT_EXPECT_TRUE(test, inner);
-	KUNIT_EXPECT_TRUE(test, atomic_cookie);
+	KUNIT_EXPECT_EQ(test, atomic_cookie,
+			!IS_ENABLED(CONFIG_LOCKDEP) ||
+			IS_ENABLED(CONFIG_PREEMPT_COUNT));
 }
+
+#ifdef CONFIG_LOCKDEP
+/* The innermost lock lockdep records for the current task, or NULL. */
+static struct held_lock *innermost_held(void)
+{
+	int depth = current->lockdep_depth;
+
+	return depth ? &current->held_locks[depth - 1] : NULL;
+}
+
+/* What lockdep holds for the current task: depth and innermost lock. */
+struct held_snapshot {
+	int depth;
+	const char *name;
+	unsigned int read;
+	unsigned int check;
+};
+
+static void snapshot_held(struct held_snapshot *snap)
+{
+	struct held_lock *hl = innermost_held();
+
+	snap->depth = current->lockdep_depth;
+	snap->name = hl ? hl->instance->name : NULL;
+	snap->read = hl ? hl->read : 0;
+	snap->check = hl ? hl->check : 0;
+}
+
+/*
+ * Lockdep sees a section as a non-recursive read of "dma_fence_map", also
+ * after a wait inside it; interrupts being off alone (preempt count zero)
+ * is not atomic context for the annotation.  Nothing is checked inside a
+ * section: a failing check allocates, which a section forbids.
+ */
+static void dma_fence_signalling_annotation(struct kunit *test)
+{
+	struct held_snapshot outer, nested, waited, irqs_off;
+	int depth = current->lockdep_depth;
+	bool cookie, inner, irq_cookie, bh_cookie;
+	unsigned long flags;
+
+	cookie = dma_fence_begin_signalling();
+	snapshot_held(&outer);
+	inner = dma_fence_begin_signalling();
+	snapshot_held(&nested);
+	dma_fence_end_signalling(inner);
+	__dma_fence_might_wait();
+	snapshot_held(&waited);
+	dma_fence_end_signalling(cookie);
+
+	KUNIT_EXPECT_FALSE(test, cookie);
+	KUNIT_EXPECT_EQ(test, outer.depth, depth + 1);
+	KUNIT_EXPECT_STREQ(test, outer.name ? outer.name : "", "dma_fence_map");
+	KUNIT_EXPECT_EQ(test, outer.read, 1U);
+	KUNIT_EXPECT_EQ(test, outer.check, 1U);
+	KUNIT_EXPECT_TRUE(test, inner);
+	KUNIT_EXPECT_EQ(test, nested.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, waited.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, waited.read, 1U);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+
+	local_irq_save(flags);
+	irq_cookie = dma_fence_begin_signalling();
+	snapshot_held(&irqs_off);
+	dma_fence_end_signalling(irq_cookie);
+	local_irq_restore(flags);
+	KUNIT_EXPECT_FALSE(test, irq_cookie);
+	KUNIT_EXPECT_EQ(test, irqs_off.depth, depth + 1);
+	KUNIT_EXPECT_EQ(test, irqs_off.read, 1U);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+
+	local_bh_disable();
+	bh_cookie = dma_fence_begin_signalling();
+	dma_fence_end_signalling(bh_cookie);
+	local_bh_enable();
+	KUNIT_EXPECT_TRUE(test, bh_cookie);
+	KUNIT_EXPECT_EQ(test, current->lockdep_depth, depth);
+}
+#else
+static void dma_fence_signalling_annotation(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_LOCKDEP is off");
+}
+#endif
 
 #if IS_ENABLED(CONFIG_TRACEPOINTS)
 struct trace_count {
@@ -789,8 +885,99 @@ static void dma_fence_tracepoints_fire(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, len, 2);
 	dma_fence_put(f);
 }
+
+#ifndef MODULE
+/*
+ * The events of a wait, in order, as letters: E enable_signal, S wait_start,
+ * X wait_end.  The wait tracepoints are not exported: not from a module.
+ */
+struct trace_order {
+	struct dma_fence *fence;
+	char seq[16];
+	int len;
+};
+
+static void order_note(void *data, struct dma_fence *fence, char c)
+{
+	struct trace_order *to = data;
+
+	if (fence == to->fence && to->len < sizeof(to->seq) - 1)
+		to->seq[to->len++] = c;
+}
+
+static void order_enable(void *data, struct dma_fence *fence)
+{
+	order_note(data, fence, 'E');
+}
+
+static void order_start(void *data, struct dma_fence *fence)
+{
+	order_note(data, fence, 'S');
+}
+
+static void order_end(void *data, struct dma_fence *fence)
+{
+	order_note(data, fence, 'X');
+}
+
+static const struct dma_fence_ops mock_wait_ops = {
+	.get_driver_name = mock_driver_name,
+	.get_timeline_name = mock_timeline_name,
+	.enable_signaling = mock_enable_signaling,
+	.wait = custom_wait,
+};
+
+/* Signaling is enabled before wait_start; both events come every time. */
+static void dma_fence_wait_trace_events(struct kunit *test)
+{
+	struct dma_fence *plain = mock_fence(test);
+	struct dma_fence *own = mock_create(test, &mock_wait_ops,
+					    dma_fence_context_alloc(1), 1);
+	struct trace_order p = { .fence = plain }, o = { .fence = own };
+	struct trace_order *both[] = { &p, &o };
+	int i, ret;
+
+	WRITE_ONCE(custom_wait_answer, 0);
+	for (i = 0; i < ARRAY_SIZE(both); i++) {
+		ret = register_trace_dma_fence_enable_signal(order_enable,
+							     both[i]);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		ret = register_trace_dma_fence_wait_start(order_start, both[i]);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+		ret = register_trace_dma_fence_wait_end(order_end, both[i]);
+		KUNIT_EXPECT_EQ(test, ret, 0);
+	}
+	dma_fence_wait_timeout(plain, false, 0);
+	dma_fence_wait_timeout(own, false, 0);
+	dma_fence_signal(plain);
+	dma_fence_signal(own);
+	dma_fence_wait_timeout(plain, true, 2);
+	dma_fence_wait_timeout(own, true, 2);
+	for (i = 0; i < ARRAY_SIZE(both); i++) {
+		unregister_trace_dma_fence_enable_signal(order_enable, both[i]);
+		unregister_trace_dma_fence_wait_start(order_start, both[i]);
+		unregister_trace_dma_fence_wait_end(order_end, both[i]);
+	}
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_STREQ(test, p.seq, "ESXSX");
+	KUNIT_EXPECT_STREQ(test, o.seq, "ESXSX");
+	dma_fence_put(plain);
+	dma_fence_put(own);
+}
+#else
+static void dma_fence_wait_trace_events(struct kunit *test)
+{
+	kunit_skip(test, "the wait tracepoints are not exported");
+}
+#endif
 #else
 static void dma_fence_tracepoints_fire(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_TRACEPOINTS is off");
+}
+
+static void dma_fence_wait_trace_events(struct kunit *test)
 {
 	kunit_skip(test, "CONFIG_TRACEPOINTS is off");
 }
@@ -921,27 +1108,73 @@ static void dma_fence_race_signal_callback_wait(struct kunit *test)
 }
 
 /*
- * A fence flagged signaled is not waited for through the driver's wait:
- * the core answers, so a fence can be waited on after its driver left.
+ * A driver with its own wait is asked every time, signaled or not, after
+ * signaling was enabled, and its answer is passed through unchanged: 0 may
+ * mean "signaled, but no time left" to such a driver.
  */
-static void dma_fence_wait_signaled_skips_driver_wait(struct kunit *test)
+static void dma_fence_wait_asks_driver_wait(struct kunit *test)
 {
 	struct dma_fence *f = mock_create(test, &custom_wait_ops,
 					  dma_fence_context_alloc(1), 1);
 
 	atomic_set(&custom_waits, 0);
+	custom_wait_saw_enable = false;
+	WRITE_ONCE(custom_wait_answer, 0);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
 	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 1);
+	KUNIT_EXPECT_TRUE(test, custom_wait_saw_enable);
+	WRITE_ONCE(custom_wait_answer, 3);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 9), 3L);
+	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 2);
+
 	dma_fence_signal(f);
-	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 5L);
-	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 0), 1L);
-	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 1);
+	WRITE_ONCE(custom_wait_answer, 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 0), 0L);
+	WRITE_ONCE(custom_wait_answer, 42);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 42L);
+	WRITE_ONCE(custom_wait_answer, -EIO);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 0), (long)-EIO);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait(f, true), (long)-EIO);
+	KUNIT_EXPECT_EQ(test, atomic_read(&custom_waits), 7);
+	dma_fence_put(f);
+}
+
+/*
+ * Without a driver wait the core answers, but only after enabling
+ * signaling, even for a zero timeout: a driver that finds its work done
+ * when asked turns the answer into "signaled".
+ */
+static void dma_fence_wait_enables_signaling_first(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 1L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 4), 4L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	dma_fence_put(f);
+
+	f = mock_fence(test);
+	to_mock(f)->done_at_enable = true;
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 1L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &f->flags));
+	dma_fence_put(f);
+
+	f = mock_fence(test);
+	to_mock(f)->done_at_enable = true;
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 6), 6L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
 	dma_fence_put(f);
 }
 
 static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_init_state),
-	KUNIT_CASE(dma_fence_wait_signaled_skips_driver_wait),
 	KUNIT_CASE(dma_fence_context_alloc_consecutive),
 	KUNIT_CASE(dma_fence_signal_twice),
 	KUNIT_CASE(dma_fence_callbacks_run_once_in_order),
@@ -956,6 +1189,8 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_without_optional_hooks),
 	KUNIT_CASE(dma_fence_is_signaled_asks_driver),
 	KUNIT_CASE(dma_fence_wait_on_signaled),
+	KUNIT_CASE(dma_fence_wait_asks_driver_wait),
+	KUNIT_CASE(dma_fence_wait_enables_signaling_first),
 	KUNIT_CASE(dma_fence_wait_timeout_expires),
 	KUNIT_CASE(dma_fence_wait_interruptible),
 	KUNIT_CASE(dma_fence_wait_woken_by_signal),
@@ -971,7 +1206,9 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_describe_and_names),
 	KUNIT_CASE(dma_fence_deadline_hint),
 	KUNIT_CASE(dma_fence_signalling_sections_nest),
+	KUNIT_CASE(dma_fence_signalling_annotation),
 	KUNIT_CASE(dma_fence_tracepoints_fire),
+	KUNIT_CASE(dma_fence_wait_trace_events),
 	KUNIT_CASE(dma_fence_race_signal_callback_wait),
 	{}
 };

@@ -123,24 +123,81 @@ static void dma_fence_unwrap_chain_of_arrays(struct kunit *test)
 	signal_put(c);
 }
 
+/* Signaled at @ns (CLOCK_MONOTONIC), with @error unless 0. */
+static void signal_at_ns(struct dma_fence *fence, s64 ns, int error)
+{
+	if (error)
+		dma_fence_set_error(fence, error);
+	dma_fence_signal_timestamp(fence, ns_to_ktime(ns));
+}
+
+/*
+ * A private stub, not the shared one: signaled without error, on context 0
+ * and owned by the caller alone, stamped @ns.
+ */
+static void expect_private_stub(struct kunit *test, struct dma_fence *merged,
+				s64 ns)
+{
+	struct dma_fence *shared = dma_fence_get_stub();
+
+	KUNIT_ASSERT_NOT_NULL(test, merged);
+	KUNIT_EXPECT_PTR_NE(test, merged, shared);
+	KUNIT_EXPECT_EQ(test, merged->context, 0ULL);
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(merged), 1);
+	KUNIT_EXPECT_EQ(test, kref_read(&merged->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(dma_fence_timestamp(merged)), ns);
+	dma_fence_put(shared);
+}
+
+/*
+ * Nothing pending: a new signaled fence carrying the latest signal time of
+ * the fences merged (errors are not carried over), 0 when there are none.
+ */
 static void dma_fence_unwrap_merge_nothing_left(struct kunit *test)
 {
 	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
-	struct dma_fence *stub = dma_fence_get_stub(), *merged;
+	struct dma_fence *c = mock_fence(test), *x = mock_fence(test);
+	struct dma_fence *y = mock_fence(test);
+	struct dma_fence *stub = dma_fence_get_stub(), *merged, *array;
 
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	merged = dma_fence_unwrap_merge(a, b);
-	KUNIT_EXPECT_PTR_EQ(test, merged, stub);
+	signal_at_ns(a, 1000, 0);
+	signal_at_ns(b, 3000, 0);
+	signal_at_ns(c, 2000, -EIO);
+	merged = dma_fence_unwrap_merge(a, b, c);
+	expect_private_stub(test, merged, 3000);
+	dma_fence_put(merged);
+	merged = dma_fence_unwrap_merge(c, b, a);
+	expect_private_stub(test, merged, 3000);
+	dma_fence_put(merged);
+	merged = dma_fence_unwrap_merge(c);
+	expect_private_stub(test, merged, 2000);
 	dma_fence_put(merged);
 
+	/* The members of an array count, whether it has signaled yet or not. */
+	dma_fence_get(x);
+	dma_fence_get(y);
+	array = array_of(test, 2, (struct dma_fence *[]){ x, y });
+	signal_at_ns(x, 5000, 0);
+	signal_at_ns(y, 4000, 0);
+	merged = dma_fence_unwrap_merge(a, array);
+	expect_private_stub(test, merged, 5000);
+	dma_fence_put(merged);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(array));
+	dma_fence_put(array);
+
 	merged = dma_fence_unwrap_merge(stub);
-	KUNIT_EXPECT_PTR_EQ(test, merged, stub);
+	expect_private_stub(test, merged, 0);
+	dma_fence_put(merged);
+	merged = __dma_fence_unwrap_merge(0, NULL, NULL);
+	expect_private_stub(test, merged, 0);
 	dma_fence_put(merged);
 
 	dma_fence_put(stub);
 	dma_fence_put(a);
 	dma_fence_put(b);
+	dma_fence_put(c);
+	dma_fence_put(x);
+	dma_fence_put(y);
 }
 
 static void dma_fence_unwrap_merge_single(struct kunit *test)

@@ -118,6 +118,7 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 	struct dma_fence *fence = mock_fence_at(test,
 						dma_fence_context_alloc(1), 7);
 	struct sync_file *sync_file = create_or_fail(test, fence);
+	u64 context = fence->context;
 	char want[64], buf[64], tiny[5];
 	int len;
 
@@ -128,16 +129,33 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, sync_file_get_name(sync_file, tiny,
 						     sizeof(tiny)), (char *)tiny);
 	KUNIT_EXPECT_STREQ(test, tiny, "mock");
-	/* Cut at every length, and with the widest numbers: as snprintf(). */
+	/*
+	 * Cut at every length, with the widest numbers: as snprintf() with
+	 * 6.1's format, whose seqno is signed (the context is not).
+	 */
+	fence->context = U64_MAX;
 	fence->seqno = U64_MAX;
 	for (len = 1; len <= sizeof(buf); len++) {
-		snprintf(want, len, "mock-mock%llu-%llu", fence->context,
-			 fence->seqno);
+		snprintf(want, len, "mock-mock%llu-%d", U64_MAX, -1);
+		memset(buf, 'x', sizeof(buf));
+		sync_file_get_name(sync_file, buf, len);
+		KUNIT_EXPECT_STREQ_MSG(test, buf, want, "cut at %d", len);
+	}
+	fence->seqno = (u64)S64_MIN;
+	for (len = 1; len <= sizeof(buf); len++) {
+		snprintf(want, len, "mock-mock%llu-%lld", U64_MAX, S64_MIN);
 		memset(buf, 'x', sizeof(buf));
 		sync_file_get_name(sync_file, buf, len);
 		KUNIT_EXPECT_STREQ_MSG(test, buf, want, "cut at %d", len);
 	}
 	fence->seqno = 7;
+	fence->context = context;
+
+	/* A signaled fence's driver is asked all the same, as in 6.1. */
+	mock_fence_complete(fence, -EIO);
+	snprintf(want, sizeof(want), "mock-mock%llu-7", fence->context);
+	KUNIT_EXPECT_STREQ(test, sync_file_get_name(sync_file, buf,
+						    sizeof(buf)), want);
 
 	strscpy(sync_file->user_name, "compositor-frame",
 		sizeof(sync_file->user_name));
@@ -146,7 +164,6 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 			   "compositor-frame");
 
 	release_file(sync_file->file);
-	mock_fence_complete(fence, 0);
 	dma_fence_put(fence);
 #else
 	kunit_skip(test, "sync_file_get_name() is not exported");

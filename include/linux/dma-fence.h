@@ -101,8 +101,9 @@ struct dma_fence_cb {
  * struct dma_fence_ops - what a fence's driver provides
  * @use_64bit_seqno: seqnos of this driver never wrap; compare all 64 bits.
  *	Otherwise only the low 32 bits are compared, modulo 2^32.
- * @get_driver_name: name of the driver owning the fence (required).  Called
- *	only while the fence is unsignaled, see dma_fence_driver_name().
+ * @get_driver_name: name of the driver owning the fence (required).  The
+ *	core calls it whether the fence has signaled or not (sync file info,
+ *	dma_fence_describe(), trace events), for as long as the fence lives.
  * @get_timeline_name: name of the timeline (required), same rules.
  * @enable_signaling: called once, with &dma_fence.lock held, the first time
  *	somebody needs to be told about completion (a callback, a waiter or
@@ -111,8 +112,10 @@ struct dma_fence_cb {
  *	driver must signal every fence on its own.
  * @signaled: optional fast completion check, may be called from any
  *	context; returning true makes the core signal the fence.
- * @wait: optional replacement for dma_fence_default_wait(); same return
- *	convention.  New drivers should not need it.
+ * @wait: optional replacement for dma_fence_default_wait(), called by
+ *	dma_fence_wait_timeout() for every wait, signaled fence or not, after
+ *	signaling was enabled; its answer is passed on unchanged.  New drivers
+ *	should not need it.
  * @release: optional destructor, called when the last reference is
  *	dropped.  It must free the fence with an RCU delay, e.g. by calling
  *	dma_fence_free().  Without it dma_fence_free() is used.

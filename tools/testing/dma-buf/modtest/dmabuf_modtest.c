@@ -18,13 +18,19 @@
  * while a fence lives; userspace may hold a sync file for as long as it
  * likes, so rmmod succeeds under it.  The core keeps reading fence->ops
  * (release, wait, use_64bit_seqno) and taking fence->lock until the last
- * reference is gone, but calls the driver's functions only while the
- * fence is unsignaled (dma_fence_driver_name() and friends report fixed
- * names for signaled ones).  So a module whose fences may outlive it
+ * reference is gone.  It calls the driver's hooks other than the names
+ * only while the fence is unsignaled; the names it asks for whenever it
+ * reports on a fence (SYNC_IOC_FILE_INFO, also for the name of a file
+ * made from the fence alone, debugfs, trace events), signaled or not, as
+ * 6.1 does.  Nothing makes that safe once the module is gone: module_test
+ * reads the names only while the module is loaded, and afterwards looks
+ * at its fences only in ways that do not ask for them.  Besides that, a
+ * module whose fences may outlive it
  *
  *  - signals every fence it made, with an error, when it goes away
  *    (modtest_exit()), then waits an RCU grace period for whoever read a
- *    name while the fence was still unsignaled;
+ *    name through dma_fence_driver_name() and friends, which ask only
+ *    while the fence is unsignaled;
  *  - keeps what the core reads after that in the fence's own allocation:
  *    a copy of the ops without release or wait hooks (the core frees the
  *    fence with dma_fence_free()), and the spinlock;
@@ -90,7 +96,7 @@ static u64 fence_context;
 static atomic64_t fence_seqno;
 static struct dentry *ctl_file;
 
-/* Called by the core only while the fence is unsignaled. */
+/* Asked for whenever the core reports on the fence, signaled or not. */
 static const char *modtest_driver_name(struct dma_fence *fence)
 {
 	return MODTEST_DRIVER_NAME;
@@ -378,7 +384,7 @@ static void __exit modtest_exit(void)
 	debugfs_remove(ctl_file);
 	/* Sync files may still hold our fences: they end here, failed. */
 	signal_all(-ENODEV);
-	/* Whoever saw one unsignaled under RCU is done with our names. */
+	/* Readers of the names through the RCU-safe accessors are done. */
 	synchronize_rcu();
 	/*
 	 * Locks of the class may outlive us unless no fence was ever made

@@ -364,6 +364,65 @@ TEST_F(sw, merge_of_signaled_files_is_signaled)
 	EXPECT_NO_FD_LEAK();
 }
 
+/*
+ * Nothing left pending: as in 6.1.192 the merge is a new signaled fence
+ * ("stub") carrying the latest signal time of the merged fences, in either
+ * order; the file reports that time and its own name.
+ */
+TEST_F(sw, merge_of_signaled_files_keeps_latest_timestamp)
+{
+	struct sync_fence_info fa, fb, fi[2];
+	struct sync_file_info info;
+	int tl2, a, b, m, i;
+	int pairs[3][2];
+
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	ASSERT_EQ(0, timeline_inc(tl2, 1));
+	usleep(2000);
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	ASSERT_EQ(0, file_info(a, &info, &fa, 1));
+	ASSERT_EQ(0, file_info(b, &info, &fb, 1));
+	ASSERT_NE(0, fb.timestamp_ns);
+	ASSERT_GT(fa.timestamp_ns, fb.timestamp_ns);
+
+	pairs[0][0] = a;
+	pairs[0][1] = b;
+	pairs[1][0] = b;
+	pairs[1][1] = a;
+	pairs[2][0] = a;
+	pairs[2][1] = a;
+	for (i = 0; i < 3; i++) {
+		m = merge(pairs[i][0], pairs[i][1], "signaled");
+		ASSERT_GE(m, 0);
+		ASSERT_EQ(0, file_info(m, &info, fi, 2));
+		ASSERT_EQ(1, info.num_fences);
+		EXPECT_EQ(1, info.status);
+		EXPECT_STREQ("signaled", info.name);
+		EXPECT_EQ(1, fi[0].status);
+		EXPECT_EQ(fa.timestamp_ns, fi[0].timestamp_ns) TH_LOG("pair %d", i);
+		EXPECT_STREQ("stub", fi[0].driver_name);
+		EXPECT_STREQ("stub", fi[0].obj_name);
+		EXPECT_EQ(1, file_status(m));
+		EXPECT_EQ(1, wait_fd(m, 0));
+		close(m);
+	}
+	/* The signal time of b alone. */
+	m = merge(b, b, "b");
+	ASSERT_GE(m, 0);
+	ASSERT_EQ(0, file_info(m, &info, fi, 1));
+	EXPECT_EQ(fb.timestamp_ns, fi[0].timestamp_ns);
+	close(m);
+	close(a);
+	close(b);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
 TEST_F(sw, close_timeline_errors_pending_fences)
 {
 	struct sync_fence_info fi;
@@ -425,6 +484,77 @@ TEST_F(sw, merged_file_reports_member_error)
 	close(a);
 	close(b);
 	close(m);
+	EXPECT_NO_FD_LEAK();
+}
+
+/*
+ * With room for the leaves, the file's status is folded from them in the
+ * order they are listed, as in 6.1: the first leaf that is pending or
+ * failed decides.  Without room it is the merged fence's own status.
+ */
+TEST_F(sw, file_status_folds_the_leaves_in_order)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	int tl2, a, b, c, d, failed_first, pending_first;
+
+	tl2 = timeline_open();	/* a later context than self->tl's */
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	failed_first = merge(b, a, "failed-first");
+	ASSERT_GE(failed_first, 0);
+	close(self->tl); /* a fails with -ENOENT */
+	self->tl = timeline_open(); /* a later context than tl2's */
+	ASSERT_GE(self->tl, 0);
+	ASSERT_EQ(1, wait_fd(a, 1000));
+
+	c = fence_create(tl2, 2, "c");
+	d = fence_create(self->tl, 1, "d");
+	ASSERT_GE(c, 0);
+	ASSERT_GE(d, 0);
+	pending_first = merge(d, c, "pending-first");
+	ASSERT_GE(pending_first, 0);
+
+	/* [a failed, b pending] */
+	ASSERT_EQ(0, file_info(failed_first, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	EXPECT_EQ(-ENOENT, fi[0].status);
+	EXPECT_EQ(0, fi[1].status);
+	EXPECT_EQ(-ENOENT, info.status);
+	EXPECT_STREQ("failed-first", info.name);
+	EXPECT_EQ(0, file_status(failed_first));
+	EXPECT_EQ(0, wait_fd(failed_first, 0));
+
+	/* [c pending, d signaled] */
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	ASSERT_EQ(0, file_info(pending_first, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	EXPECT_EQ(0, fi[0].status);
+	EXPECT_EQ(1, fi[1].status);
+	EXPECT_EQ(0, info.status);
+	EXPECT_EQ(0, file_status(pending_first));
+
+	/* [a failed, b signaled] and [c signaled, d signaled] */
+	ASSERT_EQ(0, timeline_inc(tl2, 2));
+	ASSERT_EQ(1, wait_fd(failed_first, 1000));
+	ASSERT_EQ(0, file_info(failed_first, &info, fi, 2));
+	EXPECT_EQ(-ENOENT, info.status);
+	EXPECT_EQ(-ENOENT, file_status(failed_first));
+	ASSERT_EQ(1, wait_fd(pending_first, 1000));
+	ASSERT_EQ(0, file_info(pending_first, &info, fi, 2));
+	EXPECT_EQ(1, info.status);
+	EXPECT_EQ(1, file_status(pending_first));
+
+	close(failed_first);
+	close(pending_first);
+	close(a);
+	close(b);
+	close(c);
+	close(d);
+	close(tl2);
 	EXPECT_NO_FD_LEAK();
 }
 

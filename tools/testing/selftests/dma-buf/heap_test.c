@@ -239,6 +239,58 @@ TEST_F(heap, rounds_the_length_up_to_pages)
 	close(buf);
 }
 
+/* The whole of a small sysfs file, or "" when it cannot be read. */
+static const char *read_attr(const char *dir, const char *name)
+{
+	static char text[256];
+	char path[160];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	text[n > 0 ? n : 0] = '\0';
+	return text;
+}
+
+/*
+ * CONFIG_DMABUF_SYSFS_STATS: /sys/kernel/dmabuf/buffers/<inode> holds
+ * the buffer's exporter_name and size, read-only, for as long as the
+ * buffer lives (its last fd, not its first, takes the entry away).
+ */
+TEST_F(heap, sysfs_stats_entry_lives_with_the_buffer)
+{
+	char dir[96], want[160];
+	struct stat st;
+	int buf, dup_fd;
+
+	buf = heap_alloc(self->heap, 3 * 4096 + 1, O_RDWR, 0);
+	ASSERT_GE(buf, 0);
+	ASSERT_EQ(0, fstat(buf, &st));
+	snprintf(dir, sizeof(dir), "/sys/kernel/dmabuf/buffers/%lu",
+		 (unsigned long)st.st_ino);
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("no %s (DMABUF_SYSFS_STATS)", dir);
+	snprintf(want, sizeof(want), "%s\n", variant->name);
+	EXPECT_STREQ(want, read_attr(dir, "exporter_name"));
+	EXPECT_STREQ("16384\n", read_attr(dir, "size"));
+	snprintf(want, sizeof(want), "%s/size", dir);
+	ASSERT_EQ(0, stat(want, &st));
+	EXPECT_EQ(0444, st.st_mode & 0777);
+	EXPECT_EQ(-1, open(want, O_WRONLY));
+
+	dup_fd = dup(buf);
+	ASSERT_GE(dup_fd, 0);
+	close(buf);
+	EXPECT_EQ(0, stat(dir, &st));
+	close(dup_fd);
+	EXPECT_EQ(-1, stat(dir, &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
 TEST_F(heap, fd_flags_reach_the_fd)
 {
 	unsigned char *p;

@@ -5,7 +5,8 @@
  * Each open of debugfs sync/sw_sync makes a timeline whose value starts at
  * 0.  SW_SYNC_IOC_CREATE_FENCE makes a point at a value and hands it out as
  * a sync file; SW_SYNC_IOC_INC advances the value and signals every point
- * it reaches.  Closing the file signals the points still pending with
+ * it reaches, firing the sync_trace:sync_timeline tracepoint per step.
+ * Closing the file signals the points still pending with
  * -ENOENT, so no waiter is left behind.  Points keep their timeline alive
  * (for its lock and name) and may outlive the file.
  *
@@ -30,6 +31,9 @@
 #include <linux/uaccess.h>
 
 #include "sync_debug.h"
+
+#define CREATE_TRACE_POINTS
+#include "sync_trace.h"
 
 /**
  * struct sw_sync_create_fence_data - argument of %SW_SYNC_IOC_CREATE_FENCE
@@ -295,8 +299,12 @@ static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)
 
 	if (get_user(value, uarg))
 		return -EFAULT;
-	for (; value > INT_MAX; value -= INT_MAX)
+	/* Each step is traced with the value it starts from, as in 6.1. */
+	for (; value > INT_MAX; value -= INT_MAX) {
+		trace_sync_timeline(tl);
 		sync_timeline_signal(tl, INT_MAX, false, 0);
+	}
+	trace_sync_timeline(tl);
 	sync_timeline_signal(tl, value, false, 0);
 	return 0;
 }

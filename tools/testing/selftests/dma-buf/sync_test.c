@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -588,6 +589,65 @@ TEST_F(sw, debugfs_info_lists_timeline_and_points)
 	EXPECT_NE(NULL, strstr(buf, "  pt 7 age ")) TH_LOG("%s", buf);
 	close(fd);
 	EXPECT_NO_FD_LEAK();
+}
+
+#define TRACE_INSTANCE "/sys/kernel/tracing/instances/sync_test"
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/*
+ * The sync_trace:sync_timeline tracepoint fires, as in 6.1, once per
+ * step of SW_SYNC_IOC_INC (an increment above INT_MAX takes two) with
+ * the timeline's name and its value before the step, printed "%d".
+ */
+TEST_F(sw, sync_timeline_tracepoint_records_each_step)
+{
+	static char trace[1 << 16];
+	static const char * const vals[] = { "0", "3", "5", "-2147483644" };
+	char want[64];
+	const char *p;
+	ssize_t n, len = 0;
+	unsigned int i;
+	int fd;
+
+	rmdir(TRACE_INSTANCE);
+	ASSERT_EQ(0, mkdir(TRACE_INSTANCE, 0755)) TH_LOG("tracefs instance: %s",
+							 strerror(errno));
+	ASSERT_EQ(0, write_str(TRACE_INSTANCE
+			       "/events/sync_trace/sync_timeline/enable", "1"));
+	EXPECT_EQ(0, timeline_inc(self->tl, 3));
+	EXPECT_EQ(0, timeline_inc(self->tl, 2));
+	EXPECT_EQ(0, timeline_inc(self->tl, 0x80000000u));
+	EXPECT_EQ(0, write_str(TRACE_INSTANCE
+			       "/events/sync_trace/sync_timeline/enable", "0"));
+	fd = open(TRACE_INSTANCE "/trace", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	while ((n = read(fd, trace + len, sizeof(trace) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	trace[len] = '\0';
+	rmdir(TRACE_INSTANCE);
+
+	p = trace;
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		snprintf(want, sizeof(want), "sync_timeline: name=%s value=%s\n",
+			 self->comm, vals[i]);
+		p = strstr(p, want);
+		ASSERT_NE(NULL, p) TH_LOG("no \"%s\" in order in:\n%s", want,
+					  trace);
+		p += strlen(want);
+	}
+	EXPECT_EQ(NULL, strstr(p, "sync_timeline:")) TH_LOG("%s", trace);
 }
 
 /*

@@ -51,6 +51,7 @@
 #include <uapi/linux/magic.h>
 
 #include "dma-buf-internal.h"
+#include "dma-buf-sysfs-stats.h"
 
 static LIST_HEAD(buffers);
 static DEFINE_MUTEX(buffers_lock);
@@ -82,6 +83,7 @@ static void dma_buf_destroy(struct dma_buf *buf)
 	WARN_ON(!list_empty(&buf->attachments));
 	WARN_ON(buf->cb_in.active || buf->cb_out.active);
 
+	dma_buf_stats_teardown(buf);
 	buf->ops->release(buf);
 	if (buf->resv == own_resv(buf))
 		dma_resv_fini(buf->resv);
@@ -140,6 +142,9 @@ static int dma_buf_file_release(struct inode *inode, struct file *file)
 {
 	struct dma_buf *buf = file->private_data;
 
+	/* NULL when the export failed after making the file. */
+	if (!buf)
+		return 0;
 	mutex_lock(&buffers_lock);
 	list_del(&buf->list_node);
 	mutex_unlock(&buffers_lock);
@@ -347,12 +352,22 @@ struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
 		buf->resv = own_resv(buf);
 		dma_resv_init(buf->resv);
 	}
+	err = dma_buf_stats_setup(buf, file);
+	if (err)
+		goto err_file;
 
 	mutex_lock(&buffers_lock);
 	list_add(&buf->list_node, &buffers);
 	mutex_unlock(&buffers_lock);
 	return buf;
 
+err_file:
+	/* The file goes without the buffer: its releases find none. */
+	file->private_data = NULL;
+	file->f_path.dentry->d_fsdata = NULL;
+	fput(file);
+	if (buf->resv == own_resv(buf))
+		dma_resv_fini(buf->resv);
 err_free:
 	mutex_destroy(&buf->lock);
 	kfree(buf);
@@ -1427,6 +1442,10 @@ static const struct file_operations dma_buf_fops = {
 
 static int __init dma_buf_init(void)
 {
+	int err = dma_buf_init_sysfs_statistics();
+
+	if (err)
+		return err;
 	dma_buf_mnt = kern_mount(&buffers_fs);
 	if (IS_ERR(dma_buf_mnt))
 		return PTR_ERR(dma_buf_mnt);

@@ -16,7 +16,9 @@
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/list.h>
+#include <linux/minmax.h>
 #include <linux/mutex.h>
+#include <linux/nospec.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -66,81 +68,100 @@ static int dma_heap_open(struct inode *inode, struct file *file)
 
 /*
  * Allocate from @heap and put the new buffer's fd in @data->fd.  The fd
- * is reserved first and installed by the caller only once it is copied
- * out, so userspace never sees a descriptor that then goes away.
- * Returns the buffer with the reserved fd, or an ERR_PTR.
+ * is reserved after the allocation, as in 6.1, and installed by the
+ * caller only once it is copied out, so userspace never sees a
+ * descriptor that then goes away.  Returns the buffer with the reserved
+ * fd, or an ERR_PTR.
  */
 static struct dma_buf *heap_allocate(struct dma_heap *heap,
 				     struct dma_heap_allocation_data *data)
 {
 	struct dma_buf *dmabuf;
-	u64 len = data->len;
+	/* A length within a page of 2^64 rounds up to 0: -EINVAL. */
+	u64 len = PAGE_ALIGN(data->len);
 	int fd;
 
+	if (data->fd)
+		return ERR_PTR(-EINVAL);
 	if (data->fd_flags & ~DMA_HEAP_VALID_FD_FLAGS)
 		return ERR_PTR(-EINVAL);
 	if (data->heap_flags & ~DMA_HEAP_VALID_HEAP_FLAGS)
 		return ERR_PTR(-EINVAL);
 	if (!len)
 		return ERR_PTR(-EINVAL);
-	/* Beyond what an unsigned long rounded up to pages can hold. */
-	if (len > ULONG_MAX - PAGE_SIZE + 1)
-		return ERR_PTR(-ENOMEM);
-	len = PAGE_ALIGN(len);
 
-	fd = get_unused_fd_flags(data->fd_flags);
-	if (fd < 0)
-		return ERR_PTR(fd);
 	dmabuf = heap->ops->allocate(heap, len, data->fd_flags,
 				     data->heap_flags);
-	if (IS_ERR(dmabuf)) {
-		put_unused_fd(fd);
+	if (IS_ERR(dmabuf))
 		return dmabuf;
+	fd = get_unused_fd_flags(data->fd_flags);
+	if (fd < 0) {
+		dma_buf_put(dmabuf);
+		return ERR_PTR(fd);
 	}
 	data->fd = fd;
 	return dmabuf;
 }
 
 /*
- * The size encoded in the ioctl number may differ from ours: an older
- * caller's struct may lack trailing fields (they read as zero), a newer
- * one's may have more (ignored).  It must at least reach fd_flags, or the
- * request is incomplete and the fd could not be returned.
+ * The command is told apart by its number alone, as in 6.1: any other
+ * number is -EINVAL, whatever its type.  Direction and size are the
+ * caller's: the argument is read only when the command has _IOC_WRITE
+ * and written back only when it has _IOC_READ, each time with the size
+ * the command encodes.  What the caller's struct lacks reads as zero (an
+ * older caller without heap_flags; a command without _IOC_WRITE has a
+ * length of 0), what it has beyond ours is left as it was.
  */
 static long dma_heap_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
-	struct dma_heap *heap = file->private_data;
-	struct dma_heap_allocation_data data;
+	static const unsigned int cmds[] = { DMA_HEAP_IOCTL_ALLOC };
+	struct dma_heap_allocation_data *data;
 	void __user *uarg = (void __user *)arg;
-	unsigned int usize = _IOC_SIZE(cmd);
-	unsigned int size = min_t(unsigned int, usize, sizeof(data));
+	unsigned int nr = _IOC_NR(cmd);
+	unsigned int in = 0, out = 0, size;
 	struct dma_buf *dmabuf;
+	u64 small[8];	/* the argument, when it fits */
+	void *kbuf = small;
+	long ret;
 
-	if (_IOC_TYPE(cmd) != DMA_HEAP_IOC_MAGIC ||
-	    _IOC_NR(cmd) != _IOC_NR(DMA_HEAP_IOCTL_ALLOC))
-		return -ENOTTY;
-	if (_IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE))
+	if (nr >= ARRAY_SIZE(cmds))
 		return -EINVAL;
-	if (usize < offsetofend(struct dma_heap_allocation_data, fd_flags))
-		return -EINVAL;
-
-	memset(&data, 0, sizeof(data));
-	if (copy_from_user(&data, uarg, size))
-		return -EFAULT;
-	if (data.fd)
-		return -EINVAL;
-
-	dmabuf = heap_allocate(heap, &data);
-	if (IS_ERR(dmabuf))
-		return PTR_ERR(dmabuf);
-	if (copy_to_user(uarg, &data, size)) {
-		put_unused_fd(data.fd);
-		dma_buf_put(dmabuf);
-		return -EFAULT;
+	nr = array_index_nospec(nr, ARRAY_SIZE(cmds));
+	if (_IOC_DIR(cmd) & _IOC_DIR(cmds[nr]) & _IOC_WRITE)
+		in = _IOC_SIZE(cmd);
+	if (_IOC_DIR(cmd) & _IOC_DIR(cmds[nr]) & _IOC_READ)
+		out = _IOC_SIZE(cmd);
+	size = max3(in, out, _IOC_SIZE(cmds[nr]));
+	if (size > sizeof(small)) {
+		kbuf = kmalloc(size, GFP_KERNEL);
+		if (!kbuf)
+			return -ENOMEM;
 	}
-	dma_buf_fd_install(dmabuf, data.fd);
-	return 0;
+	if (copy_from_user(kbuf, uarg, in)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	memset(kbuf + in, 0, size - in);
+
+	data = kbuf;
+	dmabuf = heap_allocate(file->private_data, data);
+	if (IS_ERR(dmabuf)) {
+		ret = PTR_ERR(dmabuf);
+		goto out;
+	}
+	if (copy_to_user(uarg, kbuf, out)) {
+		put_unused_fd(data->fd);
+		dma_buf_put(dmabuf);
+		ret = -EFAULT;
+		goto out;
+	}
+	dma_buf_fd_install(dmabuf, data->fd);
+	ret = 0;
+out:
+	if (kbuf != small)
+		kfree(kbuf);
+	return ret;
 }
 
 static const struct file_operations dma_heap_fops = {

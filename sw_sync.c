@@ -5,9 +5,11 @@
  * Each open of debugfs sync/sw_sync makes a timeline whose value starts at
  * 0.  SW_SYNC_IOC_CREATE_FENCE makes a point at a value and hands it out as
  * a sync file; SW_SYNC_IOC_INC advances the value and signals every point
- * it reaches.  Closing the file signals the points still pending with
- * -ENOENT, so no waiter is left behind.  Points keep their timeline alive
- * (for its lock and name) and may outlive the file.
+ * it reaches, firing the sync_trace:sync_timeline tracepoint per step.
+ * Closing the file signals the points still pending with -ENOENT, so no
+ * waiter is left behind, and leaves them listed for sync/info until they
+ * go.  Points keep their timeline alive (for its lock and name) and may
+ * outlive the file.  The file has no position: lseek is -ESPIPE.
  *
  * Values are 32 bits and compared modulo 2^32, like the seqnos of a fence
  * context without use_64bit_seqno; an increment is applied in steps of at
@@ -30,6 +32,9 @@
 #include <linux/uaccess.h>
 
 #include "sync_debug.h"
+
+#define CREATE_TRACE_POINTS
+#include "sync_trace.h"
 
 /**
  * struct sw_sync_create_fence_data - argument of %SW_SYNC_IOC_CREATE_FENCE
@@ -107,10 +112,9 @@ static bool timeline_reached(struct sync_timeline *tl, u32 value)
 
 /*
  * Signal the pending points the timeline has reached after moving on by
- * @step, or all of them when @all, with @error (0 for success).
+ * @step.
  */
-static void sync_timeline_signal(struct sync_timeline *tl, u32 step,
-				 bool all, int error)
+static void sync_timeline_signal(struct sync_timeline *tl, u32 step)
 {
 	struct sync_pt *pt, *next;
 	unsigned long flags;
@@ -119,14 +123,12 @@ static void sync_timeline_signal(struct sync_timeline *tl, u32 step,
 	spin_lock_irqsave(&tl->lock, flags);
 	tl->value += step;
 	list_for_each_entry_safe(pt, next, &tl->pt_list, link) {
-		if (!all && !timeline_reached(tl, pt->base.seqno))
+		if (!timeline_reached(tl, pt->base.seqno))
 			break;
 		list_del_init(&pt->link);
 		/* A dying point is on its way out; its release is waiting. */
 		if (!dma_fence_get_rcu(&pt->base))
 			continue;
-		if (error)
-			dma_fence_set_error(&pt->base, error);
 		dma_fence_signal_locked(&pt->base);
 		list_add_tail(&pt->link, &reached);
 	}
@@ -242,11 +244,56 @@ static int sw_sync_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/*
+ * Signal every point still pending with -ENOENT, as the timeline's file
+ * goes, and leave them on the list, where sync/info shows them until
+ * their release unlinks them (6.1 shows them so).  No ioctl can reach the
+ * timeline any more, so nothing else looks for pending points on it.
+ *
+ * Points are signaled in batches, each holding a reference on its
+ * points, which are dropped after the lock is released.  The last point
+ * of a batch stays referenced, and so linked, until the next batch has
+ * started after it.
+ */
+static void sync_timeline_close(struct sync_timeline *tl)
+{
+	struct sync_pt *batch[16], *pt, *resume = NULL, *prev;
+	unsigned long flags;
+	unsigned int i, n;
+
+	do {
+		n = 0;
+		spin_lock_irqsave(&tl->lock, flags);
+		pt = list_prepare_entry(resume, &tl->pt_list, link);
+		list_for_each_entry_continue(pt, &tl->pt_list, link) {
+			/* A dying point is on its way out; its release waits. */
+			if (!dma_fence_get_rcu(&pt->base))
+				continue;
+			if (!dma_fence_is_signaled_locked(&pt->base)) {
+				dma_fence_set_error(&pt->base, -ENOENT);
+				dma_fence_signal_locked(&pt->base);
+			}
+			batch[n++] = pt;
+			if (n == ARRAY_SIZE(batch))
+				break;
+		}
+		spin_unlock_irqrestore(&tl->lock, flags);
+
+		prev = resume;
+		resume = n == ARRAY_SIZE(batch) ? batch[n - 1] : NULL;
+		if (prev)
+			dma_fence_put(&prev->base);
+		for (i = 0; i < n; i++)
+			if (batch[i] != resume)
+				dma_fence_put(&batch[i]->base);
+	} while (resume);
+}
+
 static int sw_sync_release(struct inode *inode, struct file *file)
 {
 	struct sync_timeline *tl = file->private_data;
 
-	sync_timeline_signal(tl, 0, true, -ENOENT);
+	sync_timeline_close(tl);
 	sync_timeline_put(tl);
 	return 0;
 }
@@ -295,9 +342,13 @@ static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)
 
 	if (get_user(value, uarg))
 		return -EFAULT;
-	for (; value > INT_MAX; value -= INT_MAX)
-		sync_timeline_signal(tl, INT_MAX, false, 0);
-	sync_timeline_signal(tl, value, false, 0);
+	/* Each step is traced with the value it starts from, as in 6.1. */
+	for (; value > INT_MAX; value -= INT_MAX) {
+		trace_sync_timeline(tl);
+		sync_timeline_signal(tl, INT_MAX);
+	}
+	trace_sync_timeline(tl);
+	sync_timeline_signal(tl, value);
 	return 0;
 }
 
@@ -357,5 +408,6 @@ const struct file_operations sw_sync_debugfs_fops = {
 	.release = sw_sync_release,
 	.unlocked_ioctl = sw_sync_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	/* As in 6.1, whose timeline file has no llseek: no position. */
+	.llseek = no_llseek,
 };

@@ -2,8 +2,9 @@
 /*
  * debugfs for sw_sync: sync/sw_sync (open it to get a timeline, see
  * sw_sync.c) and sync/info, which lists every live timeline with its value
- * and its pending points, each with its age and deadline, so a stuck
- * waiter can be traced to the point it waits for.
+ * and its pending points in 6.1's lines, to which ours add each point's
+ * age and deadline at the end, so a stuck waiter can be traced to the
+ * point it waits for.
  *
  * A timeline is on the list from its creation until its last reference
  * goes; the list's lock is taken before any timeline's lock.
@@ -15,6 +16,7 @@
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
+#include <linux/time64.h>
 
 #include "sync_debug.h"
 
@@ -51,37 +53,71 @@ void sync_timeline_debug_remove(struct sync_timeline *timeline)
 	spin_unlock_irqrestore(&timelines_lock, flags);
 }
 
+static const char *status_name(int status)
+{
+	if (status < 0)
+		return "error";
+	return status ? "signaled" : "active";
+}
+
+/*
+ * One point, as 6.1 prints it: "  fence <status>[@<signal time>]: <seqno>
+ * / <timeline value>"; then, ours only, the point's age and deadline.
+ * Called with the timeline's lock, which is the point's fence lock.
+ */
+static void show_point(struct seq_file *s, struct sync_timeline *tl,
+		       struct sync_pt *pt, ktime_t now)
+{
+	struct dma_fence *fence = &pt->base;
+	struct timespec64 ts;
+
+	seq_printf(s, "  fence %s",
+		   status_name(dma_fence_get_status_locked(fence)));
+	if (test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT, &fence->flags)) {
+		ts = ktime_to_timespec64(fence->timestamp);
+		seq_printf(s, "@%lld.%09ld", (s64)ts.tv_sec, ts.tv_nsec);
+	}
+	seq_printf(s, ": %lld / %d", (s64)fence->seqno, (int)tl->value);
+	seq_printf(s, " age %u ms", jiffies_to_msecs(jiffies - pt->created));
+	if (test_bit(SYNC_PT_HAS_DEADLINE, &fence->flags))
+		seq_printf(s, " deadline in %lld ms",
+			   ktime_ms_delta(pt->deadline, now));
+	seq_putc(s, '\n');
+}
+
+/*
+ * One timeline, as 6.1 prints it: "<name>: <value>", then (ours only)
+ * its fence context; its listed points; an empty line.
+ */
 static void show_timeline(struct seq_file *s, struct sync_timeline *tl,
 			  ktime_t now)
 {
 	struct sync_pt *pt;
-	unsigned int n = 0;
 
 	spin_lock(&tl->lock);
+	seq_printf(s, "%s: %d context %llu\n", tl->name, (int)tl->value,
+		   tl->context);
 	list_for_each_entry(pt, &tl->pt_list, link)
-		n++;
-	seq_printf(s, "timeline %s context %llu value %u pending %u\n",
-		   tl->name, tl->context, tl->value, n);
-	list_for_each_entry(pt, &tl->pt_list, link) {
-		seq_printf(s, "  pt %llu age %u ms", pt->base.seqno,
-			   jiffies_to_msecs(jiffies - pt->created));
-		if (test_bit(SYNC_PT_HAS_DEADLINE, &pt->base.flags))
-			seq_printf(s, " deadline in %lld ms",
-				   ktime_ms_delta(pt->deadline, now));
-		seq_putc(s, '\n');
-	}
+		show_point(s, tl, pt, now);
 	spin_unlock(&tl->lock);
+	seq_putc(s, '\n');
 }
 
+/*
+ * 6.1's two sections: the timelines, and the sync files, of which 6.1
+ * never lists any (nothing adds them to its list), so neither do we.
+ */
 static int sync_info_show(struct seq_file *s, void *unused)
 {
 	struct sync_timeline *tl;
 	ktime_t now = ktime_get();
 
+	seq_puts(s, "objs:\n--------------\n");
 	spin_lock_irq(&timelines_lock);
 	list_for_each_entry(tl, &timelines, debug_node)
 		show_timeline(s, tl, now);
 	spin_unlock_irq(&timelines_lock);
+	seq_puts(s, "fences:\n--------------\n");
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(sync_info);

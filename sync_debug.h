@@ -26,7 +26,8 @@
  *	the &sync_pt.link of points on it, and &sync_pt.deadline.  Taken with
  *	interrupts off: points may be released from any context.
  * @value: the last value signaled; points at or below it have signaled
- * @pt_list: the pending points, in increasing value order
+ * @pt_list: the pending points, in increasing value order; once the file
+ *	is closed, the points it errored, until their release
  * @debug_node: entry in sync_debug.c's list of timelines, protected by
  *	that list's lock (taken before @lock)
  */
@@ -45,8 +46,8 @@ struct sync_timeline {
  * struct sync_pt - a point on a &struct sync_timeline, seen as a fence
  * @base: the fence; first, so that dma_fence_free() frees the point
  * @timeline: the timeline; the point holds a reference on it
- * @link: entry in &sync_timeline.pt_list while pending, under
- *	&sync_timeline.lock; empty once unlinked
+ * @link: entry in &sync_timeline.pt_list while pending (or errored by the
+ *	file's close), under &sync_timeline.lock; empty once unlinked
  * @created: when the point was made, in jiffies (cheaper than a clock
  *	read per point), for the debugfs listing
  * @deadline: earliest deadline asked with dma_fence_set_deadline(), under

@@ -2,14 +2,16 @@
 /*
  * udmabuf: dma-bufs made of memfd pages.
  *
- * /dev/udmabuf takes one or more page-aligned ranges of shmem memfds and
- * returns a dma-buf whose pages are exactly those of the file, in the
- * order the ranges were given.  The buffer pins every page with its own
- * reference for as long as it exists, so writes through the memfd and
- * through the dma-buf (its mmap, a device, a kernel vmap) meet in the same
- * memory.  The memfd must be sealed against shrinking, so that the pages
- * stay part of the file, and must not be sealed against writing, since a
- * dma-buf is a way to write to it.
+ * /dev/udmabuf takes one or more page-aligned ranges of memfds (shmem, or
+ * hugetlbfs with MFD_HUGETLB) and returns a dma-buf whose pages are
+ * exactly those of the file, in the order the ranges were given.  The
+ * buffer pins every page with its own reference for as long as it exists,
+ * so writes through the memfd and through the dma-buf (its mmap, a device,
+ * a kernel vmap) meet in the same memory.  The memfd must be sealed
+ * against shrinking, so that the pages stay part of the file, and must not
+ * be sealed against writing, since a dma-buf is a way to write to it.
+ * A hugetlbfs range may start at any base page of a huge page, and the
+ * huge pages it covers must be in the file already.
  *
  * Locking: the page array is fixed at creation and read without a lock.
  * The only mutable state is the scatter table used to sync CPU access
@@ -21,6 +23,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/hugetlb.h>
 #include <linux/init.h>
 #include <linux/iosys-map.h>
 #include <linux/kernel.h>
@@ -28,7 +31,7 @@
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/module.h>
-#include <linux/overflow.h>
+#include <linux/pagemap.h>
 #include <linux/scatterlist.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
@@ -232,82 +235,140 @@ static const struct dma_buf_ops udmabuf_ops = {
 	.end_cpu_access = udmabuf_end_cpu_access,
 };
 
-/* Checks one range and returns its page count, or a negative errno. */
-static long check_item(struct file *memfd,
-		       const struct udmabuf_create_item *item)
+/*
+ * The pages of a hugetlbfs range, @count of them from byte @offset, into
+ * @pages.  The huge pages must already be in the file: the buffer takes
+ * the file's pages and never allocates any.  Each base page gets its own
+ * reference, which the huge page counts.
+ */
+static int pin_huge_range(struct file *memfd, u64 offset, pgoff_t count,
+			  struct page **pages)
 {
-	unsigned int seals;
-	u64 end;
+	struct hstate *h = hstate_file(memfd);
+	pgoff_t per_huge = pages_per_huge_page(h);
+	/* The page cache of hugetlbfs is indexed in huge pages. */
+	pgoff_t index = offset >> huge_page_shift(h);
+	pgoff_t sub = (offset & ~huge_page_mask(h)) >> PAGE_SHIFT;
+	struct page *head = NULL;
+	pgoff_t i;
 
-	if (!shmem_mapping(file_inode(memfd)->i_mapping))
-		return -EINVAL;
-	seals = memfd_file_seals(memfd);
-	if (!(seals & F_SEAL_SHRINK) || (seals & F_SEAL_WRITE))
-		return -EINVAL;
-	if (!PAGE_ALIGNED(item->offset) || !PAGE_ALIGNED(item->size) ||
-	    !item->size)
-		return -EINVAL;
-	/* The file cannot shrink any more, so this check stays true. */
-	if (check_add_overflow(item->offset, item->size, &end) ||
-	    end > i_size_read(file_inode(memfd)))
-		return -EINVAL;
-	return item->size >> PAGE_SHIFT;
+	for (i = 0; i < count; i++) {
+		if (!head) {
+			head = find_get_page_flags(memfd->f_mapping, index,
+						   FGP_ACCESSED);
+			if (!head)
+				goto err;
+		}
+		pages[i] = head + sub;
+		get_page(pages[i]);
+		if (++sub == per_huge) {
+			put_page(head);
+			head = NULL;
+			sub = 0;
+			index++;
+		}
+	}
+	if (head)
+		put_page(head);
+	return 0;
+
+err:
+	put_pages(pages, i);
+	return -EINVAL;
 }
 
-/* Takes a reference on each page of every range, in order, into @ubuf. */
+/* The pages of a shmem range, read in where the file has a hole. */
+static int pin_shmem_range(struct file *memfd, u64 offset, pgoff_t count,
+			   struct page **pages)
+{
+	pgoff_t first = offset >> PAGE_SHIFT;
+	struct page *page;
+	pgoff_t i;
+
+	for (i = 0; i < count; i++) {
+		/* Past the end of the file this fails with -EINVAL. */
+		page = shmem_read_mapping_page(memfd->f_mapping, first + i);
+		if (IS_ERR(page)) {
+			put_pages(pages, i);
+			return PTR_ERR(page);
+		}
+		pages[i] = page;
+	}
+	return 0;
+}
+
+/*
+ * Takes a reference on each page of one range into @pages.  The fd must
+ * be a shmem or hugetlbfs file (-EBADFD otherwise, as for a bad fd) that
+ * is sealed against shrinking, so that its pages stay in the file, and
+ * not against writing, since the buffer is a way to write to it.
+ */
+static int pin_item(const struct udmabuf_create_item *item,
+		    struct page **pages)
+{
+	pgoff_t count = item->size >> PAGE_SHIFT;
+	unsigned int seals;
+	struct file *memfd;
+	int err = -EBADFD;
+
+	memfd = fget(item->memfd);
+	if (!memfd)
+		return -EBADFD;
+	if (!shmem_mapping(memfd->f_mapping) && !is_file_hugepages(memfd))
+		goto out;
+	seals = memfd_file_seals(memfd);
+	err = -EINVAL;
+	if (!(seals & F_SEAL_SHRINK) || (seals & F_SEAL_WRITE))
+		goto out;
+	if (is_file_hugepages(memfd))
+		err = pin_huge_range(memfd, item->offset, count, pages);
+	else
+		err = pin_shmem_range(memfd, item->offset, count, pages);
+out:
+	fput(memfd);
+	return err;
+}
+
+/*
+ * The pages of every range, in order, into @ubuf.  The geometry of all
+ * ranges is checked before any fd is looked at: offsets and sizes must be
+ * page-aligned and the total must be at least one page and within
+ * size_limit_mb.  A zero-size range adds no page but its fd is still
+ * checked.  The checks and their errnos are 6.1's, in 6.1's order.
+ */
 static int pin_items(struct udmabuf *ubuf,
 		     const struct udmabuf_create_item *items, u32 count)
 {
-	u64 limit = (u64)max(size_limit_mb, 0) << (20 - PAGE_SHIFT);
+	/* A negative limit reads as a huge one, as in 6.1. */
+	u64 limit = ((u64)size_limit_mb << 20) >> PAGE_SHIFT;
 	u64 total = 0;
-	pgoff_t pgoff, first;
-	struct page *page;
-	struct file *memfd;
-	long pages;
+	int err;
 	u32 i;
 
-	/* First the checks and the total, so that nothing is pinned in vain. */
 	for (i = 0; i < count; i++) {
-		memfd = fget(items[i].memfd);
-		if (!memfd)
-			return -EBADF;
-		pages = check_item(memfd, &items[i]);
-		fput(memfd);
-		if (pages < 0)
-			return pages;
-		total += pages;
+		if (!PAGE_ALIGNED(items[i].offset) ||
+		    !PAGE_ALIGNED(items[i].size))
+			return -EINVAL;
+		total += items[i].size >> PAGE_SHIFT;
 		if (total > limit)
 			return -EINVAL;
 	}
+	if (!total)
+		return -EINVAL;
 
 	ubuf->pages = kvmalloc_array(total, sizeof(*ubuf->pages), GFP_KERNEL);
 	if (!ubuf->pages)
 		return -ENOMEM;
-
 	for (i = 0; i < count; i++) {
-		memfd = fget(items[i].memfd);
-		if (!memfd)
-			return -EBADF;
-		/* Seals and size may have changed since: check again. */
-		pages = check_item(memfd, &items[i]);
-		if (pages < 0 || ubuf->pagecount + pages > total) {
-			fput(memfd);
-			return pages < 0 ? pages : -EINVAL;
-		}
-		first = items[i].offset >> PAGE_SHIFT;
-		for (pgoff = first; pgoff < first + pages; pgoff++) {
-			page = shmem_read_mapping_page(memfd->f_mapping, pgoff);
-			if (IS_ERR(page)) {
-				fput(memfd);
-				return PTR_ERR(page);
-			}
-			ubuf->pages[ubuf->pagecount++] = page;
-		}
-		fput(memfd);
+		err = pin_item(&items[i], ubuf->pages + ubuf->pagecount);
+		if (err)
+			return err;
+		ubuf->pagecount += items[i].size >> PAGE_SHIFT;
 	}
-	return ubuf->pagecount == total ? 0 : -EINVAL;
+	return 0;
 }
 
+/* Only UDMABUF_FLAGS_CLOEXEC means anything; 6.1 ignores other bits. */
 static long udmabuf_create(const struct udmabuf_create_item *items, u32 count,
 			   u32 flags)
 {
@@ -315,11 +376,6 @@ static long udmabuf_create(const struct udmabuf_create_item *items, u32 count,
 	struct udmabuf *ubuf;
 	struct dma_buf *buf;
 	int err, fd;
-
-	if (flags & ~UDMABUF_FLAGS_CLOEXEC)
-		return -EINVAL;
-	if (!count)
-		return -EINVAL;
 
 	ubuf = kzalloc(sizeof(*ubuf), GFP_KERNEL);
 	if (!ubuf)
@@ -373,7 +429,8 @@ static long ioctl_create_list(void __user *arg)
 
 	if (copy_from_user(&head, arg, sizeof(head)))
 		return -EFAULT;
-	if (!head.count || head.count > (u32)max(list_limit, 0))
+	/* A count of 0 is refused below, as a list of no pages. */
+	if (head.count > (u32)list_limit)
 		return -EINVAL;
 	items = memdup_user(arg + offsetof(struct udmabuf_create_list, list),
 			    array_size(head.count, sizeof(*items)));

@@ -109,6 +109,9 @@ struct dma_buf_ops {
  *	pending writer at a time; its @active is protected by @poll's lock.
  * @cb_out: fence callback of a poll for writing (EPOLLOUT): the same for
  *	readers and writers.
+ * @sysfs_entry: with CONFIG_DMABUF_SYSFS_STATS, the buffer's directory
+ *	/sys/kernel/dmabuf/buffers/<inode number>; made at export, before
+ *	the buffer is visible, and removed at release.
  *
  * The buffer lives as long as its file.  Importers never free it; they
  * drop their reference with dma_buf_put().
@@ -136,6 +139,13 @@ struct dma_buf {
 		wait_queue_head_t *poll;	/* woken when it fires */
 		__poll_t active;	/* events pending, 0 when idle */
 	} cb_in, cb_out;
+#ifdef CONFIG_DMABUF_SYSFS_STATS
+	/* The buffer's sysfs directory; see dma-buf-sysfs-stats.c. */
+	struct dma_buf_sysfs_entry {
+		struct kobject kobj;	/* buffers/<inode number> */
+		struct dma_buf *dmabuf;	/* the buffer it describes */
+	} *sysfs_entry;
+#endif
 };
 
 /**

@@ -2,8 +2,11 @@
 /*
  * Tracepoints for the life of a dma_fence: creation, emission to hardware,
  * signaling being enabled, completion, waits and destruction.  Every event
- * records the same four fields, so a trace can be filtered per timeline
- * with "context == N" and followed fence by fence with "seqno == M".
+ * records the fence's driver and timeline names and its context and seqno,
+ * laid out and printed as in 6.1 (trace parsers read the format file):
+ * the two names first, then context and seqno as unsigned int, "%u".  A
+ * trace can be filtered per timeline with "context == N" and followed
+ * fence by fence with "seqno == M".
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM dma_fence
@@ -15,25 +18,26 @@
 #include <linux/tracepoint.h>
 
 /*
- * Names go through dma_fence_driver_name() and dma_fence_timeline_name():
- * a fence may be traced (waited on, destroyed) after the module that made it
- * is gone, and those accessors never call into a signaled fence's driver.
+ * The names come from the fence's driver, through its ops, whatever the
+ * fence's state: the caller of each event holds a reference on the fence,
+ * which keeps its ops valid for the call.
  */
 DECLARE_EVENT_CLASS(dma_fence,
 		    TP_PROTO(struct dma_fence *fence),
 		    TP_ARGS(fence),
-		    TP_STRUCT__entry(__field(u64, context)
-				     __field(u64, seqno)
-				     __string(driver, dma_fence_driver_name(fence))
+		    TP_STRUCT__entry(__string(driver,
+					      fence->ops->get_driver_name(fence))
 				     __string(timeline,
-					      dma_fence_timeline_name(fence))),
-		    TP_fast_assign(__entry->context = fence->context;
-				   __entry->seqno = fence->seqno;
-				   __assign_str(driver,
-						dma_fence_driver_name(fence));
+					      fence->ops->get_timeline_name(fence))
+				     __field(unsigned int, context)
+				     __field(unsigned int, seqno)),
+		    TP_fast_assign(__assign_str(driver,
+						fence->ops->get_driver_name(fence));
 				   __assign_str(timeline,
-						dma_fence_timeline_name(fence));),
-		    TP_printk("driver=%s timeline=%s context=%llu seqno=%llu",
+						fence->ops->get_timeline_name(fence));
+				   __entry->context = fence->context;
+				   __entry->seqno = fence->seqno;),
+		    TP_printk("driver=%s timeline=%s context=%u seqno=%u",
 			      __get_str(driver), __get_str(timeline),
 			      __entry->context, __entry->seqno)
 );

@@ -13,11 +13,12 @@
 
 /**
  * struct udmabuf_create - argument of UDMABUF_CREATE
- * @memfd: a shmem memfd sealed with F_SEAL_SHRINK and not F_SEAL_WRITE.
- * @flags: 0 or UDMABUF_FLAGS_CLOEXEC.
+ * @memfd: a shmem or hugetlbfs memfd sealed with F_SEAL_SHRINK and not
+ *	F_SEAL_WRITE.
+ * @flags: UDMABUF_FLAGS_CLOEXEC or not; other bits are ignored.
  * @offset: where the range starts in the file; a multiple of the page size.
- * @size: the range's length; non-zero, a multiple of the page size, and
- *	ending inside the file.
+ * @size: the range's length; a multiple of the page size, ending inside
+ *	the file.  A zero size adds no page (the buffer needs at least one).
  */
 struct udmabuf_create {
 	__u32 memfd;
@@ -42,9 +43,9 @@ struct udmabuf_create_item {
 
 /**
  * struct udmabuf_create_list - argument of UDMABUF_CREATE_LIST
- * @flags: 0 or UDMABUF_FLAGS_CLOEXEC.
- * @count: how many ranges follow; at least one, at most the driver's
- *	list_limit parameter.
+ * @flags: as in &struct udmabuf_create.
+ * @count: how many ranges follow; at most the driver's list_limit
+ *	parameter, with at least one page among them.
  * @list: the ranges, laid end to end in the buffer in this order.
  */
 struct udmabuf_create_list {

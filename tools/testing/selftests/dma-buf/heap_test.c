@@ -239,6 +239,58 @@ TEST_F(heap, rounds_the_length_up_to_pages)
 	close(buf);
 }
 
+/* The whole of a small sysfs file, or "" when it cannot be read. */
+static const char *read_attr(const char *dir, const char *name)
+{
+	static char text[256];
+	char path[160];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd >= 0) {
+		n = read(fd, text, sizeof(text) - 1);
+		close(fd);
+	}
+	text[n > 0 ? n : 0] = '\0';
+	return text;
+}
+
+/*
+ * CONFIG_DMABUF_SYSFS_STATS: /sys/kernel/dmabuf/buffers/<inode> holds
+ * the buffer's exporter_name and size, read-only, for as long as the
+ * buffer lives (its last fd, not its first, takes the entry away).
+ */
+TEST_F(heap, sysfs_stats_entry_lives_with_the_buffer)
+{
+	char dir[96], want[160];
+	struct stat st;
+	int buf, dup_fd;
+
+	buf = heap_alloc(self->heap, 3 * 4096 + 1, O_RDWR, 0);
+	ASSERT_GE(buf, 0);
+	ASSERT_EQ(0, fstat(buf, &st));
+	snprintf(dir, sizeof(dir), "/sys/kernel/dmabuf/buffers/%lu",
+		 (unsigned long)st.st_ino);
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("no %s (DMABUF_SYSFS_STATS)", dir);
+	snprintf(want, sizeof(want), "%s\n", variant->name);
+	EXPECT_STREQ(want, read_attr(dir, "exporter_name"));
+	EXPECT_STREQ("16384\n", read_attr(dir, "size"));
+	snprintf(want, sizeof(want), "%s/size", dir);
+	ASSERT_EQ(0, stat(want, &st));
+	EXPECT_EQ(0444, st.st_mode & 0777);
+	EXPECT_EQ(-1, open(want, O_WRONLY));
+
+	dup_fd = dup(buf);
+	ASSERT_GE(dup_fd, 0);
+	close(buf);
+	EXPECT_EQ(0, stat(dir, &st));
+	close(dup_fd);
+	EXPECT_EQ(-1, stat(dir, &st));
+	EXPECT_EQ(ENOENT, errno);
+}
+
 TEST_F(heap, fd_flags_reach_the_fd)
 {
 	unsigned char *p;
@@ -275,8 +327,10 @@ TEST_F(heap, rejects_bad_flags_and_lengths)
 	/* More than the guest's memory, and more than any address space. */
 	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, 1ULL << 40, O_RDWR, 0));
 	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, 1ULL << 50, O_RDWR, 0));
-	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, ~0ULL, O_RDWR, 0));
 	EXPECT_EQ(-ENOMEM, heap_alloc(self->heap, ~0ULL - 4095, O_RDWR, 0));
+	/* Rounded up to pages these wrap to 0: EINVAL, as 6.1. */
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, ~0ULL, O_RDWR, 0));
+	EXPECT_EQ(-EINVAL, heap_alloc(self->heap, ~0ULL - 4094, O_RDWR, 0));
 	/* The heap still works afterwards. */
 	EXPECT_EQ(0, close(heap_alloc(self->heap, 4096, O_RDWR, 0)));
 }
@@ -291,28 +345,68 @@ TEST_F(heap, rejects_a_nonzero_fd_on_input)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* The descriptor the next allocation gets: the lowest free one. */
+static int next_fd(int any)
+{
+	int fd = fcntl(any, F_DUPFD, 0);
+
+	if (fd >= 0)
+		close(fd);
+	return fd;
+}
+
+/*
+ * A buffer of @len the last ioctl installed at @fd without telling the
+ * caller: true if it is there; closes it.
+ */
+static int unseen_buffer_at(int fd, off_t len)
+{
+	int there = lseek(fd, 0, SEEK_END) == len;
+
+	close(fd);
+	return there;
+}
+
+/*
+ * 6.1 dispatches on the ioctl number alone and honours the direction
+ * and size encoded in the command: a wrong number is EINVAL, any type
+ * with number 0 allocates, without _IOC_WRITE nothing is read (length 0:
+ * EINVAL), and without _IOC_READ the new fd is installed but not
+ * written back.
+ */
 TEST_F(heap, rejects_bad_pointers_and_ioctls)
 {
 	struct dma_heap_allocation_data d = { .len = 4096, .fd_flags = O_RDWR };
+	int fd;
 
 	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, NULL));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, ioctl(self->heap, DMA_HEAP_IOCTL_ALLOC, KERNEL_PTR));
 	EXPECT_EQ(EFAULT, errno);
-	/* Another number, another type, and the other directions. */
+	/* Another number: EINVAL, whatever the type. */
 	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('H', 1, d), &d));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('h', 0, d), &d));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->heap, DMA_BUF_IOCTL_SYNC, &d));
-	EXPECT_EQ(ENOTTY, errno);
-	EXPECT_EQ(-1, ioctl(self->heap, _IOW('H', 0, d), &d));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('h', 7, d), &d));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->heap, _IOR('H', 0, d), &d));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(-1, ioctl(self->heap, _IO('H', 0)));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, d.fd);
+
+	/* Another type, same number: an allocation. */
+	ASSERT_EQ(0, ioctl(self->heap, _IOWR('h', 0, d), &d));
+	EXPECT_EQ(4096, lseek(d.fd, 0, SEEK_END));
+	close(d.fd);
+	d.fd = 0;
+	/* Write-only commands: the fd exists but is not reported. */
+	fd = next_fd(self->heap);
+	ASSERT_EQ(0, ioctl(self->heap, _IOW('H', 0, d), &d));
+	EXPECT_EQ(0, d.fd);
+	EXPECT_TRUE(unseen_buffer_at(fd, 4096));
+	fd = next_fd(self->heap);
+	ASSERT_EQ(0, ioctl(self->heap, DMA_BUF_IOCTL_SYNC, &d));
+	EXPECT_TRUE(unseen_buffer_at(fd, 4096));
 }
 
 /* Output lands in a struct whose end is unmapped: no fd may survive. */
@@ -355,6 +449,8 @@ TEST_F(heap, takes_older_and_newer_argument_sizes)
 		.future = { 1, 2, 3 },
 	};
 	__u64 tiny = 4096;
+	__u32 short_len = 0;
+	int fd;
 
 	/* Without heap_flags: they read as zero. */
 	ASSERT_EQ(0, ioctl(self->heap, _IOWR('H', 0, small), &small));
@@ -368,8 +464,20 @@ TEST_F(heap, takes_older_and_newer_argument_sizes)
 	EXPECT_EQ(3, large.future[2]);
 	close(large.d.fd);
 
-	/* Too short to carry fd_flags or return the fd. */
-	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('H', 0, tiny), &tiny));
+	/*
+	 * Too short to carry fd_flags or return the fd: 6.1 allocates with
+	 * fd_flags 0 (read-only) and copies back only the length.
+	 */
+	fd = next_fd(self->heap);
+	ASSERT_EQ(0, ioctl(self->heap, _IOWR('H', 0, tiny), &tiny));
+	EXPECT_EQ(4096, tiny);
+	EXPECT_EQ(O_RDONLY, fcntl(fd, F_GETFL) & O_ACCMODE);
+	EXPECT_TRUE(unseen_buffer_at(fd, 4096));
+	/* Too short to carry a length: it reads as 0. */
+	EXPECT_EQ(-1, ioctl(self->heap, _IOWR('H', 0, short_len), &short_len));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, ioctl(self->heap, _IOC(_IOC_READ | _IOC_WRITE, 'H', 0, 0),
+			    &tiny));
 	EXPECT_EQ(EINVAL, errno);
 }
 

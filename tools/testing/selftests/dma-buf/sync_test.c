@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -699,25 +700,180 @@ TEST_F(sw, deadline_reaches_the_driver)
 	EXPECT_NO_FD_LEAK();
 }
 
-TEST_F(sw, debugfs_info_lists_timeline_and_points)
+/* The whole text of sync/info, in a static buffer ("" on error). */
+static const char *sync_info(void)
 {
-	char buf[65536], want[64];
-	ssize_t len;
-	int fd, info;
+	static char text[1 << 16];
+	ssize_t n, len = 0;
+	int fd = open(SYNC_INFO_PATH, O_RDONLY);
 
-	fd = fence_create(self->tl, 7, "listed");
-	ASSERT_GE(fd, 0);
-	info = open(SYNC_INFO_PATH, O_RDONLY);
-	ASSERT_GE(info, 0);
-	len = read(info, buf, sizeof(buf) - 1);
-	ASSERT_GT(len, 0);
-	buf[len] = '\0';
-	close(info);
-	snprintf(want, sizeof(want), "timeline %s ", self->comm);
-	EXPECT_NE(NULL, strstr(buf, want));
-	EXPECT_NE(NULL, strstr(buf, "  pt 7 age ")) TH_LOG("%s", buf);
+	if (fd < 0)
+		return "";
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
 	close(fd);
+	text[len] = '\0';
+	return text;
+}
+
+/*
+ * Does @line (up to its newline) read @want, possibly followed by more
+ * fields after a space?  Ours may add fields at the end of 6.1's lines.
+ */
+static int line_is(const char *line, const char *want)
+{
+	size_t n = strlen(want);
+
+	return !strncmp(line, want, n) &&
+	       (line[n] == '\n' || line[n] == ' ' || line[n] == '\0');
+}
+
+/* The line after @line, or NULL. */
+static const char *next_line(const char *line)
+{
+	const char *nl = strchr(line, '\n');
+
+	return nl ? nl + 1 : NULL;
+}
+
+/* The first line of @text that is @want (see line_is()), or NULL. */
+static const char *find_line(const char *text, const char *want)
+{
+	for (; text && *text; text = next_line(text))
+		if (line_is(text, want))
+			return text;
+	return NULL;
+}
+
+/* A 6.1 line of an errored point: "  fence error@S.NNNNNNNNN: V / T". */
+static int errored_point_is(const char *line, const char *values)
+{
+	const char *p = line + strlen("  fence error@");
+
+	if (strncmp(line, "  fence error@", strlen("  fence error@")))
+		return 0;
+	p += strspn(p, "0123456789");
+	if (*p++ != '.' || strspn(p, "0123456789") != 9)
+		return 0;
+	return line_is(p + 9, values);
+}
+
+/*
+ * sync/info prints 6.1's lines: the "objs:" section with one line per
+ * timeline ("<name>: <value>") followed by one line per point still on
+ * it ("  fence <status>[@<time>]: <seqno> / <value>") and an empty line,
+ * then the "fences:" section, which 6.1 leaves empty.  Points a closed
+ * timeline errored stay listed while their files hold them.
+ */
+TEST_F(sw, debugfs_info_prints_6_1s_lines)
+{
+	const char *text, *line;
+	char want[64];
+	int a, b, c;
+
+	ASSERT_EQ(0, timeline_inc(self->tl, 12345));
+	a = fence_create(self->tl, 12400, "a");
+	b = fence_create(self->tl, 12350, "b");
+	c = fence_create(self->tl, 12000, "signaled, so not listed");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	ASSERT_GE(c, 0);
+
+	text = sync_info();
+	EXPECT_EQ(0, strncmp(text, "objs:\n--------------\n", 21))
+		TH_LOG("%s", text);
+	line = strstr(text, "\nfences:\n--------------\n");
+	ASSERT_NE(NULL, line) TH_LOG("%s", text);
+	EXPECT_STREQ("", line + strlen("\nfences:\n--------------\n"));
+	snprintf(want, sizeof(want), "%s: 12345", self->comm);
+	line = find_line(text, want);
+	ASSERT_NE(NULL, line) TH_LOG("no \"%s\" in:\n%s", want, text);
+	line = next_line(line);
+	EXPECT_TRUE(line_is(line, "  fence active: 12350 / 12345"))
+		TH_LOG("%s", text);
+	line = next_line(line);
+	EXPECT_TRUE(line_is(line, "  fence active: 12400 / 12345"))
+		TH_LOG("%s", text);
+	EXPECT_EQ('\n', *next_line(line)) TH_LOG("%s", text);
+
+	/* Closed: the points are signaled with an error, and still shown. */
+	close(self->tl);
+	self->tl = timeline_open(); /* for the teardown and the fd count */
+	ASSERT_GE(self->tl, 0);
+	text = sync_info();
+	line = find_line(text, want);
+	ASSERT_NE(NULL, line) TH_LOG("no \"%s\" in:\n%s", want, text);
+	line = next_line(line);
+	EXPECT_TRUE(errored_point_is(line, ": 12350 / 12345")) TH_LOG("%s", text);
+	line = next_line(line);
+	EXPECT_TRUE(errored_point_is(line, ": 12400 / 12345")) TH_LOG("%s", text);
+	EXPECT_EQ('\n', *next_line(line)) TH_LOG("%s", text);
+
+	/* The last point's file gone, the timeline goes too. */
+	close(a);
+	close(b);
+	close(c);
+	EXPECT_EQ(NULL, find_line(sync_info(), want));
 	EXPECT_NO_FD_LEAK();
+}
+
+#define TRACE_INSTANCE "/sys/kernel/tracing/instances/sync_test"
+
+static int write_str(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
+}
+
+/*
+ * The sync_trace:sync_timeline tracepoint fires, as in 6.1, once per
+ * step of SW_SYNC_IOC_INC (an increment above INT_MAX takes two) with
+ * the timeline's name and its value before the step, printed "%d".
+ */
+TEST_F(sw, sync_timeline_tracepoint_records_each_step)
+{
+	static char trace[1 << 16];
+	static const char * const vals[] = { "0", "3", "5", "-2147483644" };
+	char want[64];
+	const char *p;
+	ssize_t n, len = 0;
+	unsigned int i;
+	int fd;
+
+	rmdir(TRACE_INSTANCE);
+	ASSERT_EQ(0, mkdir(TRACE_INSTANCE, 0755)) TH_LOG("tracefs instance: %s",
+							 strerror(errno));
+	ASSERT_EQ(0, write_str(TRACE_INSTANCE
+			       "/events/sync_trace/sync_timeline/enable", "1"));
+	EXPECT_EQ(0, timeline_inc(self->tl, 3));
+	EXPECT_EQ(0, timeline_inc(self->tl, 2));
+	EXPECT_EQ(0, timeline_inc(self->tl, 0x80000000u));
+	EXPECT_EQ(0, write_str(TRACE_INSTANCE
+			       "/events/sync_trace/sync_timeline/enable", "0"));
+	fd = open(TRACE_INSTANCE "/trace", O_RDONLY);
+	ASSERT_GE(fd, 0);
+	while ((n = read(fd, trace + len, sizeof(trace) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	trace[len] = '\0';
+	rmdir(TRACE_INSTANCE);
+
+	p = trace;
+	for (i = 0; i < ARRAY_SIZE(vals); i++) {
+		snprintf(want, sizeof(want), "sync_timeline: name=%s value=%s\n",
+			 self->comm, vals[i]);
+		p = strstr(p, want);
+		ASSERT_NE(NULL, p) TH_LOG("no \"%s\" in order in:\n%s", want,
+					  trace);
+		p += strlen(want);
+	}
+	EXPECT_EQ(NULL, strstr(p, "sync_timeline:")) TH_LOG("%s", trace);
 }
 
 /*
@@ -1108,6 +1264,17 @@ TEST_F(sw, sw_sync_bad_input)
 	close(fd);
 	close(null);
 	EXPECT_NO_FD_LEAK();
+}
+
+/* The timeline file has no position: lseek is ESPIPE, as in 6.1. */
+TEST_F(sw, sw_sync_file_cannot_seek)
+{
+	EXPECT_EQ(-1, lseek(self->tl, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(self->tl, 0, SEEK_CUR));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(self->tl, 10, SEEK_END));
+	EXPECT_EQ(ESPIPE, errno);
 }
 
 TEST_HARNESS_MAIN

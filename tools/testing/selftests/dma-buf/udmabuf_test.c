@@ -4,10 +4,12 @@
  * through the memfd show through the dma-buf's mmap and back,
  * UDMABUF_CREATE_LIST lays its ranges end to end in order,
  * DMA_BUF_IOCTL_SYNC brackets CPU access, vgem imports the buffer (it
- * attaches and maps our scatter table), and every bad input gets its
- * errno without leaking a descriptor.
+ * attaches and maps our scatter table), hugetlbfs memfds work as shmem
+ * ones do, and every bad input gets 6.1's errno without leaking a
+ * descriptor.
  *
- * Needs CONFIG_UDMABUF and, for the import, CONFIG_DRM_VGEM.
+ * Needs CONFIG_UDMABUF, for the import CONFIG_DRM_VGEM, and for the
+ * hugetlbfs case CONFIG_HUGETLBFS with a few free 2 MiB pages.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -41,6 +43,7 @@
 #endif
 
 #define PAGE 4096UL
+#define HUGE (2UL << 20)
 /* The driver's default limits (list_limit, size_limit_mb). */
 #define LIST_LIMIT 1024
 #define SIZE_LIMIT (64UL << 20)
@@ -58,6 +61,55 @@ static int new_memfd(unsigned long pages, unsigned int seals)
 		return -1;
 	}
 	return fd;
+}
+
+/*
+ * A hugetlbfs memfd of @huge_pages 2 MiB pages, the first @populated of
+ * them faulted in and each filled with its index + 1, with @seals added;
+ * or -1.
+ */
+static int new_huge_memfd(unsigned long huge_pages, unsigned long populated,
+			  unsigned int seals)
+{
+	int fd = memfd_create("udmabuf-huge",
+			      MFD_HUGETLB | MFD_ALLOW_SEALING | MFD_CLOEXEC);
+	unsigned long i;
+	char *p;
+
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, huge_pages * HUGE))
+		goto err;
+	if (populated) {
+		p = mmap(NULL, populated * HUGE, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			goto err;
+		for (i = 0; i < populated; i++)
+			memset(p + i * HUGE, (int)i + 1, HUGE);
+		munmap(p, populated * HUGE);
+	}
+	if (seals && fcntl(fd, F_ADD_SEALS, seals))
+		goto err;
+	return fd;
+err:
+	close(fd);
+	return -1;
+}
+
+/* The free 2 MiB huge pages, or -1. */
+static long free_huge_pages(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages",
+			"r");
+	long n = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
 }
 
 /* UDMABUF_CREATE: the new fd, or -errno. */
@@ -311,10 +363,14 @@ TEST_F(udmabuf, bad_memfds)
 	ASSERT_GE(file, 0);
 	EXPECT_EQ(-EINVAL, create(self->dev, plain, 0, PAGE, 0));
 	EXPECT_EQ(-EINVAL, create(self->dev, wsealed, 0, PAGE, 0));
-	EXPECT_EQ(-EINVAL, create(self->dev, file, 0, PAGE, 0));
-	EXPECT_EQ(-EINVAL, create(self->dev, self->dev, 0, PAGE, 0));
-	EXPECT_EQ(-EBADF, create(self->dev, 999, 0, PAGE, 0));
-	EXPECT_EQ(-EBADF, create(self->dev, (__u32)-1, 0, PAGE, 0));
+	/* Not shmem or hugetlbfs, or no file at all: EBADFD, as 6.1. */
+	EXPECT_EQ(-EBADFD, create(self->dev, file, 0, PAGE, 0));
+	EXPECT_EQ(-EBADFD, create(self->dev, self->dev, 0, PAGE, 0));
+	EXPECT_EQ(-EBADFD, create(self->dev, 999, 0, PAGE, 0));
+	EXPECT_EQ(-EBADFD, create(self->dev, (__u32)-1, 0, PAGE, 0));
+	/* The ranges are checked first: a bad one wins over a bad fd. */
+	EXPECT_EQ(-EINVAL, create(self->dev, 999, 0, 0, 0));
+	EXPECT_EQ(-EINVAL, create(self->dev, 999, 1, PAGE, 0));
 	close(file);
 	close(wsealed);
 	close(plain);
@@ -332,10 +388,105 @@ TEST_F(udmabuf, bad_ranges_and_flags)
 	EXPECT_EQ(-EINVAL, create(self->dev, m, 0, 9 * PAGE, 0));
 	EXPECT_EQ(-EINVAL, create(self->dev, m, 8 * PAGE, PAGE, 0));
 	EXPECT_EQ(-EINVAL, create(self->dev, m, 7 * PAGE, 2 * PAGE, 0));
-	EXPECT_EQ(-EINVAL, create(self->dev, m, -PAGE, 2 * PAGE, 0));
+	/* Past what shmem can index: its EFBIG, as 6.1 passes it on. */
+	EXPECT_EQ(-EFBIG, create(self->dev, m, -PAGE, 2 * PAGE, 0));
 	EXPECT_EQ(-EINVAL, create(self->dev, m, PAGE, -PAGE, 0));
-	EXPECT_EQ(-EINVAL, create(self->dev, m, 0, PAGE, 2));
-	EXPECT_EQ(-EINVAL, create(self->dev, m, 0, PAGE, 0x80000001));
+}
+
+/* 6.1 looks at UDMABUF_FLAGS_CLOEXEC only and ignores the other bits. */
+TEST_F(udmabuf, unknown_flags_are_ignored)
+{
+	int buf = create(self->dev, self->memfd, 0, PAGE, 2);
+
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(0, fcntl(buf, F_GETFD) & FD_CLOEXEC);
+	close(buf);
+	buf = create(self->dev, self->memfd, 0, PAGE, 0x80000001);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
+	close(buf);
+}
+
+/*
+ * A zero-size item adds no page but its memfd is still checked; only a
+ * list of no pages at all is refused.
+ */
+TEST_F(udmabuf, zero_size_items)
+{
+	int plain = new_memfd(1, 0);
+	struct udmabuf_create_item items[3] = {
+		{ self->memfd, 0, PAGE, 0 },
+		{ self->memfd, 0, 3 * PAGE, PAGE },
+		{ self->memfd, 0, 0, 0 },
+	};
+	unsigned char *p;
+	int buf;
+
+	ASSERT_GE(plain, 0);
+	buf = create_list(self->dev, items, 3, 0);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(PAGE, lseek(buf, 0, SEEK_END));
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(3, p[100]);
+	munmap(p, PAGE);
+	close(buf);
+
+	items[1].size = 0;
+	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 3, 0));
+	items[1].size = PAGE;
+	items[2].memfd = 999;
+	EXPECT_EQ(-EBADFD, create_list(self->dev, items, 3, 0));
+	items[2].memfd = plain;
+	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 3, 0));
+	close(plain);
+}
+
+/*
+ * hugetlbfs memfds (MFD_HUGETLB): ranges at any page offset within the
+ * huge pages, across their boundaries and mixed with shmem ranges; the
+ * huge pages must be in the file already.  The buffer holds the huge
+ * pages after the memfd is gone, and gives them back when it goes.
+ */
+TEST_F(udmabuf, hugetlbfs_memfds)
+{
+	long before = free_huge_pages();
+	struct udmabuf_create_item items[2];
+	int huge, unsealed, buf, list;
+
+	ASSERT_GE(before, 2) TH_LOG("needs 2 free huge pages (hugepages=)");
+	huge = new_huge_memfd(3, 2, F_SEAL_SHRINK);
+	ASSERT_GE(huge, 0) TH_LOG("MFD_HUGETLB memfd: %s", strerror(errno));
+	unsealed = new_huge_memfd(1, 0, 0);
+	ASSERT_GE(unsealed, 0);
+	EXPECT_EQ(before - 2, free_huge_pages());
+
+	/* Four pages across the boundary of the first two huge pages. */
+	buf = create(self->dev, huge, HUGE - 2 * PAGE, 4 * PAGE, 0);
+	ASSERT_GE(buf, 0);
+	EXPECT_EQ(4 * PAGE, lseek(buf, 0, SEEK_END));
+	items[0] = (struct udmabuf_create_item){ huge, 0, HUGE + PAGE, PAGE };
+	items[1] = (struct udmabuf_create_item){ self->memfd, 0, 0, PAGE };
+	list = create_list(self->dev, items, 2, 0);
+	ASSERT_GE(list, 0);
+	EXPECT_EQ(2 * PAGE, lseek(list, 0, SEEK_END));
+
+	/* The third huge page was never faulted in; the fourth is past EOF. */
+	EXPECT_EQ(-EINVAL, create(self->dev, huge, 2 * HUGE, PAGE, 0));
+	EXPECT_EQ(-EINVAL, create(self->dev, huge, 2 * HUGE - PAGE,
+				  2 * PAGE, 0));
+	EXPECT_EQ(-EINVAL, create(self->dev, huge, 3 * HUGE, PAGE, 0));
+	EXPECT_EQ(-EINVAL, create(self->dev, unsealed, 0, PAGE, 0));
+	EXPECT_EQ(-EINVAL, create(self->dev, huge, PAGE / 2, PAGE, 0));
+
+	/* The buffers keep their huge pages; the last one out frees them. */
+	close(unsealed);
+	close(huge);
+	EXPECT_EQ(before - 2, free_huge_pages());
+	close(buf);
+	EXPECT_EQ(before - 1, free_huge_pages());
+	close(list);
+	EXPECT_EQ(before, free_huge_pages());
 }
 
 TEST_F(udmabuf, over_the_size_limit)
@@ -385,11 +536,13 @@ TEST_F(udmabuf, bad_lists)
 	struct udmabuf_create_list head = { .count = 1 };
 
 	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 0, 0));
-	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 1, 4));
 	/* one bad item spoils the list, after a good one was checked */
 	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 2, 0));
+	/* every range is checked before any fd: still EINVAL */
 	items[1].memfd = 12345;
-	EXPECT_EQ(-EBADF, create_list(self->dev, items, 2, 0));
+	EXPECT_EQ(-EINVAL, create_list(self->dev, items, 2, 0));
+	items[1].offset = PAGE;
+	EXPECT_EQ(-EBADFD, create_list(self->dev, items, 2, 0));
 	/* a list that runs into an unmapped page */
 	EXPECT_EQ(-EFAULT, list_at_edge(self->dev, 1));
 	EXPECT_EQ(-EFAULT, list_at_edge(self->dev, LIST_LIMIT));

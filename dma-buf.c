@@ -469,15 +469,35 @@ static void scramble_pages(struct sg_table *sgt)
 		sg->page_link ^= ~0xffUL;
 }
 
+/*
+ * The exporter's map_dma_buf, for every path that maps.  A static importer
+ * cannot wait for fences itself, yet the exporter may still be working on
+ * the buffer (a move it started when pinning, a clear): the table is handed
+ * out only once the KERNEL fences have signaled.  A dynamic importer waits
+ * for them in its own way, often on the device, so it gets the table at
+ * once.  When a signal cuts the wait short, the mapping goes back to the
+ * exporter and the caller sees -ERESTARTSYS.
+ */
 static struct sg_table *exporter_map(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
-	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
+	struct dma_buf *buf = attach->dmabuf;
+	struct sg_table *sgt = buf->ops->map_dma_buf(attach, dir);
+	long idle;
 
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	if (!IS_ERR(sgt))
-		scramble_pages(sgt);
+	if (IS_ERR(sgt))
+		return sgt;
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		idle = dma_resv_wait_timeout(buf->resv, DMA_RESV_USAGE_KERNEL,
+					     true, MAX_SCHEDULE_TIMEOUT);
+		if (idle < 0) {
+			buf->ops->unmap_dma_buf(attach, sgt, dir);
+			return ERR_PTR(idle);
+		}
+	}
+	scramble_pages(sgt);
 	return sgt;
 }
 

@@ -202,6 +202,9 @@ static bool export_info_valid(const struct dma_buf_export_info *info)
 {
 	const struct dma_buf_ops *ops = info->ops;
 
+	/* Every exporter keeps its own state in @priv. */
+	if (!info->priv)
+		return false;
 	if (!ops || !ops->map_dma_buf || !ops->unmap_dma_buf || !ops->release)
 		return false;
 	/* Pinning comes in pairs, and a movable buffer cannot be cached. */
@@ -300,9 +303,10 @@ static inline void buf_lock_set_class(struct dma_buf *buf)
  * memory.
  *
  * Context: process context, may sleep.
- * Return: the new buffer; ERR_PTR(-EINVAL) when @exp_info lacks a required
- * operation (map_dma_buf, unmap_dma_buf, release), gives pin without unpin
- * or asks to cache the mapping of a movable buffer; ERR_PTR(-ENOENT) when
+ * Return: the new buffer; ERR_PTR(-EINVAL), with a warning, when @exp_info
+ * has no @priv, lacks a required operation (map_dma_buf, unmap_dma_buf,
+ * release), gives pin without unpin or asks to cache the mapping of a
+ * movable buffer; ERR_PTR(-ENOENT) when
  * the owning module is going away; ERR_PTR(-ENOMEM).
  */
 struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)

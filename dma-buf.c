@@ -1050,14 +1050,20 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
 
 /*
  * poll(): EPOLLIN once the writers are done, EPOLLOUT once every reader
- * and writer is done.  For each of the two, at most one fence callback is
- * armed at a time (&dma_buf.cb_in, &dma_buf.cb_out), on the first fence
- * still pending; its ->active is non-zero while armed and is read and
- * written under the poll wait queue's lock.  The callback wakes the
- * pollers, which poll again and arm on the next pending fence, so a fence
- * added or replaced meanwhile is seen.  An armed callback holds a
- * reference on the file, so the buffer outlives it.
+ * and writer is done.  For each of the two, one poller at a time claims
+ * the callback (&dma_buf.cb_in, &dma_buf.cb_out) by setting its ->active,
+ * read and written under the poll wait queue's lock, walks the fences and
+ * arms the callback on the first one still pending.  A poller that finds
+ * the callback claimed reports the event as not ready and sleeps on the
+ * queue, where it already is.  So whoever ends a claim wakes the queue:
+ * the callback when its fence signals, or the claiming poller itself when
+ * it found nothing to wait for.  Woken pollers poll again and see fences
+ * added or replaced meanwhile.  A claim holds a reference on the file, so
+ * the buffer outlives it, and an armed callback one on its fence, which
+ * the buffer may drop before it signals.
  */
+
+/* Ends a claim: from the fence's signaling, or with no fence at all. */
 static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct dma_buf_poll_cb_t *pcb = container_of(cb, typeof(*pcb), cb);
@@ -1069,6 +1075,7 @@ static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	wake_up_locked_poll(wq, pcb->active);
 	pcb->active = 0;
 	spin_unlock_irqrestore(&wq->lock, irqflags);
+	dma_fence_put(fence);
 	fput(file);
 }
 
@@ -1082,10 +1089,13 @@ static bool arm_on_pending(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 
 	dma_resv_iter_begin(&cursor, buf->resv, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		/* The callback owns this reference and drops it. */
+		dma_fence_get(fence);
 		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
 			armed = true;
 			break;
 		}
+		dma_fence_put(fence);
 	}
 	dma_resv_iter_end(&cursor);
 	return armed;
@@ -1106,11 +1116,8 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	get_file(buf->file);
 	if (arm_on_pending(buf, dcb, usage))
 		return false;
-
-	spin_lock_irq(&buf->poll.lock);
-	dcb->active = 0;
-	spin_unlock_irq(&buf->poll.lock);
-	fput(buf->file);
+	/* Nothing pending: end the claim, waking those who deferred to it. */
+	dma_buf_poll_cb(NULL, &dcb->cb);
 	return true;
 }
 
@@ -1120,9 +1127,9 @@ static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 	__poll_t events = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
 	__poll_t ready = 0;
 
+	poll_wait(file, &buf->poll, wait);
 	if (!events)
 		return 0;
-	poll_wait(file, &buf->poll, wait);
 
 	if ((events & EPOLLOUT) &&
 	    poll_ready(buf, &buf->cb_out, EPOLLOUT,

@@ -312,6 +312,41 @@ static void poll_follows_replaced_fences(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * The armed callback holds a reference on its fence, so that the buffer
+ * may drop the fence before it signals; the callback drops it again.
+ */
+static void poll_holds_the_fence_it_waits_on(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *first = mock_fence_at(test, ctx, 1);
+	struct dma_fence *second = mock_fence_at(test, ctx, 2);
+	struct poll_probe p = {};
+	unsigned int refs;
+
+	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
+	refs = kref_read(&first->refcount);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs + 1);
+
+	/* The buffer lets go of the first writer; the callback does not. */
+	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs);
+	dma_fence_signal(first);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs - 1);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	dma_fence_signal(second);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+
+	probe_done(&p);
+	dma_fence_put(first);
+	dma_fence_put(second);
+	put_buf(test, buf);
+}
+
 static void poll_keeps_the_buffer_alive(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -478,6 +513,7 @@ static struct kunit_case access_cases[] = {
 	KUNIT_CASE(mmap_checks_the_range),
 	KUNIT_CASE(poll_reports_readers_and_writers),
 	KUNIT_CASE(poll_follows_replaced_fences),
+	KUNIT_CASE(poll_holds_the_fence_it_waits_on),
 	KUNIT_CASE(poll_keeps_the_buffer_alive),
 	KUNIT_CASE(names_replace_each_other),
 	KUNIT_CASE(export_fence_covers_the_right_usage),

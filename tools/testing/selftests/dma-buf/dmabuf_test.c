@@ -16,13 +16,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -249,6 +253,140 @@ TEST_F(dmabuf, poll_follows_readers_and_writers)
 	EXPECT_EQ(POLLIN, poll_wait_ms(self->buf, POLLIN, 5000));
 	EXPECT_EQ(0, reap());
 	EXPECT_EQ(POLLIN | POLLOUT, poll_now(self->buf, POLLIN | POLLOUT));
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#define POLLERS 2
+#define POLLS_EACH 50000
+
+struct poller {
+	int fd;
+	int calls, stalls;
+	double worst_ms;
+};
+
+/*
+ * Poll an idle buffer over and over: every call must be ready at once.
+ * A call that sleeps until its timeout lost a wake-up; a few of those
+ * are enough to tell, so the thread stops after the third.
+ */
+static void *poll_idle(void *arg)
+{
+	struct poller *p = arg;
+	int i;
+
+	for (i = 0; i < POLLS_EACH && p->stalls < 3; i++) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		double start = now_ms(), took;
+		int n = poll(&pfd, 1, 1000);
+
+		took = now_ms() - start;
+		if (took > p->worst_ms)
+			p->worst_ms = took;
+		if (n != 1 || pfd.revents != POLLIN || took > 500)
+			p->stalls++;
+		p->calls++;
+	}
+	return NULL;
+}
+
+TEST_F(dmabuf, concurrent_polls_of_an_idle_buffer_never_stall)
+{
+	struct poller p[POLLERS];
+	pthread_t t[POLLERS];
+	int i, stalls = 0;
+	double start = now_ms();
+
+	for (i = 0; i < POLLERS; i++) {
+		p[i] = (struct poller){ .fd = self->buf };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, poll_idle, &p[i]));
+	}
+	for (i = 0; i < POLLERS; i++) {
+		pthread_join(t[i], NULL);
+		stalls += p[i].stalls;
+		TH_LOG("poller %d: %d calls, %d stalled, worst %.1f ms", i,
+		       p[i].calls, p[i].stalls, p[i].worst_ms);
+	}
+	TH_LOG("%.0f ms in all", now_ms() - start);
+	EXPECT_EQ(0, stalls);
+}
+
+/* Kernel log records written since @fd was opened and sought to its end. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* The first new record that reports a warning or worse, or "". */
+static const char *kmsg_splat(int fd, char *rec, size_t len)
+{
+	ssize_t n;
+
+	while ((n = read(fd, rec, len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten: go on */
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		if (strstr(rec, "WARNING:") || strstr(rec, "BUG:") ||
+		    strstr(rec, "callbacks pending"))
+			return rec;
+	}
+	rec[0] = '\0';
+	return rec;
+}
+
+/*
+ * The callback poll() arms holds its own reference on the fence: the
+ * buffer may drop the fence (here a later point of the same timeline
+ * replaces it) before it signals.
+ */
+TEST_F(dmabuf, poll_holds_the_fence_it_waits_on)
+{
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
+	int kmsg = kmsg_open(), timeline;
+	char rec[1024];
+
+	ASSERT_GE(kmsg, 0);
+	timeline = open(SW_SYNC_PATH, O_RDWR);
+	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+
+	/* Point 1: only the buffer holds it once its sync_file is closed. */
+	arg.fd = fence_create(timeline, 1, "first");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN));
+
+	/* Point 2 takes point 1's place, which drops the buffer's reference. */
+	arg.fd = fence_create(timeline, 2, "second");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN));
+
+	if (fork() == 0) {
+		usleep(50 * 1000);
+		_exit(timeline_inc(timeline, 2) ? 1 : 0);
+	}
+	EXPECT_EQ(POLLIN, poll_wait_ms(self->buf, POLLIN, 5000));
+	EXPECT_EQ(0, reap());
+	EXPECT_STREQ("", kmsg_splat(kmsg, rec, sizeof(rec)));
+
+	close(timeline);
+	close(kmsg);
 }
 
 static int sync_file_status(int fd)

@@ -21,10 +21,9 @@
  *    vmap count and address; exporters may take the reservation lock
  *    inside their vmap.
  *  - the reservation lock (&dma_buf.resv) protects the attachment list,
- *    pinning and the mappings of dynamic importers, and, with name_lock,
- *    the name.
- *  - &dma_buf.name_lock (spinlock) lets the name be read where sleeping
- *    is not allowed, such as the dentry name callback.
+ *    pinning and the mappings of dynamic importers.
+ *  - &dma_buf.name_lock (spinlock) protects the name, so that it can be
+ *    read where sleeping is not allowed, such as the dentry name callback.
  *  - the poll wait queue's lock protects &dma_buf_poll_cb_t.active; it
  *    is taken inside a fence's lock when a callback fires.
  */
@@ -1180,19 +1179,17 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_sync);
  * @buf: the buffer
  * @name: the new name, allocated with kmalloc(); the buffer owns it now
  *
- * Writers hold both the reservation lock and &dma_buf.name_lock, so
- * readers may use either.
+ * Only &dma_buf.name_lock is taken, so renaming never waits for the
+ * reservation lock and cannot be interrupted.
  */
 void dma_buf_set_name(struct dma_buf *buf, char *name)
 {
 	const char *old;
 
-	dma_resv_lock(buf->resv, NULL);
 	spin_lock(&buf->name_lock);
 	old = buf->name;
 	buf->name = name;
 	spin_unlock(&buf->name_lock);
-	dma_resv_unlock(buf->resv);
 	kfree(old);
 }
 EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_set_name);
@@ -1239,10 +1236,11 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
  *	reference
  *
  * Each fence inside @fence is added to the buffer's reservation object,
- * as a writer when @flags has DMA_BUF_SYNC_WRITE, else as a reader.
+ * as a writer when @flags has DMA_BUF_SYNC_WRITE, else as a reader.  The
+ * reservation lock is waited for without regard to signals, and not
+ * taken at all when @fence holds no fence.
  *
- * Return: 0; -EINVAL for bad flags; -EINTR when interrupted while
- * waiting for the lock; -ENOMEM.
+ * Return: 0; -EINVAL for bad flags; -ENOMEM.
  */
 int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 			 struct dma_fence *fence)
@@ -1259,10 +1257,10 @@ int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 					       DMA_RESV_USAGE_READ;
 	dma_fence_unwrap_for_each(f, &iter, fence)
 		count++;
+	if (!count)
+		return 0;
 
-	err = dma_resv_lock_interruptible(buf->resv, NULL);
-	if (err)
-		return err;
+	dma_resv_lock(buf->resv, NULL);
 	err = dma_resv_reserve_fences(buf->resv, count);
 	if (!err)
 		dma_fence_unwrap_for_each(f, &iter, fence)
@@ -1420,7 +1418,7 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 		bytes += buf->size;
 	}
 	if (!err)
-		seq_printf(s, "Total %u objects, %zu bytes\n", count, bytes);
+		seq_printf(s, "\nTotal %u objects, %zu bytes\n", count, bytes);
 	mutex_unlock(&buffers_lock);
 	return err;
 }

@@ -502,6 +502,142 @@ TEST_F(dmabuf, import_sync_file)
 	close(timeline);
 }
 
+/* Does @line match the extended regular expression @re as a whole? */
+static int matches(const char *re, const char *line)
+{
+	regex_t r;
+	int ok;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB))
+		return 0;
+	ok = !regexec(&r, line, 0, NULL, 0);
+	regfree(&r);
+	return ok;
+}
+
+#define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
+#define BUFINFO_LINES 4096
+
+/* bufinfo split into lines (newlines removed); the count, or -1. */
+static int read_lines(const char *path, char **lines, int max)
+{
+	static char text[1 << 20];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY), count = 0;
+	char *pos, *nl;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0 || !len || text[len - 1] != '\n')
+		return -1;
+	text[len] = '\0';
+	for (pos = text; *pos && count < max; pos = nl + 1) {
+		nl = strchr(pos, '\n');
+		*nl = '\0';
+		lines[count++] = pos;
+	}
+	return count;
+}
+
+/*
+ * bufinfo in 6.1's layout, line by line: a leading empty line, the title
+ * and column heads; per buffer its numbers, a line per kernel, write and
+ * read fence ("\t%s fence:" then dma_fence_describe()'s "%s %s seq %llu
+ * %ssignalled"), the attached devices and their count, an empty line;
+ * then another empty line and the totals.  vgem refuses a second fence
+ * while one is pending, so the reader is a sw_sync point.
+ */
+TEST_F(dmabuf, bufinfo_layout_is_6_1s)
+{
+	static const char *buf_re =
+		"^[0-9]{8,}\t[0-9a-f]{8}\t[0-9a-f]{8}\t[0-9]{8,}\t[^\t]*\t[0-9]{8,}\t.*$";
+	static const char *fence_re =
+		"^\t(kernel|write|read) fence:[^ ].* seq [0-9]+ (un)?signalled$";
+	static char *lines[BUFINFO_LINES];
+	unsigned long long bytes = 0;
+	int n, i, objects = 0, ours = 0;
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_READ };
+	char ino[32], want[64];
+	int timeline;
+	__u32 writer;
+	struct stat st;
+
+	ASSERT_EQ(0, fstat(self->buf, &st));
+	snprintf(ino, sizeof(ino), "\t%08lu\t<none>", (unsigned long)st.st_ino);
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &writer));
+	timeline = open(SW_SYNC_PATH, O_RDWR);
+	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	arg.fd = fence_create(timeline, 1, "reader");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+
+	n = read_lines(BUFINFO_PATH, lines, BUFINFO_LINES);
+	ASSERT_GT(n, 4) TH_LOG("cannot read " BUFINFO_PATH);
+	EXPECT_STREQ("", lines[0]);
+	EXPECT_STREQ("Dma-buf Objects:", lines[1]);
+	EXPECT_STREQ("size    \tflags   \tmode    \tcount   \texp_name\tino     \tname",
+		     lines[2]);
+
+	for (i = 3; i < n && lines[i][0]; ) {
+		int devices = 0, mine, fences_w = 0, fences_r = 0;
+		unsigned long long size;
+
+		ASSERT_TRUE(matches(buf_re, lines[i])) TH_LOG("line %d: '%s'", i, lines[i]);
+		size = strtoull(lines[i], NULL, 10);
+		mine = !!strstr(lines[i], ino);
+		if (mine) {
+			EXPECT_EQ(16384, size);
+			ours++;
+		}
+		for (i++; i < n && lines[i][0] == '\t'; i++) {
+			if (!strcmp(lines[i], "\tAttached Devices:"))
+				break;
+			EXPECT_TRUE(matches(fence_re, lines[i]))
+				TH_LOG("line %d: '%s'", i, lines[i]);
+			if (mine) {
+				fences_w += !strcmp(lines[i],
+					"\twrite fence:vgem unbound seq 1 unsignalled");
+				fences_r += !strncmp(lines[i],
+					"\tread fence:sw_sync ", 20) &&
+					strstr(lines[i], " seq 1 unsignalled");
+			}
+		}
+		ASSERT_LT(i, n);
+		EXPECT_STREQ("\tAttached Devices:", lines[i]);
+		for (i++; i < n && lines[i][0] == '\t'; i++)
+			devices++;
+		ASSERT_LT(i + 1, n);
+		snprintf(want, sizeof(want), "Total %d devices attached",
+			 devices);
+		EXPECT_STREQ(want, lines[i]);
+		EXPECT_STREQ("", lines[i + 1]);
+		i += 2;
+		if (mine) {
+			EXPECT_EQ(1, fences_w);
+			EXPECT_EQ(1, fences_r);
+		}
+		objects++;
+		bytes += size;
+	}
+	EXPECT_EQ(1, ours);
+
+	/* An empty line, the totals, and nothing after them. */
+	ASSERT_EQ(n - 2, i);
+	EXPECT_STREQ("", lines[i]);
+	snprintf(want, sizeof(want), "Total %d objects, %llu bytes", objects,
+		 bytes);
+	EXPECT_STREQ(want, lines[i + 1]);
+
+	ASSERT_EQ(0, vgem_signal(self->vgem, writer));
+	ASSERT_EQ(0, timeline_inc(timeline, 1));
+	close(timeline);
+}
+
 TEST(dmabuf_ioctls_reject_other_files)
 {
 	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };

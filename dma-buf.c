@@ -21,10 +21,9 @@
  *    vmap count and address; exporters may take the reservation lock
  *    inside their vmap.
  *  - the reservation lock (&dma_buf.resv) protects the attachment list,
- *    pinning and the mappings of dynamic importers, and, with name_lock,
- *    the name.
- *  - &dma_buf.name_lock (spinlock) lets the name be read where sleeping
- *    is not allowed, such as the dentry name callback.
+ *    pinning and the mappings of dynamic importers.
+ *  - &dma_buf.name_lock (spinlock) protects the name, so that it can be
+ *    read where sleeping is not allowed, such as the dentry name callback.
  *  - the poll wait queue's lock protects &dma_buf_poll_cb_t.active; it
  *    is taken inside a fence's lock when a callback fires.
  */
@@ -207,6 +206,9 @@ static bool export_info_valid(const struct dma_buf_export_info *info)
 {
 	const struct dma_buf_ops *ops = info->ops;
 
+	/* Every exporter keeps its own state in @priv. */
+	if (!info->priv)
+		return false;
 	if (!ops || !ops->map_dma_buf || !ops->unmap_dma_buf || !ops->release)
 		return false;
 	/* Pinning comes in pairs, and a movable buffer cannot be cached. */
@@ -305,9 +307,10 @@ static inline void buf_lock_set_class(struct dma_buf *buf)
  * memory.
  *
  * Context: process context, may sleep.
- * Return: the new buffer; ERR_PTR(-EINVAL) when @exp_info lacks a required
- * operation (map_dma_buf, unmap_dma_buf, release), gives pin without unpin
- * or asks to cache the mapping of a movable buffer; ERR_PTR(-ENOENT) when
+ * Return: the new buffer; ERR_PTR(-EINVAL), with a warning, when @exp_info
+ * has no @priv, lacks a required operation (map_dma_buf, unmap_dma_buf,
+ * release), gives pin without unpin or asks to cache the mapping of a
+ * movable buffer; ERR_PTR(-ENOENT) when
  * the owning module is going away; ERR_PTR(-ENOMEM).
  */
 struct dma_buf *dma_buf_export(const struct dma_buf_export_info *exp_info)
@@ -484,15 +487,35 @@ static void scramble_pages(struct sg_table *sgt)
 		sg->page_link ^= ~0xffUL;
 }
 
+/*
+ * The exporter's map_dma_buf, for every path that maps.  A static importer
+ * cannot wait for fences itself, yet the exporter may still be working on
+ * the buffer (a move it started when pinning, a clear): the table is handed
+ * out only once the KERNEL fences have signaled.  A dynamic importer waits
+ * for them in its own way, often on the device, so it gets the table at
+ * once.  When a signal cuts the wait short, the mapping goes back to the
+ * exporter and the caller sees -ERESTARTSYS.
+ */
 static struct sg_table *exporter_map(struct dma_buf_attachment *attach,
 				     enum dma_data_direction dir)
 {
-	struct sg_table *sgt = attach->dmabuf->ops->map_dma_buf(attach, dir);
+	struct dma_buf *buf = attach->dmabuf;
+	struct sg_table *sgt = buf->ops->map_dma_buf(attach, dir);
+	long idle;
 
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	if (!IS_ERR(sgt))
-		scramble_pages(sgt);
+	if (IS_ERR(sgt))
+		return sgt;
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		idle = dma_resv_wait_timeout(buf->resv, DMA_RESV_USAGE_KERNEL,
+					     true, MAX_SCHEDULE_TIMEOUT);
+		if (idle < 0) {
+			buf->ops->unmap_dma_buf(attach, sgt, dir);
+			return ERR_PTR(idle);
+		}
+	}
+	scramble_pages(sgt);
 	return sgt;
 }
 
@@ -1041,14 +1064,20 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
 
 /*
  * poll(): EPOLLIN once the writers are done, EPOLLOUT once every reader
- * and writer is done.  For each of the two, at most one fence callback is
- * armed at a time (&dma_buf.cb_in, &dma_buf.cb_out), on the first fence
- * still pending; its ->active is non-zero while armed and is read and
- * written under the poll wait queue's lock.  The callback wakes the
- * pollers, which poll again and arm on the next pending fence, so a fence
- * added or replaced meanwhile is seen.  An armed callback holds a
- * reference on the file, so the buffer outlives it.
+ * and writer is done.  For each of the two, one poller at a time claims
+ * the callback (&dma_buf.cb_in, &dma_buf.cb_out) by setting its ->active,
+ * read and written under the poll wait queue's lock, walks the fences and
+ * arms the callback on the first one still pending.  A poller that finds
+ * the callback claimed reports the event as not ready and sleeps on the
+ * queue, where it already is.  So whoever ends a claim wakes the queue:
+ * the callback when its fence signals, or the claiming poller itself when
+ * it found nothing to wait for.  Woken pollers poll again and see fences
+ * added or replaced meanwhile.  A claim holds a reference on the file, so
+ * the buffer outlives it, and an armed callback one on its fence, which
+ * the buffer may drop before it signals.
  */
+
+/* Ends a claim: from the fence's signaling, or with no fence at all. */
 static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct dma_buf_poll_cb_t *pcb = container_of(cb, typeof(*pcb), cb);
@@ -1060,6 +1089,7 @@ static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	wake_up_locked_poll(wq, pcb->active);
 	pcb->active = 0;
 	spin_unlock_irqrestore(&wq->lock, irqflags);
+	dma_fence_put(fence);
 	fput(file);
 }
 
@@ -1073,10 +1103,13 @@ static bool arm_on_pending(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 
 	dma_resv_iter_begin(&cursor, buf->resv, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		/* The callback owns this reference and drops it. */
+		dma_fence_get(fence);
 		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
 			armed = true;
 			break;
 		}
+		dma_fence_put(fence);
 	}
 	dma_resv_iter_end(&cursor);
 	return armed;
@@ -1097,11 +1130,8 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	get_file(buf->file);
 	if (arm_on_pending(buf, dcb, usage))
 		return false;
-
-	spin_lock_irq(&buf->poll.lock);
-	dcb->active = 0;
-	spin_unlock_irq(&buf->poll.lock);
-	fput(buf->file);
+	/* Nothing pending: end the claim, waking those who deferred to it. */
+	dma_buf_poll_cb(NULL, &dcb->cb);
 	return true;
 }
 
@@ -1111,9 +1141,9 @@ static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 	__poll_t events = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
 	__poll_t ready = 0;
 
+	poll_wait(file, &buf->poll, wait);
 	if (!events)
 		return 0;
-	poll_wait(file, &buf->poll, wait);
 
 	if ((events & EPOLLOUT) &&
 	    poll_ready(buf, &buf->cb_out, EPOLLOUT,
@@ -1164,19 +1194,17 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_sync);
  * @buf: the buffer
  * @name: the new name, allocated with kmalloc(); the buffer owns it now
  *
- * Writers hold both the reservation lock and &dma_buf.name_lock, so
- * readers may use either.
+ * Only &dma_buf.name_lock is taken, so renaming never waits for the
+ * reservation lock and cannot be interrupted.
  */
 void dma_buf_set_name(struct dma_buf *buf, char *name)
 {
 	const char *old;
 
-	dma_resv_lock(buf->resv, NULL);
 	spin_lock(&buf->name_lock);
 	old = buf->name;
 	buf->name = name;
 	spin_unlock(&buf->name_lock);
-	dma_resv_unlock(buf->resv);
 	kfree(old);
 }
 EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_set_name);
@@ -1223,10 +1251,11 @@ EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
  *	reference
  *
  * Each fence inside @fence is added to the buffer's reservation object,
- * as a writer when @flags has DMA_BUF_SYNC_WRITE, else as a reader.
+ * as a writer when @flags has DMA_BUF_SYNC_WRITE, else as a reader.  The
+ * reservation lock is waited for without regard to signals, and not
+ * taken at all when @fence holds no fence.
  *
- * Return: 0; -EINVAL for bad flags; -EINTR when interrupted while
- * waiting for the lock; -ENOMEM.
+ * Return: 0; -EINVAL for bad flags; -ENOMEM.
  */
 int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 			 struct dma_fence *fence)
@@ -1243,10 +1272,10 @@ int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 					       DMA_RESV_USAGE_READ;
 	dma_fence_unwrap_for_each(f, &iter, fence)
 		count++;
+	if (!count)
+		return 0;
 
-	err = dma_resv_lock_interruptible(buf->resv, NULL);
-	if (err)
-		return err;
+	dma_resv_lock(buf->resv, NULL);
 	err = dma_resv_reserve_fences(buf->resv, count);
 	if (!err)
 		dma_fence_unwrap_for_each(f, &iter, fence)
@@ -1404,7 +1433,7 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 		bytes += buf->size;
 	}
 	if (!err)
-		seq_printf(s, "Total %u objects, %zu bytes\n", count, bytes);
+		seq_printf(s, "\nTotal %u objects, %zu bytes\n", count, bytes);
 	mutex_unlock(&buffers_lock);
 	return err;
 }

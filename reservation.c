@@ -1246,15 +1246,16 @@ EXPORT_SYMBOL_GPL(dma_resv_test_signaled);
 /**
  * dma_resv_describe - print the fences, for debugfs
  * @obj: the object, locked
- * @seq: where to print, one line per fence with its usage
+ * @seq: where to print, one line per kernel, write or read fence with its
+ *	usage; bookkeeping fences are not listed
  */
 void dma_resv_describe(struct dma_resv *obj, struct seq_file *seq)
 {
 	struct dma_resv_iter cursor;
 	struct dma_fence *fence;
 
-	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_BOOKKEEP, fence) {
-		seq_printf(seq, "\t%s fence: ",
+	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_READ, fence) {
+		seq_printf(seq, "\t%s fence:",
 			   usage_names[dma_resv_iter_usage(&cursor)]);
 		dma_fence_describe(fence, seq);
 	}

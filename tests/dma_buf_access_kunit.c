@@ -8,12 +8,14 @@
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence-array.h>
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
 #include <linux/poll.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <uapi/linux/dma-buf.h>
 
@@ -312,6 +314,41 @@ static void poll_follows_replaced_fences(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * The armed callback holds a reference on its fence, so that the buffer
+ * may drop the fence before it signals; the callback drops it again.
+ */
+static void poll_holds_the_fence_it_waits_on(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *first = mock_fence_at(test, ctx, 1);
+	struct dma_fence *second = mock_fence_at(test, ctx, 2);
+	struct poll_probe p = {};
+	unsigned int refs;
+
+	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
+	refs = kref_read(&first->refcount);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs + 1);
+
+	/* The buffer lets go of the first writer; the callback does not. */
+	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs);
+	dma_fence_signal(first);
+	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs - 1);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	dma_fence_signal(second);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+
+	probe_done(&p);
+	dma_fence_put(first);
+	dma_fence_put(second);
+	put_buf(test, buf);
+}
+
 static void poll_keeps_the_buffer_alive(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -332,6 +369,65 @@ static void poll_keeps_the_buffer_alive(struct kunit *test)
 	dma_fence_put(writer);
 }
 
+/*
+ * Another thread holds the reservation lock of a buffer until the test
+ * completes @release, or @ms milliseconds have passed; @released turns
+ * true just before it unlocks.
+ */
+struct lock_holder {
+	struct dma_resv *resv;
+	struct completion locked, release;
+	unsigned int ms;
+	bool released;
+	struct task_struct *task;
+};
+
+static int lock_holder_fn(void *data)
+{
+	struct lock_holder *h = data;
+
+	dma_resv_lock(h->resv, NULL);
+	complete(&h->locked);
+	wait_for_completion_timeout(&h->release, msecs_to_jiffies(h->ms));
+	WRITE_ONCE(h->released, true);
+	dma_resv_unlock(h->resv);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+static void hold_lock(struct kunit *test, struct lock_holder *h,
+		      struct dma_buf *buf, unsigned int ms)
+{
+	h->resv = buf->resv;
+	h->ms = ms;
+	h->released = false;
+	init_completion(&h->locked);
+	init_completion(&h->release);
+	h->task = kthread_run(lock_holder_fn, h, "dma-buf-lock-holder");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(h->task));
+	wait_for_completion(&h->locked);
+}
+
+static void let_go(struct lock_holder *h)
+{
+	complete(&h->release);
+	kthread_stop(h->task);
+}
+
+/* A signal pending on the test's thread, as after a user's ^C. */
+static void pend_signal(void)
+{
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 1);
+}
+
+static void clear_signal(void)
+{
+	flush_signals(current);
+	disallow_signal(SIGUSR1);
+}
+
 static void names_replace_each_other(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -341,6 +437,20 @@ static void names_replace_each_other(struct kunit *test)
 	dma_buf_set_name(buf, kstrdup("second", GFP_KERNEL));
 	KUNIT_EXPECT_STREQ(test, buf->name, "second");
 	/* The old name was freed; kmemleak would report it otherwise. */
+	put_buf(test, buf);
+}
+
+/* DMA_BUF_SET_NAME takes only the name's spinlock, as in 6.1. */
+static void set_name_does_not_wait_for_the_lock(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct lock_holder h;
+
+	hold_lock(test, &h, buf, 2000);
+	dma_buf_set_name(buf, kstrdup("while-locked", GFP_KERNEL));
+	KUNIT_EXPECT_FALSE(test, READ_ONCE(h.released));
+	let_go(&h);
+	KUNIT_EXPECT_STREQ(test, buf->name, "while-locked");
 	put_buf(test, buf);
 }
 
@@ -442,31 +552,89 @@ static void import_fence_unwraps_and_adds(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * DMA_BUF_IOCTL_IMPORT_SYNC_FILE waits for the reservation lock without
+ * giving up on a signal, as in 6.1: it never fails with -EINTR.
+ */
+static void import_fence_is_not_interrupted(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *f = mock_fence(test);
+	struct lock_holder h;
+	int err;
+
+	hold_lock(test, &h, buf, 200);
+	pend_signal();
+	err = dma_buf_import_fence(buf, DMA_BUF_SYNC_WRITE, f);
+	clear_signal();
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_TRUE(test, READ_ONCE(h.released));
+	let_go(&h);
+	KUNIT_EXPECT_EQ(test, count_usage(buf, DMA_RESV_USAGE_WRITE), 1U);
+
+	dma_fence_signal(f);
+	dma_fence_put(f);
+	put_buf(test, buf);
+}
+
 static void bufinfo_lists_each_buffer(struct kunit *test)
 {
+	static const char head[] = "\nDma-buf Objects:\n"
+		"size    \tflags   \tmode    \tcount   \texp_name\tino     \tname\n";
+	/*
+	 * 6.1's lines: no space after "fence:", bookkeeping fences left
+	 * out, and an empty line of its own before the totals.
+	 */
+	static const char * const lines[] = {
+		"\tkernel fence:mock mock seq 1 unsignalled\n",
+		"\twrite fence:mock mock seq 2 unsignalled\n",
+		"\tread fence:mock mock seq 3 unsignalled\n",
+		"unsignalled\n\tAttached Devices:\nTotal 0 devices attached\n\n",
+		" devices attached\n\n\nTotal ",
+		" objects, ",
+	};
 	struct dma_buf *buf = mock_dma_buf(test, 3 * PAGE_SIZE);
-	struct dma_fence *f = mock_fence(test);
+	u64 ctx = dma_fence_context_alloc(4);
+	struct dma_fence *k = mock_fence_at(test, ctx, 1);
+	struct dma_fence *w = mock_fence_at(test, ctx + 1, 2);
+	struct dma_fence *r = mock_fence_at(test, ctx + 2, 3);
+	struct dma_fence *b = mock_fence_at(test, ctx + 3, 4);
 	struct seq_file m = { .size = 64 * 1024 };
 	char line[96];
+	unsigned int i;
 
 	m.buf = kvzalloc(m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
 	dma_buf_set_name(buf, kstrdup("bufinfo-probe", GFP_KERNEL));
-	add_fence(buf, f, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, k, DMA_RESV_USAGE_KERNEL);
+	add_fence(buf, w, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, r, DMA_RESV_USAGE_READ);
+	add_fence(buf, b, DMA_RESV_USAGE_BOOKKEEP);
 
 	KUNIT_EXPECT_EQ(test, dma_buf_bufinfo_show(&m, NULL), 0);
 	KUNIT_EXPECT_LT(test, m.count, m.size);
+	KUNIT_EXPECT_EQ(test, strncmp(m.buf, head, strlen(head)), 0);
 	snprintf(line, sizeof(line), "%08lu\t", 3 * PAGE_SIZE);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, line));
 	snprintf(line, sizeof(line), "\t%s\t%08lu\tbufinfo-probe\n",
 		 KBUILD_MODNAME, file_inode(buf->file)->i_ino);
 	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, line));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, "Total 0 devices attached"));
-	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, " objects, "));
+
+	for (i = 0; i < ARRAY_SIZE(lines); i++)
+		KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, lines[i]),
+					  "no '%s'", lines[i]);
+	KUNIT_EXPECT_NULL(test, strstr(m.buf, "bookkeep"));
+	KUNIT_EXPECT_NULL(test, strstr(m.buf, "seq 4 "));
 
 	kvfree(m.buf);
-	dma_fence_signal(f);
-	dma_fence_put(f);
+	dma_fence_signal(k);
+	dma_fence_signal(w);
+	dma_fence_signal(r);
+	dma_fence_signal(b);
+	dma_fence_put(k);
+	dma_fence_put(w);
+	dma_fence_put(r);
+	dma_fence_put(b);
 	put_buf(test, buf);
 }
 
@@ -478,10 +646,13 @@ static struct kunit_case access_cases[] = {
 	KUNIT_CASE(mmap_checks_the_range),
 	KUNIT_CASE(poll_reports_readers_and_writers),
 	KUNIT_CASE(poll_follows_replaced_fences),
+	KUNIT_CASE(poll_holds_the_fence_it_waits_on),
 	KUNIT_CASE(poll_keeps_the_buffer_alive),
 	KUNIT_CASE(names_replace_each_other),
+	KUNIT_CASE(set_name_does_not_wait_for_the_lock),
 	KUNIT_CASE(export_fence_covers_the_right_usage),
 	KUNIT_CASE(import_fence_unwraps_and_adds),
+	KUNIT_CASE(import_fence_is_not_interrupted),
 	KUNIT_CASE(bufinfo_lists_each_buffer),
 	{}
 };

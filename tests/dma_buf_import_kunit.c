@@ -6,12 +6,16 @@
  */
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
+#include <linux/kthread.h>
+#include <linux/sched/signal.h>
 
 #include "expect-warn.h"
 #include "mock-exporter.h"
+#include "mock-fence.h"
 
 static struct device *dev;
 
@@ -310,6 +314,236 @@ static void map_failures_are_reported(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * The exporter's own work on the buffer (a move, a clear) is a KERNEL
+ * fence.  A static importer has no way to wait for it, so the core does,
+ * after the exporter's map_dma_buf and before the importer sees the table.
+ * An unsignaled fence of @usage on @buf; the caller signals and puts it.
+ */
+static struct dma_fence *add_pending_fence(struct kunit *test,
+					   struct dma_buf *buf,
+					   enum dma_resv_usage usage)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	dma_resv_lock(buf->resv, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(buf->resv, 1), 0);
+	dma_resv_add_fence(buf->resv, f, usage);
+	dma_resv_unlock(buf->resv);
+	return f;
+}
+
+struct delayed_signal {
+	struct dma_fence *fence;
+	unsigned int ms;
+};
+
+static int delayed_signal_fn(void *data)
+{
+	struct delayed_signal *ds = data;
+
+	msleep(ds->ms);
+	dma_fence_signal(ds->fence);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/* Signal @f from a thread of its own @ms milliseconds from now. */
+static struct task_struct *signal_after(struct kunit *test,
+					struct delayed_signal *ds,
+					struct dma_fence *f, unsigned int ms)
+{
+	struct task_struct *t;
+
+	ds->fence = f;
+	ds->ms = ms;
+	t = kthread_run(delayed_signal_fn, ds, "dma-buf-import-signal");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	return t;
+}
+
+/*
+ * Leave a signal pending on the test's thread, as a user's ^C during an
+ * ioctl would: an interruptible wait then returns -ERESTARTSYS at once,
+ * and a path that must not wait at all still succeeds.
+ */
+static void pend_signal(void)
+{
+	allow_signal(SIGUSR1);
+	send_sig(SIGUSR1, current, 1);
+}
+
+static void clear_signal(void)
+{
+	flush_signals(current);
+	disallow_signal(SIGUSR1);
+}
+
+static void static_map_waits_for_kernel_fences(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_buffer *mb = mock_of(buf);
+	struct dma_buf_attachment *a = dma_buf_attach(buf, dev);
+	struct delayed_signal ds;
+	struct task_struct *t;
+	struct dma_fence *f;
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	f = add_pending_fence(test, buf, DMA_RESV_USAGE_KERNEL);
+	t = signal_after(test, &ds, f, 200);
+	sgt = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
+	/* The table is handed out only once the exporter's work is done. */
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	KUNIT_EXPECT_EQ(test, mb->maps, 1);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment_unlocked(a, sgt, DMA_TO_DEVICE);
+	kthread_stop(t);
+	dma_fence_put(f);
+
+	/* Readers and writers are the importer's business, not the core's. */
+	f = add_pending_fence(test, buf, DMA_RESV_USAGE_WRITE);
+	pend_signal();
+	sgt = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
+	clear_signal();
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment_unlocked(a, sgt, DMA_TO_DEVICE);
+	dma_fence_signal(f);
+	dma_fence_put(f);
+
+	dma_buf_detach(buf, a);
+	put_buf(test, buf);
+}
+
+static void static_attach_to_dynamic_export_waits(struct kunit *test)
+{
+	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
+					  NULL);
+	struct mock_buffer *mb = mock_of(buf);
+	struct dma_fence *f = add_pending_fence(test, buf,
+					       DMA_RESV_USAGE_KERNEL);
+	struct dma_buf_attachment *a;
+	struct delayed_signal ds;
+	struct task_struct *t;
+
+	/* The mapping made at attach for the pinned buffer waits too. */
+	t = signal_after(test, &ds, f, 200);
+	a = dma_buf_attach(buf, dev);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_EQ(test, mb->pins, 1);
+	KUNIT_EXPECT_PTR_NE(test, a->sgt, (struct sg_table *)NULL);
+	kthread_stop(t);
+	dma_fence_put(f);
+
+	dma_buf_detach(buf, a);
+	KUNIT_EXPECT_EQ(test, mb->unpins, 1);
+	put_buf(test, buf);
+}
+
+static void interrupted_static_map_is_undone(struct kunit *test)
+{
+	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_cached_ops,
+					  NULL);
+	struct dma_buf *movable = mock_export(test, PAGE_SIZE,
+					      &mock_dynamic_ops, NULL);
+	struct mock_buffer *mb = mock_of(buf), *mm = mock_of(movable);
+	struct dma_fence *f = add_pending_fence(test, buf,
+					       DMA_RESV_USAGE_KERNEL);
+	struct dma_fence *g = add_pending_fence(test, movable,
+					       DMA_RESV_USAGE_KERNEL);
+	struct dma_buf_attachment *a = dma_buf_attach(buf, dev), *b;
+	struct sg_table *sgt;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	pend_signal();
+	sgt = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
+	b = dma_buf_attach(movable, dev);
+	clear_signal();
+
+	/* The exporter mapped, the wait was cut short, the map was undone. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(sgt), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, mb->maps, 1);
+	KUNIT_EXPECT_EQ(test, mb->unmaps, 1);
+	KUNIT_EXPECT_NULL(test, a->sgt);
+	if (!IS_ERR(sgt))
+		dma_buf_unmap_attachment_unlocked(a, sgt, DMA_TO_DEVICE);
+
+	/* At attach: mapping and pin undone, the attachment gone. */
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(b), -ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, mm->maps, 1);
+	KUNIT_EXPECT_EQ(test, mm->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, mm->pins, 1);
+	KUNIT_EXPECT_EQ(test, mm->unpins, 1);
+	KUNIT_EXPECT_EQ(test, mm->detaches, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&movable->attachments));
+	if (!IS_ERR(b))
+		dma_buf_detach(movable, b);
+
+	/* Once the exporter is done, mapping works. */
+	dma_fence_signal(f);
+	sgt = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	KUNIT_EXPECT_PTR_EQ(test, a->sgt, sgt);
+
+	dma_buf_detach(buf, a);
+	dma_fence_signal(g);
+	dma_fence_put(f);
+	dma_fence_put(g);
+	put_buf(test, buf);
+	put_buf(test, movable);
+}
+
+static void dynamic_import_does_not_wait(struct kunit *test)
+{
+	struct dma_buf *movable = mock_export(test, PAGE_SIZE,
+					      &mock_dynamic_ops, NULL);
+	struct dma_buf *fixed = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *f = add_pending_fence(test, movable,
+					       DMA_RESV_USAGE_KERNEL);
+	struct dma_fence *g = add_pending_fence(test, fixed,
+					       DMA_RESV_USAGE_KERNEL);
+	struct dma_buf_attachment *a, *b;
+	struct sg_table *sgt;
+
+	/*
+	 * A dynamic importer waits for the fences itself, in its own way
+	 * (often on the GPU): with a signal pending, a wait in the core
+	 * would fail these calls.
+	 */
+	pend_signal();
+	a = dma_buf_dynamic_attach(movable, dev, &dynamic_importer, NULL);
+	b = dma_buf_dynamic_attach(fixed, dev, &dynamic_importer, NULL);
+	sgt = ERR_PTR(-EINVAL);
+	if (!IS_ERR(a)) {
+		dma_resv_lock(movable->resv, NULL);
+		sgt = dma_buf_map_attachment(a, DMA_BIDIRECTIONAL);
+		if (!IS_ERR(sgt))
+			dma_buf_unmap_attachment(a, sgt, DMA_BIDIRECTIONAL);
+		dma_resv_unlock(movable->resv);
+	}
+	clear_signal();
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_FALSE(test, IS_ERR(sgt));
+	KUNIT_EXPECT_NOT_NULL(test, b->sgt);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(g));
+
+	dma_buf_detach(movable, a);
+	dma_buf_detach(fixed, b);
+	dma_fence_signal(f);
+	dma_fence_signal(g);
+	dma_fence_put(f);
+	dma_fence_put(g);
+	put_buf(test, movable);
+	put_buf(test, fixed);
+}
+
 static void several_importers_share_a_buffer(struct kunit *test)
 {
 	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
@@ -351,6 +585,10 @@ static struct kunit_case import_cases[] = {
 	KUNIT_CASE(dynamic_import_needs_move_notify),
 	KUNIT_CASE(attach_failures_leave_nothing),
 	KUNIT_CASE(map_failures_are_reported),
+	KUNIT_CASE(static_map_waits_for_kernel_fences),
+	KUNIT_CASE(static_attach_to_dynamic_export_waits),
+	KUNIT_CASE(interrupted_static_map_is_undone),
+	KUNIT_CASE(dynamic_import_does_not_wait),
 	KUNIT_CASE(several_importers_share_a_buffer),
 	{}
 };

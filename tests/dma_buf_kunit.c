@@ -122,6 +122,31 @@ static void dma_buf_export_rejects_incomplete_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mock_releases), before);
 }
 
+/* Releases a buffer whose export should have failed; it owns nothing. */
+static void release_nothing(struct dma_buf *buf)
+{
+}
+
+static void dma_buf_export_needs_priv(struct kunit *test)
+{
+	static const struct dma_buf_ops ops = {
+		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+		.release = release_nothing,
+	};
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *buf;
+
+	info.ops = &ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	EXPECT_WARN_BEGIN("dma_buf_export_needs_priv");
+	buf = dma_buf_export(&info);
+	EXPECT_WARN_END("dma_buf_export_needs_priv");
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buf), -EINVAL);
+	if (!IS_ERR(buf))
+		dma_buf_put(buf);
+}
+
 static void dma_buf_fd_and_get_round_trip(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -320,6 +345,7 @@ static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_export_fills_in_the_buffer),
 	KUNIT_CASE(dma_buf_export_shares_the_given_resv),
 	KUNIT_CASE(dma_buf_export_rejects_incomplete_ops),
+	KUNIT_CASE(dma_buf_export_needs_priv),
 	KUNIT_CASE(dma_buf_fd_and_get_round_trip),
 	KUNIT_CASE(dma_buf_fd_install_fills_a_reserved_fd),
 	KUNIT_CASE(dma_buf_fd_of_nothing_is_einval),

@@ -106,7 +106,8 @@ struct dma_buf_ops {
  *	exporter's or one embedded after this structure.
  * @poll: wait queue of the tasks polling the buffer's fd.
  * @cb_in: fence callback of a poll for reading (EPOLLIN): armed on one
- *	pending writer at a time; its @active is protected by @poll's lock.
+ *	pending writer at a time, holding a reference on it until it runs;
+ *	its @active is protected by @poll's lock.
  * @cb_out: fence callback of a poll for writing (EPOLLOUT): the same for
  *	readers and writers.
  * @sysfs_entry: with CONFIG_DMABUF_SYSFS_STATS, the buffer's directory

@@ -16,13 +16,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -251,6 +255,140 @@ TEST_F(dmabuf, poll_follows_readers_and_writers)
 	EXPECT_EQ(POLLIN | POLLOUT, poll_now(self->buf, POLLIN | POLLOUT));
 }
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+#define POLLERS 2
+#define POLLS_EACH 50000
+
+struct poller {
+	int fd;
+	int calls, stalls;
+	double worst_ms;
+};
+
+/*
+ * Poll an idle buffer over and over: every call must be ready at once.
+ * A call that sleeps until its timeout lost a wake-up; a few of those
+ * are enough to tell, so the thread stops after the third.
+ */
+static void *poll_idle(void *arg)
+{
+	struct poller *p = arg;
+	int i;
+
+	for (i = 0; i < POLLS_EACH && p->stalls < 3; i++) {
+		struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+		double start = now_ms(), took;
+		int n = poll(&pfd, 1, 1000);
+
+		took = now_ms() - start;
+		if (took > p->worst_ms)
+			p->worst_ms = took;
+		if (n != 1 || pfd.revents != POLLIN || took > 500)
+			p->stalls++;
+		p->calls++;
+	}
+	return NULL;
+}
+
+TEST_F(dmabuf, concurrent_polls_of_an_idle_buffer_never_stall)
+{
+	struct poller p[POLLERS];
+	pthread_t t[POLLERS];
+	int i, stalls = 0;
+	double start = now_ms();
+
+	for (i = 0; i < POLLERS; i++) {
+		p[i] = (struct poller){ .fd = self->buf };
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, poll_idle, &p[i]));
+	}
+	for (i = 0; i < POLLERS; i++) {
+		pthread_join(t[i], NULL);
+		stalls += p[i].stalls;
+		TH_LOG("poller %d: %d calls, %d stalled, worst %.1f ms", i,
+		       p[i].calls, p[i].stalls, p[i].worst_ms);
+	}
+	TH_LOG("%.0f ms in all", now_ms() - start);
+	EXPECT_EQ(0, stalls);
+}
+
+/* Kernel log records written since @fd was opened and sought to its end. */
+static int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/* The first new record that reports a warning or worse, or "". */
+static const char *kmsg_splat(int fd, char *rec, size_t len)
+{
+	ssize_t n;
+
+	while ((n = read(fd, rec, len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EPIPE)	/* overwritten: go on */
+				continue;
+			break;
+		}
+		rec[n] = '\0';
+		if (strstr(rec, "WARNING:") || strstr(rec, "BUG:") ||
+		    strstr(rec, "callbacks pending"))
+			return rec;
+	}
+	rec[0] = '\0';
+	return rec;
+}
+
+/*
+ * The callback poll() arms holds its own reference on the fence: the
+ * buffer may drop the fence (here a later point of the same timeline
+ * replaces it) before it signals.
+ */
+TEST_F(dmabuf, poll_holds_the_fence_it_waits_on)
+{
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
+	int kmsg = kmsg_open(), timeline;
+	char rec[1024];
+
+	ASSERT_GE(kmsg, 0);
+	timeline = open(SW_SYNC_PATH, O_RDWR);
+	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+
+	/* Point 1: only the buffer holds it once its sync_file is closed. */
+	arg.fd = fence_create(timeline, 1, "first");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN));
+
+	/* Point 2 takes point 1's place, which drops the buffer's reference. */
+	arg.fd = fence_create(timeline, 2, "second");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN));
+
+	if (fork() == 0) {
+		usleep(50 * 1000);
+		_exit(timeline_inc(timeline, 2) ? 1 : 0);
+	}
+	EXPECT_EQ(POLLIN, poll_wait_ms(self->buf, POLLIN, 5000));
+	EXPECT_EQ(0, reap());
+	EXPECT_STREQ("", kmsg_splat(kmsg, rec, sizeof(rec)));
+
+	close(timeline);
+	close(kmsg);
+}
+
 static int sync_file_status(int fd)
 {
 	struct sync_fence_info info;
@@ -361,6 +499,142 @@ TEST_F(dmabuf, import_sync_file)
 
 	close(nonsync);
 	close(create.fence);
+	close(timeline);
+}
+
+/* Does @line match the extended regular expression @re as a whole? */
+static int matches(const char *re, const char *line)
+{
+	regex_t r;
+	int ok;
+
+	if (regcomp(&r, re, REG_EXTENDED | REG_NOSUB))
+		return 0;
+	ok = !regexec(&r, line, 0, NULL, 0);
+	regfree(&r);
+	return ok;
+}
+
+#define BUFINFO_PATH "/sys/kernel/debug/dma_buf/bufinfo"
+#define BUFINFO_LINES 4096
+
+/* bufinfo split into lines (newlines removed); the count, or -1. */
+static int read_lines(const char *path, char **lines, int max)
+{
+	static char text[1 << 20];
+	size_t len = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY), count = 0;
+	char *pos, *nl;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	if (n < 0 || !len || text[len - 1] != '\n')
+		return -1;
+	text[len] = '\0';
+	for (pos = text; *pos && count < max; pos = nl + 1) {
+		nl = strchr(pos, '\n');
+		*nl = '\0';
+		lines[count++] = pos;
+	}
+	return count;
+}
+
+/*
+ * bufinfo in 6.1's layout, line by line: a leading empty line, the title
+ * and column heads; per buffer its numbers, a line per kernel, write and
+ * read fence ("\t%s fence:" then dma_fence_describe()'s "%s %s seq %llu
+ * %ssignalled"), the attached devices and their count, an empty line;
+ * then another empty line and the totals.  vgem refuses a second fence
+ * while one is pending, so the reader is a sw_sync point.
+ */
+TEST_F(dmabuf, bufinfo_layout_is_6_1s)
+{
+	static const char *buf_re =
+		"^[0-9]{8,}\t[0-9a-f]{8}\t[0-9a-f]{8}\t[0-9]{8,}\t[^\t]*\t[0-9]{8,}\t.*$";
+	static const char *fence_re =
+		"^\t(kernel|write|read) fence:[^ ].* seq [0-9]+ (un)?signalled$";
+	static char *lines[BUFINFO_LINES];
+	unsigned long long bytes = 0;
+	int n, i, objects = 0, ours = 0;
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_READ };
+	char ino[32], want[64];
+	int timeline;
+	__u32 writer;
+	struct stat st;
+
+	ASSERT_EQ(0, fstat(self->buf, &st));
+	snprintf(ino, sizeof(ino), "\t%08lu\t<none>", (unsigned long)st.st_ino);
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &writer));
+	timeline = open(SW_SYNC_PATH, O_RDWR);
+	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	arg.fd = fence_create(timeline, 1, "reader");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+
+	n = read_lines(BUFINFO_PATH, lines, BUFINFO_LINES);
+	ASSERT_GT(n, 4) TH_LOG("cannot read " BUFINFO_PATH);
+	EXPECT_STREQ("", lines[0]);
+	EXPECT_STREQ("Dma-buf Objects:", lines[1]);
+	EXPECT_STREQ("size    \tflags   \tmode    \tcount   \texp_name\tino     \tname",
+		     lines[2]);
+
+	for (i = 3; i < n && lines[i][0]; ) {
+		int devices = 0, mine, fences_w = 0, fences_r = 0;
+		unsigned long long size;
+
+		ASSERT_TRUE(matches(buf_re, lines[i])) TH_LOG("line %d: '%s'", i, lines[i]);
+		size = strtoull(lines[i], NULL, 10);
+		mine = !!strstr(lines[i], ino);
+		if (mine) {
+			EXPECT_EQ(16384, size);
+			ours++;
+		}
+		for (i++; i < n && lines[i][0] == '\t'; i++) {
+			if (!strcmp(lines[i], "\tAttached Devices:"))
+				break;
+			EXPECT_TRUE(matches(fence_re, lines[i]))
+				TH_LOG("line %d: '%s'", i, lines[i]);
+			if (mine) {
+				fences_w += !strcmp(lines[i],
+					"\twrite fence:vgem unbound seq 1 unsignalled");
+				fences_r += !strncmp(lines[i],
+					"\tread fence:sw_sync ", 20) &&
+					strstr(lines[i], " seq 1 unsignalled");
+			}
+		}
+		ASSERT_LT(i, n);
+		EXPECT_STREQ("\tAttached Devices:", lines[i]);
+		for (i++; i < n && lines[i][0] == '\t'; i++)
+			devices++;
+		ASSERT_LT(i + 1, n);
+		snprintf(want, sizeof(want), "Total %d devices attached",
+			 devices);
+		EXPECT_STREQ(want, lines[i]);
+		EXPECT_STREQ("", lines[i + 1]);
+		i += 2;
+		if (mine) {
+			EXPECT_EQ(1, fences_w);
+			EXPECT_EQ(1, fences_r);
+		}
+		objects++;
+		bytes += size;
+	}
+	EXPECT_EQ(1, ours);
+
+	/* An empty line, the totals, and nothing after them. */
+	ASSERT_EQ(n - 2, i);
+	EXPECT_STREQ("", lines[i]);
+	snprintf(want, sizeof(want), "Total %d objects, %llu bytes", objects,
+		 bytes);
+	EXPECT_STREQ(want, lines[i + 1]);
+
+	ASSERT_EQ(0, vgem_signal(self->vgem, writer));
+	ASSERT_EQ(0, timeline_inc(timeline, 1));
 	close(timeline);
 }
 

@@ -12,10 +12,11 @@
  *  - a fence pins nothing (dma_fence_ops has no owner in 6.1): unloading
  *    succeeds under open sync files, the module fails its fences with
  *    ENODEV on the way out, and they stay safe to poll, merge, give a
- *    deadline and close afterwards.  As in 6.1, SYNC_IOC_FILE_INFO asks
- *    the driver for its names even for signaled fences, so the test
- *    reads back what the gone driver's fences became only through files
- *    that do not ask for them.
+ *    deadline and close afterwards.  As in 6.1, SYNC_IOC_FILE_INFO and
+ *    the dma_fence trace events ask the driver for its names even for
+ *    signaled fences, so the test reads back what the gone driver's
+ *    fences became only through files that do not ask for them, and
+ *    turns the dma_fence events off while such fences live.
  *
  * Needs root, debugfs, CONFIG_MODULE_UNLOAD, CONFIG_SW_SYNC and
  * CONFIG_DRM_VGEM.
@@ -78,6 +79,39 @@ static int module_refcnt(void)
 	n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	return n > 0 ? atoi(text) : -1;
+}
+
+#define FENCE_EVENTS "/sys/kernel/tracing/events/dma_fence/enable"
+
+/*
+ * Turns every dma_fence trace event on or off.  Each event records the
+ * fence's driver and timeline names, which calls into the driver: with
+ * events on, a fence outliving its module oopses in 6.1 at its next
+ * wait, signal or release.  A kernel without tracefs has nothing to do.
+ */
+static void fence_events(int on)
+{
+	int fd = open(FENCE_EVENTS, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, on ? "1" : "0", 1) != 1)
+		perror(FENCE_EVENTS);
+	close(fd);
+}
+
+/* Whether any dma_fence event is on ("1" or "X" for some). */
+static int fence_events_on(void)
+{
+	char c = '0';
+	int fd = open(FENCE_EVENTS, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, &c, 1) != 1)
+		c = '0';
+	close(fd);
+	return c != '0';
 }
 
 /* A sync file of a new fence of the module's, or -errno. */
@@ -218,8 +252,10 @@ TEST_F(modtest, fences_outlive_the_module)
 	struct sync_file_info info;
 	struct poller p = {};
 	int done, pending, tl, sw, watch, merged;
+	int traced = fence_events_on();
 	pthread_t t;
 
+	fence_events(0);
 	done = modtest_fence(self->ctl);
 	ASSERT_GE(done, 0);
 	ASSERT_EQ(0, xioctl(self->ctl, MODTEST_IOC_SIGNAL_ALL, NULL));
@@ -310,6 +346,8 @@ TEST_F(modtest, fences_outlive_the_module)
 	EXPECT_EQ(0, close(watch));
 	EXPECT_EQ(0, close(merged));
 	close(tl);
+	/* The gone driver's last fence went with the last file. */
+	fence_events(traced);
 }
 
 TEST_F(modtest, fence_in_a_buffer_outlives_the_module)
@@ -317,9 +355,11 @@ TEST_F(modtest, fence_in_a_buffer_outlives_the_module)
 	struct dma_buf_import_sync_file imp = { .flags = DMA_BUF_SYNC_WRITE };
 	struct dma_buf_export_sync_file exp = { .flags = DMA_BUF_SYNC_READ };
 	struct pollfd pfd = { .events = POLLIN };
+	int traced = fence_events_on();
 	int vgem, buf, fence;
 	__u32 handle;
 
+	fence_events(0);
 	vgem = open_vgem();
 	ASSERT_GE(vgem, 0);
 	buf = vgem_dma_buf(vgem, 4096, &handle);
@@ -350,6 +390,7 @@ TEST_F(modtest, fence_in_a_buffer_outlives_the_module)
 	EXPECT_EQ(0, close(exp.fd));
 	EXPECT_EQ(0, close(buf));
 	close(vgem);
+	fence_events(traced);
 }
 
 TEST_F(modtest, dma_buf_fd_and_mapping_pin_the_exporter)

@@ -434,5 +434,5 @@ static const struct file_operations sync_file_fops = {
 	.poll = sync_file_poll,
 	.unlocked_ioctl = sync_file_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.llseek = noop_llseek,
+	/* No llseek: the file has no position, and lseek is ESPIPE. */
 };

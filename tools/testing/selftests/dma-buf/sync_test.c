@@ -1277,4 +1277,17 @@ TEST_F(sw, sw_sync_file_cannot_seek)
 	EXPECT_EQ(ESPIPE, errno);
 }
 
+/* Nor has a sync file: its file has no llseek in 6.1, so ESPIPE. */
+TEST_F(sw, sync_file_cannot_seek)
+{
+	int fd = fence_create(self->tl, 1, "seek");
+
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_SET));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, lseek(fd, 0, SEEK_END));
+	EXPECT_EQ(ESPIPE, errno);
+	close(fd);
+}
+
 TEST_HARNESS_MAIN

@@ -154,7 +154,6 @@ static struct dma_fence *sync_pt_get(struct sync_timeline *tl, u32 value)
 		return NULL;
 	INIT_LIST_HEAD(&pt->link);
 	pt->timeline = tl;
-	pt->created = jiffies;
 
 	spin_lock_irqsave(&tl->lock, flags);
 	if (timeline_reached(tl, value)) {

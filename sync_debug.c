@@ -2,9 +2,7 @@
 /*
  * debugfs for sw_sync: sync/sw_sync (open it to get a timeline, see
  * sw_sync.c) and sync/info, which lists every live timeline with its value
- * and its pending points in 6.1's lines, to which ours add each point's
- * age and deadline at the end, so a stuck waiter can be traced to the
- * point it waits for.
+ * and its pending points, line for line as 6.1 does: tools parse it.
  *
  * A timeline is on the list from its creation until its last reference
  * goes; the list's lock is taken before any timeline's lock.
@@ -12,7 +10,6 @@
 
 #include <linux/debugfs.h>
 #include <linux/init.h>
-#include <linux/jiffies.h>
 #include <linux/ktime.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -62,11 +59,11 @@ static const char *status_name(int status)
 
 /*
  * One point, as 6.1 prints it: "  fence <status>[@<signal time>]: <seqno>
- * / <timeline value>"; then, ours only, the point's age and deadline.
- * Called with the timeline's lock, which is the point's fence lock.
+ * / <timeline value>".  Called with the timeline's lock, which is the
+ * point's fence lock.
  */
 static void show_point(struct seq_file *s, struct sync_timeline *tl,
-		       struct sync_pt *pt, ktime_t now)
+		       struct sync_pt *pt)
 {
 	struct dma_fence *fence = &pt->base;
 	struct timespec64 ts;
@@ -77,28 +74,21 @@ static void show_point(struct seq_file *s, struct sync_timeline *tl,
 		ts = ktime_to_timespec64(fence->timestamp);
 		seq_printf(s, "@%lld.%09ld", (s64)ts.tv_sec, ts.tv_nsec);
 	}
-	seq_printf(s, ": %lld / %d", (s64)fence->seqno, (int)tl->value);
-	seq_printf(s, " age %u ms", jiffies_to_msecs(jiffies - pt->created));
-	if (test_bit(SYNC_PT_HAS_DEADLINE, &fence->flags))
-		seq_printf(s, " deadline in %lld ms",
-			   ktime_ms_delta(pt->deadline, now));
-	seq_putc(s, '\n');
+	seq_printf(s, ": %lld / %d\n", (s64)fence->seqno, (int)tl->value);
 }
 
 /*
- * One timeline, as 6.1 prints it: "<name>: <value>", then (ours only)
- * its fence context; its listed points; an empty line.
+ * One timeline, as 6.1 prints it: "<name>: <value>"; its listed points;
+ * an empty line.
  */
-static void show_timeline(struct seq_file *s, struct sync_timeline *tl,
-			  ktime_t now)
+static void show_timeline(struct seq_file *s, struct sync_timeline *tl)
 {
 	struct sync_pt *pt;
 
 	spin_lock(&tl->lock);
-	seq_printf(s, "%s: %d context %llu\n", tl->name, (int)tl->value,
-		   tl->context);
+	seq_printf(s, "%s: %d\n", tl->name, (int)tl->value);
 	list_for_each_entry(pt, &tl->pt_list, link)
-		show_point(s, tl, pt, now);
+		show_point(s, tl, pt);
 	spin_unlock(&tl->lock);
 	seq_putc(s, '\n');
 }
@@ -110,12 +100,11 @@ static void show_timeline(struct seq_file *s, struct sync_timeline *tl,
 static int sync_info_show(struct seq_file *s, void *unused)
 {
 	struct sync_timeline *tl;
-	ktime_t now = ktime_get();
 
 	seq_puts(s, "objs:\n--------------\n");
 	spin_lock_irq(&timelines_lock);
 	list_for_each_entry(tl, &timelines, debug_node)
-		show_timeline(s, tl, now);
+		show_timeline(s, tl);
 	spin_unlock_irq(&timelines_lock);
 	seq_puts(s, "fences:\n--------------\n");
 	return 0;

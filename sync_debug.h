@@ -48,8 +48,6 @@ struct sync_timeline {
  * @timeline: the timeline; the point holds a reference on it
  * @link: entry in &sync_timeline.pt_list while pending (or errored by the
  *	file's close), under &sync_timeline.lock; empty once unlinked
- * @created: when the point was made, in jiffies (cheaper than a clock
- *	read per point), for the debugfs listing
  * @deadline: earliest deadline asked with dma_fence_set_deadline(), under
  *	&sync_timeline.lock; valid when %SYNC_PT_HAS_DEADLINE is set in
  *	&dma_fence.flags
@@ -58,7 +56,6 @@ struct sync_pt {
 	struct dma_fence base;
 	struct sync_timeline *timeline;
 	struct list_head link;
-	unsigned long created;
 	ktime_t deadline;
 };
 

@@ -724,8 +724,7 @@ static int line_is(const char *line, const char *want)
 {
 	size_t n = strlen(want);
 
-	return !strncmp(line, want, n) &&
-	       (line[n] == '\n' || line[n] == ' ' || line[n] == '\0');
+	return !strncmp(line, want, n) && (line[n] == '\n' || line[n] == '\0');
 }
 
 /* The line after @line, or NULL. */
@@ -759,11 +758,12 @@ static int errored_point_is(const char *line, const char *values)
 }
 
 /*
- * sync/info prints 6.1's lines: the "objs:" section with one line per
- * timeline ("<name>: <value>") followed by one line per point still on
- * it ("  fence <status>[@<time>]: <seqno> / <value>") and an empty line,
- * then the "fences:" section, which 6.1 leaves empty.  Points a closed
- * timeline errored stay listed while their files hold them.
+ * sync/info prints 6.1's lines and nothing more: the "objs:" section
+ * with one line per timeline ("<name>: <value>") followed by one line per
+ * point still on it ("  fence <status>[@<time>]: <seqno> / <value>") and
+ * an empty line, then the "fences:" section, which 6.1 leaves empty.
+ * Points a closed timeline errored stay listed while their files hold
+ * them.
  */
 TEST_F(sw, debugfs_info_prints_6_1s_lines)
 {

@@ -217,7 +217,12 @@ static bool export_info_valid(const struct dma_buf_export_info *info)
 	return !(ops->pin && ops->cache_sgt_mapping);
 }
 
-/* The file that carries @buf, or an ERR_PTR; nothing is left on error. */
+/*
+ * The file that carries @buf, or an ERR_PTR; nothing is left on error.
+ * Of @flags the file keeps the access mode and O_NONBLOCK, as in 6.1
+ * (F_GETFL and bufinfo show them); O_CLOEXEC is the descriptor's, for
+ * dma_buf_fd().
+ */
 static struct file *dma_buf_new_file(struct dma_buf *buf, int flags)
 {
 	struct inode *inode = alloc_anon_inode(dma_buf_mnt->mnt_sb);
@@ -229,8 +234,8 @@ static struct file *dma_buf_new_file(struct dma_buf *buf, int flags)
 	inode->i_ino = atomic64_inc_return(&dma_buf_ino);
 	inode_set_bytes(inode, buf->size);
 
-	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf", flags,
-				 &dma_buf_fops);
+	file = alloc_file_pseudo(inode, dma_buf_mnt, "dmabuf",
+				 flags & (O_ACCMODE | O_NONBLOCK), &dma_buf_fops);
 	if (IS_ERR(file)) {
 		iput(inode);
 		return file;

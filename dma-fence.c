@@ -80,7 +80,9 @@ static DEFINE_SPINLOCK(stub_fence_lock);
 /*
  * The shared stub is signaled from the start and is never freed: its count
  * starts at one and nothing owns that reference.  Being built at compile
- * time it needs no lock and no initcall ordering.
+ * time it needs no initcall ordering.  Its timestamp is written once, by
+ * the first dma_fence_get_stub(), under stub_fence_lock; no one can read
+ * it before that call returns.
  */
 static struct dma_fence shared_stub_fence = {
 	.lock = &stub_fence_lock,
@@ -95,14 +97,24 @@ static struct dma_fence shared_stub_fence = {
  * dma_fence_get_stub - a fence that has always been signaled
  *
  * Useful where an API wants a fence but the work is already done.  All
- * callers share one object; its timestamp is zero and its context is 0.
+ * callers share one object, of context 0; as in 6.1 its timestamp is the
+ * time of the first call.
  *
  * Context: any.
  * Return: a new reference to the shared stub fence.
  */
 struct dma_fence *dma_fence_get_stub(void)
 {
-	return dma_fence_get(&shared_stub_fence);
+	struct dma_fence *stub = &shared_stub_fence;
+	unsigned long flags;
+
+	if (unlikely(!ktime_to_ns(READ_ONCE(stub->timestamp)))) {
+		spin_lock_irqsave(&stub_fence_lock, flags);
+		if (!ktime_to_ns(stub->timestamp))
+			WRITE_ONCE(stub->timestamp, ktime_get());
+		spin_unlock_irqrestore(&stub_fence_lock, flags);
+	}
+	return dma_fence_get(stub);
 }
 EXPORT_SYMBOL(dma_fence_get_stub);
 
@@ -358,12 +370,19 @@ int dma_fence_signal(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_signal);
 
-/* The first enable: set the bit and tell the driver; as below. */
+/*
+ * The first enable: set the bit and tell the driver; as below.  As in 6.1
+ * the bit is set on a fence that has already signaled too (drivers and
+ * tests read it), though the driver is not asked then.
+ */
 static noinline bool enable_signaling_first(struct dma_fence *fence)
 {
-	if (test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
-		return false;
-	if (!fence->ops->enable_signaling)
+	bool was_set = test_and_set_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					&fence->flags);
+
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+		return true;
+	if (was_set || !fence->ops->enable_signaling)
 		return false;
 
 	trace_dma_fence_enable_signal(fence);
@@ -382,15 +401,13 @@ static __always_inline bool enable_signaling_locked(struct dma_fence *fence)
 {
 	lockdep_assert_held(fence->lock);
 
-	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
-		return true;
 	/*
 	 * Whoever set the bit has dealt with the driver (or, setting it by
 	 * hand, asked us not to), and the lock keeps anyone from being
 	 * about to: only the first caller needs the atomic and the driver.
 	 */
 	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
-		return false;
+		return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
 	return enable_signaling_first(fence);
 }
 
@@ -400,7 +417,8 @@ static __always_inline bool enable_signaling_locked(struct dma_fence *fence)
  *
  * Calls &dma_fence_ops.enable_signaling once, so that the fence will be
  * signaled by its driver even though nobody has added a callback.  Adding a
- * callback or waiting does this implicitly.
+ * callback or waiting does this implicitly.  Sets
+ * %DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT also on a fence already signaled.
  *
  * Context: any; takes &dma_fence.lock with interrupts disabled.
  */
@@ -408,8 +426,7 @@ void dma_fence_enable_sw_signaling(struct dma_fence *fence)
 {
 	unsigned long irqflags;
 
-	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags) ||
-	    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
+	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
 		return;
 
 	spin_lock_irqsave(fence->lock, irqflags);
@@ -586,15 +603,16 @@ static void fence_waiter_wake(struct dma_fence *fence, struct dma_fence_cb *cb)
 }
 
 /*
- * The index of the first signaled fence in @fences, or @count if none is.
- * Also asks drivers with a &dma_fence_ops.signaled hook.
+ * The index of the first fence in @fences flagged signaled, or @count if
+ * none is.  Only the flag counts, as in 6.1's sleeping waits: a driver's
+ * &dma_fence_ops.signaled is not asked.
  */
-static u32 first_signaled(struct dma_fence **fences, u32 count)
+static u32 first_flagged(struct dma_fence **fences, u32 count)
 {
 	u32 i;
 
 	for (i = 0; i < count; i++)
-		if (dma_fence_is_signaled(fences[i]))
+		if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fences[i]->flags))
 			break;
 	return i;
 }
@@ -613,7 +631,7 @@ static long sleep_until_signaled(struct dma_fence **fences, u32 count,
 	for (;;) {
 		/* The state is set before the check: no wakeup is lost. */
 		set_current_state(state);
-		i = first_signaled(fences, count);
+		i = first_flagged(fences, count);
 		if (i < count) {
 			timeout = max(timeout, 1L);
 			break;
@@ -650,7 +668,8 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 	struct fence_waiter waiter = { .task = current };
 	u32 found;
 
-	if (dma_fence_is_signaled(fence))
+	/* As in 6.1, only the flag: &dma_fence_ops.signaled is not asked. */
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return timeout ? timeout : 1;
 	if (intr && signal_pending(current))
 		return -ERESTARTSYS;
@@ -748,14 +767,17 @@ signed long dma_fence_wait_any_timeout(struct dma_fence **fences,
 	if (WARN_ON(!fences || !count || timeout < 0))
 		return -EINVAL;
 
-	found = first_signaled(fences, count);
-	if (found < count) {
-		if (idx)
-			*idx = found;
-		return timeout ? timeout : 1;
-	}
-	if (!timeout)
+	/* A poll asks the drivers; a wait, as in 6.1, goes by the flags. */
+	if (!timeout) {
+		for (found = 0; found < count; found++) {
+			if (dma_fence_is_signaled(fences[found])) {
+				if (idx)
+					*idx = found;
+				return 1;
+			}
+		}
 		return 0;
+	}
 
 	might_sleep();
 	__dma_fence_might_wait();
@@ -765,7 +787,10 @@ signed long dma_fence_wait_any_timeout(struct dma_fence **fences,
 			return -ENOMEM;
 	}
 
-	/* Stop arming at a fence that has signaled: it ends the wait. */
+	/*
+	 * Stop arming at a fence that has signaled: it ends the wait, with
+	 * all of @timeout left, and is the one reported.
+	 */
 	for (armed = 0; armed < count; armed++) {
 		waiters[armed].task = current;
 		if (dma_fence_add_callback(fences[armed], &waiters[armed].cb,
@@ -773,7 +798,11 @@ signed long dma_fence_wait_any_timeout(struct dma_fence **fences,
 			break;
 	}
 
-	timeout = sleep_until_signaled(fences, count, intr, timeout, &found);
+	if (armed < count)
+		found = armed;
+	else
+		timeout = sleep_until_signaled(fences, count, intr, timeout,
+					       &found);
 
 	while (armed--)
 		dma_fence_remove_callback(fences[armed], &waiters[armed].cb);

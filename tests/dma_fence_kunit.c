@@ -386,6 +386,53 @@ static void dma_fence_is_signaled_asks_driver(struct kunit *test)
 	dma_fence_put(f);
 }
 
+/*
+ * As in 6.1, enabling signaling on a fence that has signaled sets the
+ * enable bit all the same, without asking the driver.
+ */
+static void dma_fence_enable_after_signal_sets_bit(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	dma_fence_signal(f);
+	dma_fence_enable_sw_signaling(f);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					 &f->flags));
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	dma_fence_put(f);
+}
+
+/*
+ * 6.1's waits that sleep go by the signaled flag alone: a fence whose
+ * ->signaled hook says done but which nobody signaled times out, as a
+ * wait on it does in 6.1.  Only dma_fence_is_signaled(), and the poll of
+ * dma_fence_wait_any_timeout() with no time, ask the hook.
+ */
+static void dma_fence_wait_goes_by_the_flag(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *g = mock_fence(test);
+	struct dma_fence *both[] = { g, f };
+	u32 idx = U32_MAX;
+
+	WRITE_ONCE(to_mock(f)->hw_done, true);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 2), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_default_wait(f, false, 2), 0L);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(both, 2, false, 2,
+							 &idx), 0L);
+	KUNIT_EXPECT_EQ(test, idx, U32_MAX);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(both, 2, false, 0,
+							 &idx), 1L);
+	KUNIT_EXPECT_EQ(test, idx, 1U);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &f->flags));
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 7), 7L);
+	dma_fence_signal(g);
+	dma_fence_put(f);
+	dma_fence_put(g);
+}
+
 static void dma_fence_wait_on_signaled(struct kunit *test)
 {
 	struct dma_fence *f = mock_fence(test);
@@ -650,6 +697,9 @@ static void dma_fence_stubs(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(s));
 	KUNIT_EXPECT_EQ(test, dma_fence_get_status(s), 1);
 	KUNIT_EXPECT_EQ(test, s->context, 0ULL);
+	/* As in 6.1, the stub is stamped when it is first asked for. */
+	KUNIT_EXPECT_GT(test, ktime_to_ns(dma_fence_timestamp(s)), 0LL);
+	KUNIT_EXPECT_LE(test, ktime_compare(dma_fence_timestamp(s), ktime_get()), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dma_fence_get_stub(), s);
 	dma_fence_put(s);
 	dma_fence_put(s);
@@ -1186,6 +1236,8 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_timestamps_monotonic),
 	KUNIT_CASE(dma_fence_enable_signaling_called_once),
 	KUNIT_CASE(dma_fence_enable_signaling_reports_done),
+	KUNIT_CASE(dma_fence_enable_after_signal_sets_bit),
+	KUNIT_CASE(dma_fence_wait_goes_by_the_flag),
 	KUNIT_CASE(dma_fence_without_optional_hooks),
 	KUNIT_CASE(dma_fence_is_signaled_asks_driver),
 	KUNIT_CASE(dma_fence_wait_on_signaled),

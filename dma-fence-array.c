@@ -6,10 +6,11 @@
  * one for signal-on-any arrays).  Nothing happens until somebody needs to
  * know about completion: then enable_signaling queues a callback on every
  * member.  Each callback holds a reference to the array; it records the
- * member's error, counts the member off, and the one that brings the count
- * to zero hands its reference to the irq_work, which signals the array
- * outside the member's lock.  After that, callbacks still queued on other
- * members (signal-on-any) are taken back so the array can go away early.
+ * member's error (the first one wins), counts the member off, and the one
+ * that brings the count to zero hands its reference to the irq_work, which
+ * signals the array outside the member's lock.  After that, callbacks
+ * still queued on other members (signal-on-any) are taken back so the
+ * array can go away early.
  *
  * Lock order: the core calls enable_signaling with the array's lock held,
  * and queuing a callback takes the member's lock.  Arrays may contain
@@ -62,23 +63,33 @@ static const char *array_timeline_name(struct dma_fence *fence)
 }
 
 /*
- * Count @member off.  Returns true when that completes the array.  In
- * all-members mode every member's error is recorded before the count drops
- * (the first error wins); in any-member mode only the completing member's.
+ * While the array is pending its error holds ARRAY_NO_ERROR_YET, a value no
+ * member can have, as in 6.1 (which readers of &dma_fence.error may see).
+ * The first member that fails replaces it; the array clears what is left
+ * of it when it completes, so that it signals with 0 or that first error.
+ */
+#define ARRAY_NO_ERROR_YET	1
+
+static void note_member_error(struct dma_fence_array *array, int error)
+{
+	if (unlikely(error))
+		cmpxchg(&array->base.error, ARRAY_NO_ERROR_YET, error);
+}
+
+static void settle_error(struct dma_fence_array *array)
+{
+	cmpxchg(&array->base.error, ARRAY_NO_ERROR_YET, 0);
+}
+
+/*
+ * Count @member off, after recording its error.  Returns true when that
+ * completes the array.
  */
 static bool member_done(struct dma_fence_array *array,
 			struct dma_fence *member)
 {
-	int error = READ_ONCE(member->error);
-	bool last;
-
-	/* The mode is only looked up for a member that failed. */
-	if (unlikely(error) && !signals_on_any(array))
-		cmpxchg(&array->base.error, 0, error);
-	last = atomic_dec_and_test(&array->num_pending);
-	if (unlikely(error) && last && signals_on_any(array))
-		cmpxchg(&array->base.error, 0, error);
-	return last;
+	note_member_error(array, READ_ONCE(member->error));
+	return atomic_dec_and_test(&array->num_pending);
 }
 
 static void member_signaled(struct dma_fence *member, struct dma_fence_cb *cb)
@@ -99,6 +110,7 @@ static void array_complete(struct irq_work *work)
 	struct dma_fence_array_cb *cb = array_callbacks(array);
 	unsigned int i;
 
+	settle_error(array);
 	dma_fence_signal(&array->base);
 
 	/* Signal-on-any: the other members no longer matter. */
@@ -123,46 +135,37 @@ static bool array_enable_signaling(struct dma_fence *fence)
 			continue;
 		/* Already signaled; the caller still holds a reference. */
 		dma_fence_put(&array->base);
-		if (member_done(array, array->fences[i]))
+		if (member_done(array, array->fences[i])) {
+			settle_error(array);
 			return false;
+		}
 	}
 	return atomic_read(&array->num_pending) > 0;
 }
 
 /*
- * For callers that poll without enabling signaling.  Errors are taken from
- * the members only in all-members mode, where they cannot disagree with
- * what the callbacks record.
+ * For callers that poll.  Once signaling is enabled the callbacks keep
+ * the count.  Before that, the members are asked, but their errors are not
+ * collected: as in 6.1, an array found complete this way signals with no
+ * error.
  */
 static bool array_signaled(struct dma_fence *fence)
 {
 	struct dma_fence_array *array = to_dma_fence_array(fence);
-	bool any = signals_on_any(array);
-	int error = 0;
+	int pending = atomic_read_acquire(&array->num_pending);
 	unsigned int i;
 
-	if (atomic_read(&array->num_pending) <= 0)
-		return true;
-	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags))
-		return false;	/* the callbacks will tell */
-
-	for (i = 0; i < array->num_fences; i++) {
-		struct dma_fence *member = array->fences[i];
-
-		if (!dma_fence_is_signaled(member)) {
-			if (!any)
-				return false;
-			continue;
-		}
-		if (any)
-			return true;
-		if (!error)
-			error = member->error;
+	if (test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT, &fence->flags)) {
+		if (pending > 0)
+			return false;
+	} else {
+		for (i = 0; pending > 0 && i < array->num_fences; i++)
+			if (dma_fence_is_signaled(array->fences[i]))
+				pending--;
+		if (pending > 0)
+			return false;
 	}
-	if (any)
-		return false;
-	if (error)
-		cmpxchg(&array->base.error, 0, error);
+	settle_error(array);
 	return true;
 }
 
@@ -197,10 +200,11 @@ EXPORT_SYMBOL(dma_fence_array_ops);
  * @signal_on_any: signal when the first member signals instead of when all
  *	have
  *
- * The array signals with the first error among its members (all-members
- * mode) or with the error of the member that completed it (any-member mode;
- * when only polled, without signaling enabled, such an array reports no
- * error).  Members may themselves be arrays.
+ * Once signaling is enabled, the array signals with the first error its
+ * callbacks see among its members (in any-member mode, the error of the
+ * member that completed it); found complete by polling alone, it signals
+ * with no error, as in 6.1.  Until it signals its &dma_fence.error reads
+ * 1, as in 6.1.  Members may themselves be arrays.
  *
  * Context: process context, may sleep.
  * Return: the new array, or NULL when out of memory; @fences then still
@@ -250,6 +254,7 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	array->fences = fences;
 	atomic_set(&array->num_pending,
 		   signal_on_any ? min(num_fences, 1) : num_fences);
+	array->base.error = num_fences ? ARRAY_NO_ERROR_YET : 0;
 	array->base.flags |= (unsigned long)depth << ARRAY_DEPTH_SHIFT;
 	if (signal_on_any)
 		set_bit(ARRAY_ANY_BIT, &array->base.flags);

@@ -29,6 +29,13 @@
  * arrays carry an index from (context, usage) to slot, private to writers,
  * so that an add costs the same however many fences the object holds.
  *
+ * A locked walk lists signaled fences too, until the array moves.  So that
+ * it lists what Linux 6.1 lists, an array has the number of slots 6.1's
+ * has for the same request, and moves on the same reservations: when the
+ * fences and the new ones exceed its limit, which is the array's size,
+ * except that with %CONFIG_DEBUG_MUTEXES unlocking lowers it to the number
+ * of fences stored.
+ *
  * Lock-free readers never take the lock and never wait for a writer: they
  * work from any context, hard interrupts included.  A reader takes the
  * array and its number of fences as they are when it starts and looks at
@@ -66,10 +73,13 @@
  * @num_fences: slots [0, @num_fences) are in use.  Only grows while the
  *	array is published, with a release store that lock-free readers pair
  *	with an acquire load: the slot it grows over is written before.
- * @max_fences: how far adds may fill the array without a new reservation.
- *	Used by writers only.  With %CONFIG_DEBUG_MUTEXES it is what was
- *	reserved since the lock was taken, otherwise @capacity.
- * @capacity: number of slots allocated; fixed for the array's life
+ * @max_fences: how far adds may fill the array without a new reservation,
+ *	and what dma_resv_reserve_fences() measures against.  Writers only.
+ *	@capacity from the array's allocation on; with %CONFIG_DEBUG_MUTEXES,
+ *	unlocking lowers it to @num_fences, so that the next reservation
+ *	moves to a new array.
+ * @capacity: number of slots, as many as 6.1's array for the same request
+ *	holds (see list_slots()); fixed for the array's life
  * @index_bits: log2 of the number of entries of the writers' index behind
  *	the slots; 0 for an array small enough to be searched slot by slot
  * @sweep: writers only: the next slot an indexed array looks at for a
@@ -264,16 +274,41 @@ static void index_rebuild(struct dma_resv_list *list)
 /* ---- arrays ---- */
 
 /*
- * An empty array of at least @capacity slots, filling its slab object.
- * The slots are left as they come: nobody reads a slot at or beyond
- * @num_fences, and a slot is written before @num_fences grows over it.
+ * 6.1's array is a struct rcu_head (two pointers) and two u32 counters
+ * followed by one pointer per slot, in one kmalloc() for the fences
+ * requested, and takes every slot the slab's rounding up of that size
+ * leaves room for.
  */
-static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
+#define SIZE_61_HEADER (2 * sizeof(void *) + 2 * sizeof(u32))
+#define SIZE_61_SLOT sizeof(void *)
+
+/*
+ * The number of slots of 6.1's array for @request fences, or 0 when 6.1
+ * could not allocate it.  Our slots are pointer-sized too.
+ */
+static unsigned int list_slots(unsigned long request)
 {
+	if (request > (KMALLOC_MAX_SIZE - SIZE_61_HEADER) / SIZE_61_SLOT)
+		return 0;
+	return (kmalloc_size_roundup(SIZE_61_HEADER + request * SIZE_61_SLOT) -
+		SIZE_61_HEADER) / SIZE_61_SLOT;
+}
+
+/*
+ * An empty array of list_slots(@request) slots, with the index when that
+ * is more than INDEX_MIN_SLOTS, its limit its size.  The slots are left
+ * as they come: nobody reads a slot at or beyond @num_fences, and a slot
+ * is written before @num_fences grows over it.
+ */
+static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
+{
+	unsigned int capacity = list_slots(request), bits = 0;
 	struct dma_resv_list *list;
 	size_t size = struct_size(list, slots, capacity), index_size = 0;
-	unsigned int bits = 0, room;
 
+	BUILD_BUG_ON(sizeof(list->slots[0]) != SIZE_61_SLOT);
+	if (!capacity)
+		return NULL;
 	if (capacity > INDEX_MIN_SLOTS) {
 		/* At most three quarters of the entries in use. */
 		bits = order_base_2(DIV_ROUND_UP(capacity * 4ULL, 3));
@@ -286,18 +321,12 @@ static struct dma_resv_list *list_alloc(unsigned int capacity, gfp_t gfp)
 	}
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
-	/* kmalloc() sizes of a power of two are exact, the first one too. */
-	if (!is_power_of_2(size))
-		size = kmalloc_size_roundup(size);
 	list = kmalloc(size, gfp);
 	if (!list)
 		return NULL;
-	room = (size - index_size - sizeof(*list)) / sizeof(list->slots[0]);
-	if (bits)
-		room = min(room, (3U << bits) / 4);
 	list->num_fences = 0;
-	list->max_fences = 0;
-	list->capacity = room;
+	list->max_fences = capacity;
+	list->capacity = capacity;
 	list->index_bits = bits;
 	list->sweep = 0;
 	if (bits)
@@ -313,12 +342,6 @@ static void list_free(struct dma_resv_list *list)
 	for (i = 0; i < list->num_fences; i++)
 		dma_fence_put(slot_fence(list->slots[i]));
 	kfree_rcu(list, rcu);
-}
-
-static void list_set_limit(struct dma_resv_list *list)
-{
-	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?
-			   list->num_fences : list->capacity;
 }
 
 /*
@@ -337,17 +360,16 @@ static struct dma_resv_list *list_publish(struct dma_resv *obj,
 }
 
 /*
- * The first array of an object, of at least @capacity slots.  Apart from
+ * The first array of an object, for @request fences.  Apart from
  * list_regrow() so that only objects that had an array pay for its frame.
  */
-static noinline int list_first(struct dma_resv *obj, unsigned int capacity,
+static noinline int list_first(struct dma_resv *obj, unsigned long request,
 			       gfp_t gfp)
 {
-	struct dma_resv_list *list = list_alloc(capacity, gfp);
+	struct dma_resv_list *list = list_alloc(request, gfp);
 
 	if (!list)
 		return -ENOMEM;
-	list_set_limit(list);
 	rcu_assign_pointer(obj->fences, list);
 	return 0;
 }
@@ -360,33 +382,38 @@ static bool slot_signaled(unsigned long slot)
 }
 
 /*
- * Move the unsignaled fences into a new array of at least @capacity slots,
- * which must be at least the number of fences stored now, and publish it.
- * The references move with the fences; the signaled ones are dropped.
+ * Move the unsignaled fences, in order, into a new array for @request
+ * fences, which must be at least the number of fences stored now, and
+ * publish it.  The references move with the fences; the signaled ones
+ * are dropped, those whose driver says so without the flag set too.
  */
-static int list_regrow(struct dma_resv *obj, unsigned int capacity, gfp_t gfp)
+static int list_regrow(struct dma_resv *obj, unsigned long request,
+		       gfp_t gfp)
 {
 	struct dma_resv_list *old = resv_list(obj), *list;
 	unsigned int i, n = 0;
 
 	if (!old)
-		return list_first(obj, capacity, gfp);
-	list = list_alloc(capacity, gfp);
+		return list_first(obj, request, gfp);
+	list = list_alloc(request, gfp);
 	if (!list)
 		return -ENOMEM;
 	for (i = 0; i < old->num_fences; i++) {
 		unsigned long slot = old->slots[i];
 
-		if (slot && !slot_signaled(slot))
+		if (slot && !dma_fence_is_signaled(slot_fence(slot)))
 			list->slots[n++] = slot;
 	}
 	list->num_fences = n;
 	index_rebuild(list);
-	list_set_limit(list);
 	list_publish(obj, list);
 
-	/* The new array is the old one minus the dropped fences, in order. */
-	for (i = 0, n = 0; i < old->num_fences; i++) {
+	/*
+	 * The new array is the old one minus the dropped fences, in order;
+	 * when nothing was dropped, every reference moved.
+	 */
+	for (i = 0, n = 0; list->num_fences < old->num_fences &&
+	     i < old->num_fences; i++) {
 		if (n < list->num_fences && list->slots[n] == old->slots[i])
 			n++;
 		else
@@ -469,8 +496,17 @@ EXPORT_SYMBOL(dma_resv_fini);
  *
  * Afterwards, and until the object is unlocked, @num_fences calls of
  * dma_resv_add_fence() are guaranteed a slot.  Reservations do not add up:
- * calling this twice with 1 guarantees one slot, not two.  When the array
- * has to grow, the fences already signaled are dropped on the way.
+ * calling this twice with 1 guarantees one slot, not two.
+ *
+ * The array stays when the fences stored and @num_fences fit in its limit:
+ * its size, or with %CONFIG_DEBUG_MUTEXES once the object was unlocked,
+ * the number of fences it held at the last unlock.  Otherwise the fences
+ * move to a new array, for twice that limit or the fences needed if more,
+ * and the signaled ones are dropped on the way.  An object without an
+ * array (or with a limit of 0) gets one for @num_fences rounded up to a
+ * power of two, at least 4, even for 0.  The sizes and the moves are those
+ * of Linux 6.1, so that locked walks, which list signaled fences too, list
+ * the same fences as there.
  *
  * Context: process context, may sleep and allocate (GFP_KERNEL).
  * Return: 0, or -ENOMEM.
@@ -478,29 +514,23 @@ EXPORT_SYMBOL(dma_resv_fini);
 int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences)
 {
 	struct dma_resv_list *list = resv_list(obj);
-	unsigned int used = list ? list->num_fences : 0;
-	unsigned int want, capacity;
-	int ret;
+	unsigned long request;
+	unsigned int want;
 
 	dma_resv_assert_held(obj);
-	if (!num_fences)
-		return 0;
-	if (check_add_overflow(used, num_fences, &want))
-		return -ENOMEM;
-	if (!list || want > list->capacity) {
-		capacity = max3(want, 4U, list ? 2 * list->capacity : 0U);
-		ret = list ? list_regrow(obj, capacity, GFP_KERNEL) :
-			     list_first(obj, capacity, GFP_KERNEL);
-		if (ret)
-			return ret;
-		list = resv_list(obj);
-		want = list->num_fences + num_fences;
+	if (list && list->max_fences) {
+		if (check_add_overflow(list->num_fences, num_fences, &want))
+			return -ENOMEM;
+		if (want <= list->max_fences)
+			return 0;
+		request = max(want, 2 * list->max_fences);
+	} else {
+		/* Beyond that, no array could hold them. */
+		if (num_fences > KMALLOC_MAX_SIZE / SIZE_61_SLOT)
+			return -ENOMEM;
+		request = max(4UL, roundup_pow_of_two(num_fences ?: 1));
 	}
-	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
-		list->max_fences = max(list->max_fences, want);
-	else
-		list->max_fences = list->capacity;
-	return 0;
+	return list_regrow(obj, request, GFP_KERNEL);
 }
 EXPORT_SYMBOL(dma_resv_reserve_fences);
 
@@ -511,7 +541,8 @@ EXPORT_SYMBOL(dma_resv_reserve_fences);
  *
  * Called on unlock in debug builds: a driver that adds a fence without
  * reserving a slot in the same locked section is then warned about even
- * when the array happens to have room left from an earlier reservation.
+ * when the array happens to have room left from an earlier reservation,
+ * and the next reservation moves the fences to a new array.
  */
 void dma_resv_reset_max_fences(struct dma_resv *obj)
 {
@@ -1073,7 +1104,9 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
  * @dst ends up with a snapshot of the unsignaled fences of @src, with their
  * usages, as dma_resv_get_fences() takes it; what @dst held before is
  * dropped.  Lock-free readers of @dst see its old fences or the copy,
- * never a mix.
+ * never a mix.  The copy's array is sized, as in Linux 6.1, for the
+ * number of fences @src's array holds, signaled ones included, and its
+ * limit is that size until @dst is unlocked.
  *
  * Context: process context, may sleep (GFP_KERNEL).
  * Return: 0, or -ENOMEM (then @dst is unchanged).
@@ -1117,6 +1150,12 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 				ok = false;
 				break;
 			}
+			/* Signaled by its driver's word: not copied either. */
+			if (fence->ops->signaled &&
+			    dma_fence_is_signaled(fence)) {
+				dma_fence_put(fence);
+				continue;
+			}
 			list->slots[list->num_fences++] =
 				slot_pack(fence, slot_usage(slot));
 		}
@@ -1132,10 +1171,8 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 		kfree(list);
 		list = NULL;
 	}
-	if (list) {
+	if (list)
 		index_rebuild(list);
-		list_set_limit(list);
-	}
 	old = list_publish(dst, list);
 	if (old)
 		list_free(old);
@@ -1314,16 +1351,17 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 		}
 	}
 	index_rebuild(list);
-	if (fence) {
-		/* Nobody sees @list yet; the room is there. */
-		list->max_fences = list->capacity;
+	/* Nobody sees @list yet, and its limit is its size: there is room. */
+	if (fence)
 		list_add_fence(resv, list, fence, DMA_RESV_USAGE_WRITE);
-	}
-	/* Whatever was reserved on the old array stays reserved. */
-	list->max_fences = IS_ENABLED(CONFIG_DEBUG_MUTEXES) ?
-		min(max(list->num_fences, old ? old->max_fences : 0),
-		    list->capacity) :
-		list->capacity;
+	/*
+	 * The new array stands for the old one: a limit at the old size
+	 * stays at the size, a lower one (unlocked in a debug build) stays
+	 * where it was, or at the fences stored if those are more.
+	 */
+	if (old && old->max_fences < old->capacity)
+		list->max_fences = clamp(old->max_fences, list->num_fences,
+					 list->capacity);
 	old = list_publish(resv, list);
 	if (old)
 		list_free(old);

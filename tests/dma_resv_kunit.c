@@ -13,6 +13,7 @@
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/mmap_lock.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
@@ -121,10 +122,12 @@ static void dma_resv_empty_object(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 0U);
 	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_BOOKKEEP),
 			0U);
-	/* Reserving nothing allocates nothing. */
+	/* Reserving nothing makes an array all the same, as in 6.1. */
 	dma_resv_lock(&obj, NULL);
 	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 0), 0);
-	KUNIT_EXPECT_NULL(test, rcu_access_pointer(obj.fences));
+	KUNIT_EXPECT_NOT_NULL(test, rcu_access_pointer(obj.fences));
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_BOOKKEEP),
+			0U);
 	dma_resv_unlock(&obj);
 	dma_resv_fini(&obj);
 }
@@ -633,6 +636,620 @@ static void dma_resv_reserve_limits(struct kunit *test)
 	dma_fence_put(a);
 }
 
+/* ---- when the array grows and drops its signaled fences, as in 6.1 ---- */
+
+/*
+ * The slots 6.1 gives an array allocated for @request fences: its
+ * allocation is a 24-byte header plus one pointer per fence, the slab
+ * rounds it up, and whatever pointers fit in the rounded size count.
+ */
+static unsigned int slots_61(unsigned long request)
+{
+	return (kmalloc_size_roundup(24 + 8 * request) - 24) / 8;
+}
+
+/* Does a locked walk of @obj, locked by the caller, list exactly @want? */
+static bool walk_is(struct dma_resv *obj, struct dma_fence **want,
+		    unsigned int n)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int k = 0;
+
+	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_BOOKKEEP, fence)
+		if (k >= n || want[k++] != fence)
+			return false;
+	return k == n;
+}
+
+/* The same for an unlocked @obj. */
+static bool listed_is(struct dma_resv *obj, struct dma_fence **want,
+		      unsigned int n)
+{
+	bool same;
+
+	dma_resv_lock(obj, NULL);
+	same = walk_is(obj, want, n);
+	dma_resv_unlock(obj);
+	return same;
+}
+
+/*
+ * The difference a test against 6.1 found: five fences added one per
+ * locked section fill 6.1's first array (five slots), so the sixth
+ * reservation moves the fences to a bigger array and drops the two that
+ * signaled; a locked walk no longer lists them.
+ */
+static void dma_resv_full_array_compacts(struct kunit *test)
+{
+	struct dma_fence *f[6], *left[4];
+	struct dma_resv obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	dma_resv_init(&obj);
+	for (i = 0; i < 5; i++)
+		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	dma_fence_signal(f[0]);
+	dma_fence_signal(f[2]);
+	KUNIT_EXPECT_TRUE(test, listed_is(&obj, f, 5));
+
+	add_one(test, &obj, f[5], DMA_RESV_USAGE_READ);
+	left[0] = f[1];
+	left[1] = f[3];
+	left[2] = f[4];
+	left[3] = f[5];
+	KUNIT_EXPECT_TRUE(test, listed_is(&obj, left, 4));
+	KUNIT_EXPECT_EQ(test, kref_read(&f[0]->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&f[2]->refcount), 1U);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * Three fences in a five-slot array, two of them signaled, then one more
+ * added in a new locked section.  Without %CONFIG_DEBUG_MUTEXES the array
+ * has room: the new fence takes the first signaled fence's slot and the
+ * other signaled one stays listed.  With it, unlocking forgot the room, so
+ * the reservation moves to a new array without the signaled fences.
+ */
+static void dma_resv_relock_compacts_with_debug_mutexes(struct kunit *test)
+{
+	struct dma_fence *f[4], *want[3];
+	struct dma_resv obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	dma_resv_init(&obj);
+	for (i = 0; i < 3; i++)
+		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	dma_fence_signal(f[0]);
+	dma_fence_signal(f[1]);
+	add_one(test, &obj, f[3], DMA_RESV_USAGE_READ);
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES)) {
+		want[0] = f[2];
+		want[1] = f[3];
+		KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 2));
+	} else {
+		want[0] = f[3];
+		want[1] = f[1];
+		want[2] = f[2];
+		KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 3));
+	}
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/* An object and the fences it holds, in slot order, all read fences. */
+struct probe {
+	struct kunit *test;
+	struct dma_resv obj;
+	struct dma_fence *f[1024];
+	unsigned int first, num, made;
+};
+
+static struct probe *probe_new(struct kunit *test)
+{
+	struct probe *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->test = test;
+	dma_resv_init(&p->obj);
+	return p;
+}
+
+static void probe_free(struct probe *p)
+{
+	unsigned int i;
+
+	dma_resv_fini(&p->obj);
+	for (i = 0; i < p->made; i++) {
+		dma_fence_signal(p->f[i]);
+		dma_fence_put(p->f[i]);
+	}
+}
+
+/* With the object locked: reserve one slot and add a new fence. */
+static void probe_add(struct probe *p)
+{
+	struct dma_fence *fence;
+
+	KUNIT_ASSERT_LT(p->test, p->made, (unsigned int)ARRAY_SIZE(p->f));
+	KUNIT_ASSERT_EQ(p->test, p->first + p->num, p->made);
+	fence = mock_fence(p->test);
+	p->f[p->made++] = fence;
+	KUNIT_ASSERT_EQ(p->test, dma_resv_reserve_fences(&p->obj, 1), 0);
+	dma_resv_add_fence(&p->obj, fence, DMA_RESV_USAGE_READ);
+	p->num++;
+}
+
+/*
+ * With the object locked, reserved in this locked section and holding only
+ * unsignaled fences: check that its array has exactly @slots slots.  Fill
+ * it to one slot short, signal the first fence, then see a reservation of
+ * one keep that fence (it fits) and a reservation of two drop it (it does
+ * not: the fences move to an array for twice @slots).
+ */
+static void probe_slots(struct probe *p, unsigned int slots)
+{
+	struct kunit *test = p->test;
+
+	KUNIT_ASSERT_LE(test, p->num, slots - 1);
+	while (p->num < slots - 1)
+		probe_add(p);
+	KUNIT_EXPECT_TRUE(test, walk_is(&p->obj, &p->f[p->first], p->num));
+	dma_fence_signal(p->f[p->first]);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, 1), 0);
+	KUNIT_EXPECT_EQ_MSG(test, walk_is(&p->obj, &p->f[p->first], p->num),
+			    true, "fewer than %u slots", slots);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, 2), 0);
+	p->first++;
+	p->num--;
+	KUNIT_EXPECT_EQ_MSG(test, walk_is(&p->obj, &p->f[p->first], p->num),
+			    true, "more than %u slots", slots);
+}
+
+/*
+ * Grown one reservation at a time from the first array, every array has
+ * 6.1's size: 4 fences asked for first, then twice the last size each
+ * time.  The sizes pass 32, where the array gets an index: a later fence
+ * of a context still replaces that context's fence in place.
+ */
+static void dma_resv_grows_as_6_1(struct kunit *test)
+{
+	struct probe *p = probe_new(test);
+	unsigned int slots = slots_61(4), round, mid;
+	struct dma_fence *later;
+
+	dma_resv_lock(&p->obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, 1), 0);
+	for (round = 0; round < 7; round++) {
+		probe_slots(p, slots);
+		slots = slots_61(2 * slots);
+	}
+	KUNIT_EXPECT_GT(test, slots, 64U);
+
+	mid = p->first + p->num / 2;
+	later = mock_fence_at(test, p->f[mid]->context, 2);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, 1), 0);
+	dma_resv_add_fence(&p->obj, later, DMA_RESV_USAGE_READ);
+	swap(p->f[mid], later);
+	KUNIT_EXPECT_TRUE(test, walk_is(&p->obj, &p->f[p->first], p->num));
+	KUNIT_EXPECT_EQ(test, kref_read(&later->refcount), 1U);
+	dma_resv_unlock(&p->obj);
+	dma_fence_signal(later);
+	dma_fence_put(later);
+	probe_free(p);
+}
+
+/*
+ * The first array is for the reservation rounded up to a power of two, at
+ * least 4; one of 0 allocates it too (4 fences), so that a bigger one
+ * right after grows from there.
+ */
+static void dma_resv_first_array_as_6_1(struct kunit *test)
+{
+	static const unsigned int sizes[] = {
+		1, 3, 4, 5, 8, 9, 12, 16, 17, 31, 32, 33, 64, 65,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct probe *p = probe_new(test);
+
+		dma_resv_lock(&p->obj, NULL);
+		KUNIT_ASSERT_EQ(test,
+				dma_resv_reserve_fences(&p->obj, sizes[i]), 0);
+		probe_slots(p, slots_61(max(4UL,
+					    roundup_pow_of_two(sizes[i]))));
+		dma_resv_unlock(&p->obj);
+		probe_free(p);
+	}
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct probe *p = probe_new(test);
+		unsigned int first = slots_61(4);
+
+		dma_resv_lock(&p->obj, NULL);
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, 0), 0);
+		KUNIT_ASSERT_EQ(test,
+				dma_resv_reserve_fences(&p->obj, sizes[i]), 0);
+		probe_slots(p, sizes[i] <= first ? first :
+			    slots_61(max(sizes[i], 2 * first)));
+		dma_resv_unlock(&p->obj);
+		probe_free(p);
+	}
+}
+
+/*
+ * After relocking, with %CONFIG_DEBUG_MUTEXES the array's limit is its
+ * number of fences, so a reservation always moves to a new array, sized
+ * from that number: twice it, or that number plus the reservation.
+ * Without it the limit stays the array's size.
+ */
+static void dma_resv_relock_sizes_as_6_1(struct kunit *test)
+{
+	static const struct {
+		unsigned int fences, reserve;
+	} steps[] = {
+		{ 3, 3 }, { 3, 4 }, { 6, 6 }, { 6, 1 }, { 12, 1 },
+		{ 12, 13 }, { 16, 1 }, { 30, 2 }, { 33, 1 }, { 33, 40 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct probe *p = probe_new(test);
+		unsigned int slots, n = steps[i].fences, r = steps[i].reserve;
+
+		dma_resv_lock(&p->obj, NULL);
+		while (p->num < n)
+			probe_add(p);
+		slots = slots_61(4);
+		while (slots < n)
+			slots = slots_61(2 * slots);
+		dma_resv_unlock(&p->obj);
+
+		dma_resv_lock(&p->obj, NULL);
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, r), 0);
+		if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+			slots = slots_61(max(n + r, 2 * n));
+		else if (n + r > slots)
+			slots = slots_61(max(n + r, 2 * slots));
+		probe_slots(p, slots);
+		dma_resv_unlock(&p->obj);
+		probe_free(p);
+	}
+}
+
+/* 6.1's counters and slots, as its reservation and add rules change them. */
+struct resv_model {
+	struct dma_fence *fence[64];
+	enum dma_resv_usage usage[64];
+	unsigned int num, limit, slots;
+	bool array;
+};
+
+static void model_reserve(struct resv_model *m, unsigned int n)
+{
+	unsigned long request;
+	unsigned int i, kept = 0;
+
+	if (m->array && m->limit) {
+		if (m->num + n <= m->limit)
+			return;
+		request = max(m->num + n, 2 * m->limit);
+	} else {
+		request = max(4UL, n ? roundup_pow_of_two(n) : 1);
+	}
+	for (i = 0; i < m->num; i++) {
+		if (dma_fence_is_signaled(m->fence[i]))
+			continue;
+		m->fence[kept] = m->fence[i];
+		m->usage[kept++] = m->usage[i];
+	}
+	m->num = kept;
+	m->slots = slots_61(request);
+	m->limit = m->slots;
+	m->array = true;
+}
+
+static void model_add(struct resv_model *m, struct dma_fence *fence,
+		      enum dma_resv_usage usage)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->num; i++) {
+		struct dma_fence *old = m->fence[i];
+
+		if ((old->context == fence->context && m->usage[i] >= usage &&
+		     dma_fence_is_later_or_same(fence, old)) ||
+		    dma_fence_is_signaled(old))
+			break;
+	}
+	m->fence[i] = fence;
+	m->usage[i] = usage;
+	if (i == m->num)
+		m->num++;
+}
+
+static void model_unlock(struct resv_model *m)
+{
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES) && m->array)
+		m->limit = m->num;
+}
+
+/* Does a locked walk of @obj list the model's fences with their usages? */
+static bool walk_is_model(struct dma_resv *obj, struct resv_model *m)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int k = 0;
+
+	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_BOOKKEEP, fence) {
+		if (k >= m->num || m->fence[k] != fence ||
+		    m->usage[k] != dma_resv_iter_usage(&cursor))
+			return false;
+		k++;
+	}
+	return k == m->num;
+}
+
+/*
+ * Random locked sections (several reservations of 0 to 3 slots, each
+ * followed by at most that many adds of random contexts, seqnos and
+ * usages) and random signals, against a model of 6.1's array: after every
+ * step the locked walk lists the model's fences, in its order, with its
+ * usages.  Arrays stay small enough to go without an index (the index
+ * picks signaled slots to reuse its own way).
+ */
+static void dma_resv_sections_match_6_1(struct kunit *test)
+{
+	const unsigned int contexts = 6, steps = 600, max_fences = 3000;
+	u64 base = dma_fence_context_alloc(contexts), seqno[6] = {};
+	struct dma_fence **all;
+	unsigned int i, made = 0, objects = 1;
+	struct resv_model *m;
+	struct dma_resv obj;
+	u32 rnd = 2024;
+
+	all = kunit_kcalloc(test, max_fences, sizeof(*all), GFP_KERNEL);
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, all);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	dma_resv_init(&obj);
+
+	for (i = 0; i < steps; i++) {
+		unsigned int reserves, r, a, k;
+		bool same = true;
+
+		rnd = rnd * 1103515245 + 12345;
+		if ((rnd >> 16) % 3 == 0 && made) {
+			/* Signal a fence, mostly a recent one. */
+			k = made - 1 - (rnd >> 20) % min(made, 8U);
+			dma_fence_signal(all[k]);
+			continue;
+		}
+
+		dma_resv_lock(&obj, NULL);
+		reserves = 1 + (rnd >> 20) % 3;
+		while (reserves--) {
+			rnd = rnd * 1103515245 + 12345;
+			r = (rnd >> 16) % 4;
+			KUNIT_ASSERT_EQ(test,
+					dma_resv_reserve_fences(&obj, r), 0);
+			model_reserve(m, r);
+			same = walk_is_model(&obj, m);
+			KUNIT_EXPECT_EQ_MSG(test, same, true,
+					    "step %u: reserved %u", i, r);
+			for (a = (rnd >> 20) % (r + 1); same && a--;) {
+				unsigned int c;
+				enum dma_resv_usage usage;
+
+				KUNIT_ASSERT_LT(test, made, max_fences);
+				rnd = rnd * 1103515245 + 12345;
+				c = (rnd >> 16) % contexts;
+				usage = (rnd >> 24) & 3;
+				/* Now and then the same seqno again. */
+				if ((rnd >> 28) || !seqno[c])
+					seqno[c]++;
+				all[made] = mock_fence_at(test, base + c,
+							  seqno[c]);
+				dma_resv_add_fence(&obj, all[made], usage);
+				model_add(m, all[made++], usage);
+				same = walk_is_model(&obj, m);
+				KUNIT_EXPECT_EQ_MSG(test, same, true,
+						    "step %u: added", i);
+			}
+			if (!same)
+				break;
+		}
+		dma_resv_unlock(&obj);
+		model_unlock(m);
+		if (!same)
+			break;
+		KUNIT_EXPECT_EQ_MSG(test, listed_is(&obj, m->fence, m->num),
+				    true, "step %u: relocked", i);
+
+		/* Start over before the array is big enough for an index. */
+		if (m->slots > 16) {
+			dma_resv_fini(&obj);
+			dma_resv_init(&obj);
+			memset(m, 0, sizeof(*m));
+			objects++;
+		}
+	}
+	kunit_info(test, "%u steps, %u fences, %u objects\n", i, made,
+		   objects);
+	dma_resv_fini(&obj);
+	for (i = 0; i < made; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&all[i]->refcount), 1U);
+		dma_fence_signal(all[i]);
+		dma_fence_put(all[i]);
+	}
+}
+
+/* A fence that knows it signaled before its flag says so. */
+struct polled_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock; /* the fence's lock */
+	bool done;
+};
+
+static bool polled_signaled(struct dma_fence *fence)
+{
+	return READ_ONCE(container_of(fence, struct polled_fence, base)->done);
+}
+
+static const struct dma_fence_ops polled_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.signaled = polled_signaled,
+};
+
+static struct dma_fence *polled_fence(struct kunit *test)
+{
+	struct polled_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_lock_init(&p->lock);
+	dma_fence_init(&p->base, &polled_fence_ops, &p->lock,
+		       dma_fence_context_alloc(1), 1);
+	return &p->base;
+}
+
+static void polled_complete(struct dma_fence *fence)
+{
+	WRITE_ONCE(container_of(fence, struct polled_fence, base)->done, true);
+}
+
+/*
+ * A fence is signaled for compaction when its driver says so, flag or not:
+ * moving to a bigger array and copying both drop it.
+ */
+static void dma_resv_compaction_asks_driver(struct kunit *test)
+{
+	struct dma_fence *f[6], *want[5];
+	struct dma_resv obj, dst;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = i == 1 ? polled_fence(test) : mock_fence(test);
+	dma_resv_init(&obj);
+	dma_resv_init(&dst);
+	for (i = 0; i < 5; i++)
+		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	polled_complete(f[1]);
+
+	dma_resv_lock(&dst, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &obj), 0);
+	want[0] = f[0];
+	want[1] = f[2];
+	want[2] = f[3];
+	want[3] = f[4];
+	KUNIT_EXPECT_TRUE(test, walk_is(&dst, want, 4));
+	dma_resv_unlock(&dst);
+
+	/* The copy may have found it signaled already: from the flag now. */
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 4));
+	dma_resv_add_fence(&obj, f[5], DMA_RESV_USAGE_READ);
+	want[4] = f[5];
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 5));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	dma_resv_fini(&dst);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * Moving to a bigger array asks the driver too, with no copy before: a
+ * fence signaled only by its driver's word goes.
+ */
+static void dma_resv_regrow_asks_driver(struct kunit *test)
+{
+	struct dma_fence *f[6], *want[5];
+	struct dma_resv obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = i == 1 ? polled_fence(test) : mock_fence(test);
+	dma_resv_init(&obj);
+	for (i = 0; i < 5; i++)
+		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	polled_complete(f[1]);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	want[0] = f[0];
+	want[1] = f[2];
+	want[2] = f[3];
+	want[3] = f[4];
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 4));
+	dma_resv_add_fence(&obj, f[5], DMA_RESV_USAGE_READ);
+	want[4] = f[5];
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 5));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * A copy is an array for as many fences as the source's array holds,
+ * signaled ones included, of which only the unsignaled ones are copied;
+ * its limit is its size until the destination is unlocked.
+ */
+static void dma_resv_copy_sized_as_6_1(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 4, 5, 6, 9, 12, 13, 30, 40 };
+	unsigned int i, k;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct probe *src = probe_new(test), *p = probe_new(test);
+
+		dma_resv_lock(&src->obj, NULL);
+		while (src->num < sizes[i])
+			probe_add(src);
+		dma_resv_unlock(&src->obj);
+		/* The last one signals: counted in the size, not copied. */
+		dma_fence_signal(src->f[src->num - 1]);
+
+		dma_resv_lock(&p->obj, NULL);
+		KUNIT_ASSERT_EQ(test, dma_resv_copy_fences(&p->obj, &src->obj),
+				0);
+		for (k = 0; k < src->num - 1; k++)
+			p->f[k] = dma_fence_get(src->f[k]);
+		p->made = src->num - 1;
+		p->num = p->made;
+		if (p->num)
+			probe_slots(p, slots_61(sizes[i]));
+		else
+			KUNIT_EXPECT_TRUE(test, walk_is(&p->obj, NULL, 0));
+		dma_resv_unlock(&p->obj);
+		probe_free(p);
+		probe_free(src);
+	}
+}
+
 static void dma_resv_replace_fences_by_context(struct kunit *test)
 {
 	u64 ctx = dma_fence_context_alloc(1);
@@ -1055,6 +1672,12 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
 	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
 	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
 
+	/*
+	 * The slot for c is reserved before the walk: with
+	 * CONFIG_DEBUG_MUTEXES, reserving after relocking moves the fences.
+	 */
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
 	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
 	fence = dma_resv_iter_first_unlocked(&cursor);
 	KUNIT_ASSERT_NOT_NULL(test, fence);
@@ -1066,9 +1689,10 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_resv_iter_is_restarted(&cursor));
 
 	/* A fence added during the walk is not part of it... */
-	add_one(test, &obj, c, DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&obj, c, DMA_RESV_USAGE_READ);
 	KUNIT_EXPECT_NULL(test, dma_resv_iter_next_unlocked(&cursor));
 	dma_resv_iter_end(&cursor);
+	dma_resv_unlock(&obj);
 
 	/* ... but a move to a new array starts it over, on that one. */
 	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
@@ -1111,6 +1735,11 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
  * starts at any moment is bounded by the fences present when it started,
  * so it returns once the fence it found signals, a few milliseconds later,
  * however long the producer goes on.
+ *
+ * With %CONFIG_DEBUG_MUTEXES a reservation after relocking moves the
+ * fences to a new array, as in 6.1, and a move starts walks over: the
+ * producer holds the lock throughout then, so that each fence takes the
+ * place of the last in the same array.
  */
 struct producer {
 	struct dma_resv *obj;
@@ -1125,18 +1754,21 @@ static int producer_thread(void *data)
 	struct dma_fence *prev = NULL, *next;
 	u64 seqno = 1;
 
+	dma_resv_lock(p->obj, NULL);
 	while (!READ_ONCE(p->stop)) {
 		next = mock_fence_new(p->context, seqno++);
 		if (!next) {
 			atomic_inc(&p->err);
 			break;
 		}
-		dma_resv_lock(p->obj, NULL);
+		if (!IS_ENABLED(CONFIG_DEBUG_MUTEXES)) {
+			dma_resv_unlock(p->obj);
+			dma_resv_lock(p->obj, NULL);
+		}
 		if (dma_resv_reserve_fences(p->obj, 1))
 			atomic_inc(&p->err);
 		else
 			dma_resv_add_fence(p->obj, next, DMA_RESV_USAGE_WRITE);
-		dma_resv_unlock(p->obj);
 		if (prev) {
 			dma_fence_signal(prev);
 			dma_fence_put(prev);
@@ -1144,6 +1776,7 @@ static int producer_thread(void *data)
 		prev = next;
 		usleep_range(1000, 2000);
 	}
+	dma_resv_unlock(p->obj);
 	if (prev) {
 		dma_fence_signal(prev);
 		dma_fence_put(prev);
@@ -2071,6 +2704,15 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_indexed_add_matches_rule),
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
+	KUNIT_CASE(dma_resv_full_array_compacts),
+	KUNIT_CASE(dma_resv_relock_compacts_with_debug_mutexes),
+	KUNIT_CASE(dma_resv_grows_as_6_1),
+	KUNIT_CASE(dma_resv_first_array_as_6_1),
+	KUNIT_CASE(dma_resv_relock_sizes_as_6_1),
+	KUNIT_CASE(dma_resv_sections_match_6_1),
+	KUNIT_CASE(dma_resv_compaction_asks_driver),
+	KUNIT_CASE(dma_resv_regrow_asks_driver),
+	KUNIT_CASE(dma_resv_copy_sized_as_6_1),
 	KUNIT_CASE(dma_resv_replace_fences_by_context),
 	KUNIT_CASE(dma_resv_contexts_in_any_order),
 	KUNIT_CASE(dma_resv_replacement_in_place),

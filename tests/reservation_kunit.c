@@ -394,6 +394,111 @@ static void reservation_object_shared_without_slot(struct kunit *test)
 	dma_fence_put(b);
 }
 
+/* Does a locked walk of @obj, locked by the caller, list exactly @want? */
+static bool classic_walk_is(struct reservation_object *obj,
+			    struct dma_fence **want, unsigned int n)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	unsigned int k = 0;
+
+	dma_resv_for_each_fence(&cursor, &obj->resv, DMA_RESV_USAGE_BOOKKEEP,
+				fence)
+		if (k >= n || want[k++] != fence)
+			return false;
+	return k == n;
+}
+
+/*
+ * The classic calls reserve and add as dma_resv does in 6.1: five shared
+ * fences, one per locked section, fill the first array (five slots), so
+ * the reservation for a sixth moves the fences to a bigger array without
+ * the two that signaled.
+ */
+static void reservation_object_full_array_compacts(struct kunit *test)
+{
+	struct reservation_object obj;
+	struct dma_fence *f[6], *want[5];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	reservation_object_init(&obj);
+	for (i = 0; i < 5; i++) {
+		reservation_object_lock(&obj, NULL);
+		KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj),
+				0);
+		reservation_object_add_shared_fence(&obj, f[i]);
+		reservation_object_unlock(&obj);
+	}
+	dma_fence_signal(f[0]);
+	dma_fence_signal(f[2]);
+
+	reservation_object_lock(&obj, NULL);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 5));
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	want[0] = f[1];
+	want[1] = f[3];
+	want[2] = f[4];
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 3));
+	reservation_object_add_shared_fence(&obj, f[5]);
+	want[3] = f[5];
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 4));
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&f[0]->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&f[2]->refcount), 1U);
+
+	reservation_object_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * Setting the exclusive fence moves the object to an array of the old
+ * one's size, and what was reserved before stays reserved: three slots
+ * reserved in a five-slot array are there after it, and a fourth fits
+ * too, so nothing is dropped until a reservation of two.
+ */
+static void reservation_object_excl_keeps_array_size(struct kunit *test)
+{
+	struct dma_fence *e = mock_fence(test), *s[3], *want[4];
+	struct reservation_object obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		s[i] = mock_fence(test);
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 3), 0);
+	reservation_object_add_excl_fence(&obj, e);
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		reservation_object_add_shared_fence(&obj, s[i]);
+	want[0] = e;
+	for (i = 0; i < ARRAY_SIZE(s); i++)
+		want[i + 1] = s[i];
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 4));
+
+	dma_fence_signal(s[0]);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 4));
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 2), 0);
+	want[1] = s[1];
+	want[2] = s[2];
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 3));
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(e);
+	dma_fence_put(e);
+	for (i = 0; i < ARRAY_SIZE(s); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&s[i]->refcount), 1U);
+		dma_fence_signal(s[i]);
+		dma_fence_put(s[i]);
+	}
+}
+
 struct excl_signal {
 	struct dma_fence *fence;
 };
@@ -664,6 +769,8 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_several_writers_one_fence),
 	KUNIT_CASE(reservation_object_copy),
 	KUNIT_CASE(reservation_object_shared_without_slot),
+	KUNIT_CASE(reservation_object_full_array_compacts),
+	KUNIT_CASE(reservation_object_excl_keeps_array_size),
 	KUNIT_CASE(reservation_object_wait_woken),
 	KUNIT_CASE(reservation_object_race_readers_writer),
 	KUNIT_CASE(reservation_object_ww_backoff),

@@ -89,6 +89,7 @@ static struct dma_buf *cma_heap_allocate(struct dma_heap *heap,
 		goto err_release;
 	sg_set_page(cbuf->buf.sgt.sgl, cbuf->pages, len, 0);
 
+	cbuf->buf.shared_mmap_only = true;
 	dmabuf = heap_buffer_export(&cbuf->buf, fd_flags);
 	if (IS_ERR(dmabuf))
 		cma_heap_release_pages(&cbuf->buf);

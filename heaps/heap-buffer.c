@@ -156,6 +156,9 @@ static int heap_buffer_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	struct scatterlist *sg;
 	int err, i;
 
+	if (buf->shared_mmap_only && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+		return -EINVAL;
+
 	for_each_sgtable_sg(&buf->sgt, sg, i) {
 		unsigned long npages = sg->length >> PAGE_SHIFT;
 		unsigned long size;

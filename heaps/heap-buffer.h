@@ -27,6 +27,8 @@ struct dma_heap;
  * @attachments: the &struct heap_attachment of each attached device.
  * @vmap_count: number of vmap() calls not yet undone.
  * @vaddr: the kernel mapping while @vmap_count is above zero.
+ * @shared_mmap_only: mmap() refuses private mappings with -EINVAL (the
+ *	CMA heap's buffers, as in 6.1); set before heap_buffer_export().
  */
 struct heap_buffer {
 	struct dma_heap *heap;
@@ -38,6 +40,7 @@ struct heap_buffer {
 	struct list_head attachments;
 	unsigned int vmap_count;
 	void *vaddr;
+	bool shared_mmap_only;
 };
 
 struct dma_buf *heap_buffer_export(struct heap_buffer *buf,

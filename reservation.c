@@ -25,9 +25,11 @@
  * Writers hold &dma_resv.lock, a wound/wait mutex so that drivers can lock
  * all buffers of a job in any order and back off on -EDEADLK.  Adding never
  * allocates: dma_resv_reserve_fences() makes room first, and may move the
- * fences into a bigger array, dropping the signaled ones on the way.  Big
- * arrays carry an index from (context, usage) to slot, private to writers,
- * so that an add costs the same however many fences the object holds.
+ * fences into a bigger array, dropping the signaled ones on the way.  An
+ * add looks at the slots in order, whatever the array's size, and takes
+ * the first that it may take, asking each fence before it whether it
+ * signaled: the slot chosen is the one Linux 6.1 chooses, and so is every
+ * fence a driver's signaled() hook is asked about.
  *
  * A locked walk lists signaled fences too, until the array moves.  So that
  * it lists what Linux 6.1 lists, an array has the number of slots 6.1's
@@ -80,10 +82,6 @@
  *	moves to a new array.
  * @capacity: number of slots, as many as 6.1's array for the same request
  *	holds (see list_slots()); fixed for the array's life
- * @index_bits: log2 of the number of entries of the writers' index behind
- *	the slots; 0 for an array small enough to be searched slot by slot
- * @sweep: writers only: the next slot an indexed array looks at for a
- *	signaled fence to replace
  * @slots: each a fence pointer (holding a reference) or'ed with its usage,
  *	or 0 for a slot emptied by dma_resv_replace_fences(); written with
  *	the object locked, one store per change, read under RCU
@@ -93,24 +91,10 @@ struct dma_resv_list {
 	unsigned int num_fences;
 	unsigned int max_fences;
 	unsigned int capacity;
-	unsigned int index_bits : 5;
-	unsigned int sweep : 27;
 	unsigned long slots[];
 };
 
 #define SLOT_USAGE_MASK DMA_RESV_SLOT_USAGE_MASK
-
-/*
- * Arrays of more slots than this get an index; up to it, an add looks at
- * every slot, as cheap as hashing for so few.  An index entry is a u16
- * (slot number + 1, 0 when free), which bounds the indexed arrays' size;
- * bigger ones are searched slot by slot again.
- */
-#define INDEX_MIN_SLOTS 32U
-#define INDEX_MAX_BITS 16U
-
-/* Slots an add of a new context checks for a signaled fence to replace. */
-#define SWEEP_SLOTS 2U
 
 DEFINE_WW_CLASS(reservation_ww_class);
 EXPORT_SYMBOL(reservation_ww_class);
@@ -163,114 +147,6 @@ static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list)
 	return rcu_access_pointer(obj->fences) != list;
 }
 
-/* ---- the writers' index: (context, usage) to slot ---- */
-
-static u16 *list_index(struct dma_resv_list *list)
-{
-	return (u16 *)&list->slots[list->capacity];
-}
-
-static unsigned int index_home(struct dma_resv_list *list, u64 context,
-			       enum dma_resv_usage usage)
-{
-	/* Fibonacci hashing: contexts are mostly consecutive numbers. */
-	u64 key = (context << 2 | usage) * 0x9e3779b97f4a7c15ULL;
-
-	return key >> (64 - list->index_bits);
-}
-
-static unsigned int slot_home(struct dma_resv_list *list, unsigned int pos)
-{
-	unsigned long slot = list->slots[pos];
-
-	return index_home(list, slot_fence(slot)->context, slot_usage(slot));
-}
-
-/* The slot the index has for (@context, @usage), or -1. */
-static int index_find(struct dma_resv_list *list, u64 context,
-		      enum dma_resv_usage usage)
-{
-	unsigned int mask = (1U << list->index_bits) - 1;
-	unsigned int i = index_home(list, context, usage);
-	u16 *index = list_index(list);
-
-	for (;; i = (i + 1) & mask) {
-		unsigned long slot;
-
-		if (!index[i])
-			return -1;
-		slot = list->slots[index[i] - 1];
-		if (slot_usage(slot) == usage &&
-		    slot_fence(slot)->context == context)
-			return index[i] - 1;
-	}
-}
-
-/*
- * Enter slot @pos, in use, into the index; unless another slot of the same
- * (context, usage) is there already: only one per key is indexed.
- */
-static void index_add(struct dma_resv_list *list, unsigned int pos)
-{
-	unsigned int mask = (1U << list->index_bits) - 1;
-	unsigned long slot = list->slots[pos];
-	u16 *index = list_index(list);
-	unsigned int i;
-
-	for (i = slot_home(list, pos); index[i]; i = (i + 1) & mask) {
-		unsigned long there = list->slots[index[i] - 1];
-
-		if (slot_usage(there) == slot_usage(slot) &&
-		    slot_fence(there)->context == slot_fence(slot)->context)
-			return;
-	}
-	index[i] = pos + 1;
-}
-
-/*
- * Take slot @pos, still holding its fence, out of the index.  The entries
- * behind it in its probe run move up so that every entry stays reachable
- * from its home.
- */
-static void index_del(struct dma_resv_list *list, unsigned int pos)
-{
-	unsigned int mask = (1U << list->index_bits) - 1;
-	u16 *index = list_index(list);
-	unsigned int i, j, home;
-
-	for (i = slot_home(list, pos); index[i] != pos + 1;
-	     i = (i + 1) & mask)
-		if (!index[i])
-			return;	/* another slot of its key is indexed */
-
-	for (j = i;;) {
-		index[i] = 0;
-		for (;;) {
-			j = (j + 1) & mask;
-			if (!index[j])
-				return;
-			home = slot_home(list, index[j] - 1);
-			/* Movable when the hole lies between home and j. */
-			if (((j - home) & mask) >= ((j - i) & mask))
-				break;
-		}
-		index[i] = index[j];
-		i = j;
-	}
-}
-
-static void index_rebuild(struct dma_resv_list *list)
-{
-	unsigned int i;
-
-	if (!list->index_bits)
-		return;
-	memset(list_index(list), 0, sizeof(u16) << list->index_bits);
-	for (i = 0; i < list->num_fences; i++)
-		if (list->slots[i])
-			index_add(list, i);
-}
-
 /* ---- arrays ---- */
 
 /*
@@ -295,31 +171,18 @@ static unsigned int list_slots(unsigned long request)
 }
 
 /*
- * An empty array of list_slots(@request) slots, with the index when that
- * is more than INDEX_MIN_SLOTS, its limit its size.  The slots are left
- * as they come: nobody reads a slot at or beyond @num_fences, and a slot
- * is written before @num_fences grows over it.
+ * An empty array of list_slots(@request) slots, its limit its size.  The
+ * slots are left as they come: nobody reads a slot at or beyond
+ * @num_fences, and a slot is written before @num_fences grows over it.
  */
 static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 {
-	unsigned int capacity = list_slots(request), bits = 0;
+	unsigned int capacity = list_slots(request);
 	struct dma_resv_list *list;
-	size_t size = struct_size(list, slots, capacity), index_size = 0;
+	size_t size = struct_size(list, slots, capacity);
 
 	BUILD_BUG_ON(sizeof(list->slots[0]) != SIZE_61_SLOT);
-	if (!capacity)
-		return NULL;
-	if (capacity > INDEX_MIN_SLOTS) {
-		/* At most three quarters of the entries in use. */
-		bits = order_base_2(DIV_ROUND_UP(capacity * 4ULL, 3));
-		if (bits <= INDEX_MAX_BITS) {
-			index_size = sizeof(u16) << bits;
-			size = size_add(size, index_size);
-		} else {
-			bits = 0;
-		}
-	}
-	if (size > KMALLOC_MAX_SIZE)
+	if (!capacity || size > KMALLOC_MAX_SIZE)
 		return NULL;
 	list = kmalloc(size, gfp);
 	if (!list)
@@ -327,10 +190,6 @@ static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 	list->num_fences = 0;
 	list->max_fences = capacity;
 	list->capacity = capacity;
-	list->index_bits = bits;
-	list->sweep = 0;
-	if (bits)
-		memset(list_index(list), 0, index_size);
 	return list;
 }
 
@@ -345,7 +204,7 @@ static void list_free(struct dma_resv_list *list)
 }
 
 /*
- * Make @list, filled and indexed, the object's array.  Lock-free readers
+ * Make @list, filled, the object's array.  Lock-free readers
  * of the array it replaces notice at the end of their walk and start over
  * on @list.  Returns the old array, whose references the caller drops
  * (those not moved over) before freeing it with kfree_rcu().
@@ -405,7 +264,6 @@ static int list_regrow(struct dma_resv *obj, unsigned long request,
 			list->slots[n++] = slot;
 	}
 	list->num_fences = n;
-	index_rebuild(list);
 	list_publish(obj, list);
 
 	/*
@@ -433,16 +291,9 @@ static void slot_set(struct dma_resv_list *list, unsigned int pos,
 		     unsigned long slot)
 {
 	unsigned long old = list->slots[pos];
-	bool same_key = old && slot &&
-		slot_usage(old) == slot_usage(slot) &&
-		slot_fence(old)->context == slot_fence(slot)->context;
 
-	if (list->index_bits && old && !same_key)
-		index_del(list, pos);
 	/* Whatever made the fence is seen before the pointer to it. */
 	smp_store_release(&list->slots[pos], slot);
-	if (list->index_bits && slot && !same_key)
-		index_add(list, pos);
 	if (old)
 		dma_fence_put(slot_fence(old));
 }
@@ -455,8 +306,6 @@ static void slot_append(struct dma_resv_list *list, unsigned long slot)
 	WRITE_ONCE(list->slots[n], slot);
 	/* The slot, and the fence it names, are seen before the count. */
 	smp_store_release(&list->num_fences, n + 1);
-	if (list->index_bits)
-		index_add(list, n);
 }
 
 /**
@@ -571,14 +420,16 @@ static bool slot_supersedes(unsigned long slot, struct dma_fence *fence,
 }
 
 /*
- * A slot that may hold @fence instead of what it holds, in a small array:
- * the first slot whose fence @fence supersedes or that signaled (or was
- * emptied).  -1 when there is none.
+ * The slot @fence takes instead of a new one: the first, in order, whose
+ * fence @fence supersedes, or that signaled (its driver is asked, which
+ * may signal it), or that dma_resv_replace_fences() emptied.  Every slot
+ * before it is asked too, as 6.1 asks them: any fence may signal at any
+ * moment, so no slot can be passed over.  -1 when there is none.
  */
-static int slot_find_small(struct dma_resv_list *list, struct dma_fence *fence,
-			   enum dma_resv_usage usage)
+static int slot_find(struct dma_resv_list *list, struct dma_fence *fence,
+		     enum dma_resv_usage usage)
 {
-	unsigned int i, n = list->num_fences;
+	unsigned int i, n = list ? list->num_fences : 0;
 
 	for (i = 0; i < n; i++) {
 		unsigned long slot = list->slots[i];
@@ -588,52 +439,6 @@ static int slot_find_small(struct dma_resv_list *list, struct dma_fence *fence,
 			return i;
 	}
 	return -1;
-}
-
-/*
- * The same for an indexed array: the first slot whose fence @fence
- * supersedes, by the index (one look-up per usage as weak as @usage or
- * weaker), else one of the next SWEEP_SLOTS slots of the sweep if it
- * signaled or is empty.  Over the adds, the sweep visits every slot, so a
- * signaled fence is let go within a bounded number of adds.
- */
-static int slot_find_indexed(struct dma_resv_list *list,
-			     struct dma_fence *fence, enum dma_resv_usage usage)
-{
-	unsigned int n = list->num_fences, k;
-	enum dma_resv_usage u;
-	int best = -1;
-
-	for (u = usage; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
-		int pos = index_find(list, fence->context, u);
-
-		if (pos >= 0 && (best < 0 || pos < best) &&
-		    dma_fence_is_later_or_same(fence,
-					       slot_fence(list->slots[pos])))
-			best = pos;
-	}
-	if (best >= 0 || !n)
-		return best;
-
-	for (k = 0; k < SWEEP_SLOTS && k < n; k++) {
-		unsigned int i = list->sweep < n ? list->sweep : 0;
-		unsigned long slot = list->slots[i];
-
-		list->sweep = i + 1;
-		if (!slot || dma_fence_is_signaled(slot_fence(slot)))
-			return i;
-	}
-	return -1;
-}
-
-static int slot_find(struct dma_resv_list *list, struct dma_fence *fence,
-		     enum dma_resv_usage usage)
-{
-	if (!list)
-		return -1;
-	if (list->index_bits)
-		return slot_find_indexed(list, fence, usage);
-	return slot_find_small(list, fence, usage);
 }
 
 /*
@@ -705,13 +510,15 @@ static void list_add_fence(struct dma_resv *obj, struct dma_resv_list *list,
  * @fence: the fence; the object takes its own reference
  * @usage: what @fence orders
  *
- * @fence takes the place of the first stored fence that it supersedes: one
- * of its context, not later than @fence, stored with @usage or a weaker
- * usage.  Failing that it takes the place of a fence that signaled, and
- * failing that a slot that dma_resv_reserve_fences() reserved.  So a fence
- * of a context already present but with a stronger usage than @fence's,
- * or later than @fence, stays, and the two are kept side by side, each
- * with its own usage.  Nothing is allocated.
+ * The slots are looked at in order, and @fence takes the place of the
+ * first stored fence that it supersedes (one of its context, not later
+ * than @fence, stored with @usage or a weaker usage) or that has signaled,
+ * whichever comes first; each fence looked at is asked, its driver's
+ * signaled() hook included.  Failing both, @fence takes a slot that
+ * dma_resv_reserve_fences() reserved.  So a fence of a context already
+ * present but with a stronger usage than @fence's, or later than @fence,
+ * stays, and the two are kept side by side, each with its own usage.
+ * Nothing is allocated.
  *
  * Two driver bugs are reported with a WARN and survived:
  *
@@ -1171,8 +978,6 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 		kfree(list);
 		list = NULL;
 	}
-	if (list)
-		index_rebuild(list);
 	old = list_publish(dst, list);
 	if (old)
 		list_free(old);
@@ -1350,7 +1155,6 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 			list->slots[list->num_fences++] = slot;
 		}
 	}
-	index_rebuild(list);
 	/* Nobody sees @list yet, and its limit is its size: there is room. */
 	if (fence)
 		list_add_fence(resv, list, fence, DMA_RESV_USAGE_WRITE);

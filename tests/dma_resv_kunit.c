@@ -455,7 +455,9 @@ static void dma_resv_write_then_read_same_context(struct kunit *test)
 
 /*
  * A fence of another context takes the slot of one that signaled (and the
- * object lets go of that one) before it would take a new slot.
+ * object lets go of that one) before it would take a new slot; the first
+ * such slot, at every array size (dma_resv_big_array_slot_as_6_1 has more
+ * than 32 slots).
  */
 static void dma_resv_signaled_slot_reused_first(struct kunit *test)
 {
@@ -481,11 +483,12 @@ static void dma_resv_signaled_slot_reused_first(struct kunit *test)
 
 /*
  * Many adds of random contexts and usages, each fence later than the last
- * of its context, to an object big enough to be indexed: after each, the
- * slots must be what 6.1's rule gives, applied slot by slot (the first
- * fence the new one supersedes is replaced, else a new slot is taken).
+ * of its context and none signaled, until the array has far more than 32
+ * slots: after each, the slots must be what 6.1's rule gives, applied slot
+ * by slot (the first fence the new one supersedes is replaced, else a new
+ * slot is taken).
  */
-static void dma_resv_indexed_add_matches_rule(struct kunit *test)
+static void dma_resv_big_array_add_matches_rule(struct kunit *test)
 {
 	const unsigned int contexts = 96, adds = 1500;
 	u64 base = dma_fence_context_alloc(contexts);
@@ -822,8 +825,8 @@ static void probe_slots(struct probe *p, unsigned int slots)
 /*
  * Grown one reservation at a time from the first array, every array has
  * 6.1's size: 4 fences asked for first, then twice the last size each
- * time.  The sizes pass 32, where the array gets an index: a later fence
- * of a context still replaces that context's fence in place.
+ * time.  Past 32 slots, a later fence of a context still replaces that
+ * context's fence in place.
  */
 static void dma_resv_grows_as_6_1(struct kunit *test)
 {
@@ -931,10 +934,52 @@ static void dma_resv_relock_sizes_as_6_1(struct kunit *test)
 	}
 }
 
+/* A fence that knows it signaled before its flag says so. */
+struct polled_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock; /* the fence's lock */
+	bool done;
+};
+
+static bool polled_signaled(struct dma_fence *fence)
+{
+	return READ_ONCE(container_of(fence, struct polled_fence, base)->done);
+}
+
+static const struct dma_fence_ops polled_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.signaled = polled_signaled,
+};
+
+static struct dma_fence *polled_fence_at(struct kunit *test, u64 context,
+					 u64 seqno)
+{
+	struct polled_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_lock_init(&p->lock);
+	dma_fence_init(&p->base, &polled_fence_ops, &p->lock, context, seqno);
+	return &p->base;
+}
+
+static struct dma_fence *polled_fence(struct kunit *test)
+{
+	return polled_fence_at(test, dma_fence_context_alloc(1), 1);
+}
+
+static void polled_complete(struct dma_fence *fence)
+{
+	WRITE_ONCE(container_of(fence, struct polled_fence, base)->done, true);
+}
+
+/* Slots a model holds: its tests keep fewer fences than that. */
+#define MODEL_SLOTS 256
+
 /* 6.1's counters and slots, as its reservation and add rules change them. */
 struct resv_model {
-	struct dma_fence *fence[64];
-	enum dma_resv_usage usage[64];
+	struct dma_fence *fence[MODEL_SLOTS];
+	enum dma_resv_usage usage[MODEL_SLOTS];
 	unsigned int num, limit, slots;
 	bool array;
 };
@@ -976,6 +1021,9 @@ static void model_add(struct resv_model *m, struct dma_fence *fence,
 		    dma_fence_is_signaled(old))
 			break;
 	}
+	/* A full model is left as it is: the next walk check fails. */
+	if (i == MODEL_SLOTS)
+		return;
 	m->fence[i] = fence;
 	m->usage[i] = usage;
 	if (i == m->num)
@@ -1004,20 +1052,140 @@ static bool walk_is_model(struct dma_resv *obj, struct resv_model *m)
 	return k == m->num;
 }
 
+/* In a section of @obj: reserve a slot and add @fence, to the model too. */
+static bool add_as_model(struct kunit *test, struct dma_resv *obj,
+			 struct resv_model *m, struct dma_fence *fence,
+			 enum dma_resv_usage usage)
+{
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(obj, 1), 0);
+	model_reserve(m, 1);
+	KUNIT_ASSERT_LT(test, m->num, (unsigned int)MODEL_SLOTS);
+	dma_resv_add_fence(obj, fence, usage);
+	model_add(m, fence, usage);
+	return walk_is_model(obj, m);
+}
+
+/*
+ * In an array of more than 32 slots, an add takes the slot 6.1 takes: the
+ * first one whose fence it supersedes or whose fence signaled, by its flag
+ * or by its driver's word only; else a new one.  Covered: a context holding
+ * two slots of one usage (its earlier seqno added after the later one),
+ * where only the second is superseded; fences of new contexts, each taking
+ * the first signaled slot, however far from the last add; and a later
+ * fence of a stored context, which takes a signaled slot ahead of its own
+ * context's.
+ */
+static void dma_resv_big_array_slot_as_6_1(struct kunit *test)
+{
+	const unsigned int n = 40;
+	u64 base = dma_fence_context_alloc(n);
+	struct dma_fence *f[40], *more[12];
+	unsigned int i, made = 0;
+	struct resv_model *m;
+	struct dma_resv obj;
+	bool same;
+
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, n), 0);
+	model_reserve(m, n);
+	KUNIT_ASSERT_GT(test, m->slots, 32U);
+	for (i = 0; i < n; i++) {
+		f[i] = i % 4 == 1 ? polled_fence_at(test, base + i, 10) :
+				    mock_fence_at(test, base + i, 10);
+		same = add_as_model(test, &obj, m, f[i], DMA_RESV_USAGE_READ);
+		KUNIT_EXPECT_EQ_MSG(test, same, true, "filling, fence %u", i);
+	}
+
+	/* Context 30 again, earlier: not superseding, a slot of its own. */
+	more[made] = mock_fence_at(test, base + 30, 5);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "earlier fence of a context");
+	KUNIT_EXPECT_EQ(test, m->num, n + 1);
+	/* Between the two: supersedes the second slot only. */
+	more[made] = mock_fence_at(test, base + 30, 7);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "second slot of a context");
+	KUNIT_EXPECT_EQ(test, m->num, n + 1);
+
+	/* Signaled: 5 and 25 by their driver's word only, 9 and 20 flagged. */
+	polled_complete(f[5]);
+	polled_complete(f[25]);
+	dma_fence_signal(f[9]);
+	dma_fence_signal(f[20]);
+	for (i = 0; i < 5; i++) {
+		more[made] = mock_fence(test);
+		same = add_as_model(test, &obj, m, more[made++],
+				    DMA_RESV_USAGE_READ);
+		KUNIT_EXPECT_EQ_MSG(test, same, true, "new context %u", i);
+	}
+	KUNIT_EXPECT_EQ(test, m->num, n + 2);
+
+	/* A signaled slot ahead of the context's own is taken first. */
+	dma_fence_signal(f[12]);
+	more[made] = mock_fence_at(test, base + 30, 11);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "later fence, signaled slot first");
+	more[made] = mock_fence_at(test, base + 30, 12);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "later fence, stronger usage");
+	/* The same for a usage no slot of the context has. */
+	more[made] = mock_fence_at(test, base + 3, 11);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_KERNEL);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "later fence, new usage");
+	dma_resv_unlock(&obj);
+	model_unlock(m);
+
+	/* And in the next locked section, after the move a debug build makes. */
+	polled_complete(f[33]);
+	dma_fence_signal(f[38]);
+	dma_resv_lock(&obj, NULL);
+	more[made] = mock_fence(test);
+	same = add_as_model(test, &obj, m, more[made++], DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ_MSG(test, same, true, "relocked");
+	dma_resv_unlock(&obj);
+	KUNIT_ASSERT_LE(test, made, (unsigned int)ARRAY_SIZE(more));
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+	for (i = 0; i < made; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&more[i]->refcount), 1U);
+		dma_fence_signal(more[i]);
+		dma_fence_put(more[i]);
+	}
+}
+
+/* Signal @fence, a mock fence, or a polled one by its driver's word only. */
+static void signal_any(struct dma_fence *fence)
+{
+	if (fence->ops == &polled_fence_ops)
+		polled_complete(fence);
+	else
+		dma_fence_signal(fence);
+}
+
 /*
  * Random locked sections (several reservations of 0 to 3 slots, each
  * followed by at most that many adds of random contexts, seqnos and
  * usages) and random signals, against a model of 6.1's array: after every
  * step the locked walk lists the model's fences, in its order, with its
- * usages.  Arrays stay small enough to go without an index (the index
- * picks signaled slots to reuse its own way).
+ * usages.  Fences signal between the sections and within them, some of
+ * them only when their driver is asked.
+ * An object is replaced once its array passes 128 slots, and halfway,
+ * where the adds go from 6 contexts to 40.
  */
 static void dma_resv_sections_match_6_1(struct kunit *test)
 {
-	const unsigned int contexts = 6, steps = 600, max_fences = 3000;
-	u64 base = dma_fence_context_alloc(contexts), seqno[6] = {};
+	const unsigned int contexts = 40, steps = 1500, max_fences = 6000;
+	u64 base = dma_fence_context_alloc(contexts), seqno[40] = {};
+	unsigned int i, made = 0, objects = 1, biggest = 0, used = 6;
 	struct dma_fence **all;
-	unsigned int i, made = 0, objects = 1;
 	struct resv_model *m;
 	struct dma_resv obj;
 	u32 rnd = 2024;
@@ -1029,14 +1197,13 @@ static void dma_resv_sections_match_6_1(struct kunit *test)
 	dma_resv_init(&obj);
 
 	for (i = 0; i < steps; i++) {
-		unsigned int reserves, r, a, k;
+		unsigned int reserves, r, a;
 		bool same = true;
 
 		rnd = rnd * 1103515245 + 12345;
 		if ((rnd >> 16) % 3 == 0 && made) {
 			/* Signal a fence, mostly a recent one. */
-			k = made - 1 - (rnd >> 20) % min(made, 8U);
-			dma_fence_signal(all[k]);
+			signal_any(all[made - 1 - (rnd >> 20) % min(made, 8U)]);
 			continue;
 		}
 
@@ -1057,13 +1224,20 @@ static void dma_resv_sections_match_6_1(struct kunit *test)
 
 				KUNIT_ASSERT_LT(test, made, max_fences);
 				rnd = rnd * 1103515245 + 12345;
-				c = (rnd >> 16) % contexts;
+				/* Within the section too, anywhere. */
+				if ((rnd >> 4) % 3 == 0 && made)
+					signal_any(all[made - 1 - (rnd >> 20) %
+						       min(made, 128U)]);
+				c = (rnd >> 16) % used;
 				usage = (rnd >> 24) & 3;
 				/* Now and then the same seqno again. */
 				if ((rnd >> 28) || !seqno[c])
 					seqno[c]++;
-				all[made] = mock_fence_at(test, base + c,
-							  seqno[c]);
+				all[made] = (rnd >> 8) % 4 ?
+					mock_fence_at(test, base + c,
+						      seqno[c]) :
+					polled_fence_at(test, base + c,
+							seqno[c]);
 				dma_resv_add_fence(&obj, all[made], usage);
 				model_add(m, all[made++], usage);
 				same = walk_is_model(&obj, m);
@@ -1080,56 +1254,25 @@ static void dma_resv_sections_match_6_1(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, listed_is(&obj, m->fence, m->num),
 				    true, "step %u: relocked", i);
 
-		/* Start over before the array is big enough for an index. */
-		if (m->slots > 16) {
+		/* The model's fences stay fewer than MODEL_SLOTS. */
+		biggest = max(biggest, m->slots);
+		if (m->slots > 128 || i == steps / 2) {
 			dma_resv_fini(&obj);
 			dma_resv_init(&obj);
 			memset(m, 0, sizeof(*m));
 			objects++;
+			used = i < steps / 2 ? used : contexts;
 		}
 	}
-	kunit_info(test, "%u steps, %u fences, %u objects\n", i, made,
-		   objects);
+	kunit_info(test, "%u steps, %u fences, %u objects, %u slots at most\n",
+		   i, made, objects, biggest);
+	KUNIT_EXPECT_GT(test, biggest, 32U);
 	dma_resv_fini(&obj);
 	for (i = 0; i < made; i++) {
 		KUNIT_EXPECT_EQ(test, kref_read(&all[i]->refcount), 1U);
 		dma_fence_signal(all[i]);
 		dma_fence_put(all[i]);
 	}
-}
-
-/* A fence that knows it signaled before its flag says so. */
-struct polled_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock; /* the fence's lock */
-	bool done;
-};
-
-static bool polled_signaled(struct dma_fence *fence)
-{
-	return READ_ONCE(container_of(fence, struct polled_fence, base)->done);
-}
-
-static const struct dma_fence_ops polled_fence_ops = {
-	.get_driver_name = mock_fence_name,
-	.get_timeline_name = mock_fence_name,
-	.signaled = polled_signaled,
-};
-
-static struct dma_fence *polled_fence(struct kunit *test)
-{
-	struct polled_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	spin_lock_init(&p->lock);
-	dma_fence_init(&p->base, &polled_fence_ops, &p->lock,
-		       dma_fence_context_alloc(1), 1);
-	return &p->base;
-}
-
-static void polled_complete(struct dma_fence *fence)
-{
-	WRITE_ONCE(container_of(fence, struct polled_fence, base)->done, true);
 }
 
 /*
@@ -1288,8 +1431,8 @@ static void dma_resv_replace_fences_by_context(struct kunit *test)
 
 /*
  * Contexts added in no particular order, then later fences of each in
- * another order: every later fence finds the slot of its context (through
- * the index, with this many), and a locked walk sees each context once.
+ * another order: every later fence finds the slot of its context, and a
+ * locked walk sees each context once.
  */
 static void dma_resv_contexts_in_any_order(struct kunit *test)
 {
@@ -1311,7 +1454,7 @@ static void dma_resv_contexts_in_any_order(struct kunit *test)
 	}
 
 	dma_resv_init(&obj);
-	/* 37 and 11 are prime to 64: both visit every index once. */
+	/* 37 and 11 are prime to 64: both visit every context once. */
 	for (i = 0; i < n; i++)
 		add_one(test, &obj, f1[(i * 37) % n], DMA_RESV_USAGE_READ);
 	for (i = 0; i < n; i++)
@@ -1330,7 +1473,7 @@ static void dma_resv_contexts_in_any_order(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kref_read(&f1[i]->refcount), 1U);
 	}
 
-	/* Removing contexts from the middle keeps the others findable. */
+	/* Removing contexts from the middle keeps the others in place. */
 	dma_resv_lock(&obj, NULL);
 	for (i = 0; i < n; i += 3)
 		dma_resv_replace_fences(&obj, base + i, NULL,
@@ -2701,7 +2844,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_add_same_context_rule),
 	KUNIT_CASE(dma_resv_write_then_read_same_context),
 	KUNIT_CASE(dma_resv_signaled_slot_reused_first),
-	KUNIT_CASE(dma_resv_indexed_add_matches_rule),
+	KUNIT_CASE(dma_resv_big_array_add_matches_rule),
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
 	KUNIT_CASE(dma_resv_full_array_compacts),
@@ -2710,6 +2853,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_first_array_as_6_1),
 	KUNIT_CASE(dma_resv_relock_sizes_as_6_1),
 	KUNIT_CASE(dma_resv_sections_match_6_1),
+	KUNIT_CASE(dma_resv_big_array_slot_as_6_1),
 	KUNIT_CASE(dma_resv_compaction_asks_driver),
 	KUNIT_CASE(dma_resv_regrow_asks_driver),
 	KUNIT_CASE(dma_resv_copy_sized_as_6_1),

@@ -55,7 +55,7 @@ for b in $(seq "$boots"); do
 		say "boot $b of $boots, $side kernel: $BENCH_ROUNDS rounds, $BENCH_CLOCK clock"
 		start=$SECONDS
 		"$HARNESS/boot.sh" "$flavor" bench
-		cp "$BUILD_DIR/obj-$flavor/boot.log" "$out/boot-$side-$b.log"
+		cp "$(objdir "$flavor")/boot.log" "$out/boot-$side-$b.log"
 		echo "    $((SECONDS - start)) s, $(grep -c 'bench: .*=' "$out/boot-$side-$b.log") lines of results"
 		grep -h -E 'bench: .*failed|BUG:|Oops|WARNING:' "$out/boot-$side-$b.log" || true
 	done

@@ -12,15 +12,20 @@
 # the guest, on one vCPU, has a clock that counts the instructions it
 # executes instead of host time (see bench.sh); BENCH_ONLY=prefix keeps
 # the module's rows of that prefix and skips the user benchmark.
+# difftest: the differential test's programs with seed DIFF_SEED and
+# DIFF_SEQUENCES random sequences, a quiet kernel, no KUnit, their output
+# on a second serial port into the file DIFF_OUT (see difftest.sh).
 # SUITE=glob runs only matching KUnit suites; QEMU_TIMEOUT (seconds,
-# default 1200) bounds the run.
+# default 1200) bounds the run; INITRD and BOOT_LOG override the
+# initramfs and the log (default: in obj-FLAVOR).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 flavor=${1:-debug}
 mode=${2:-quiet}
-obj=$BUILD_DIR/obj-$flavor
-log=$obj/boot.log
+obj=$(objdir "$flavor")
+log=${BOOT_LOG:-$obj/boot.log}
+initrd=${INITRD:-$obj/initramfs.cpio.gz}
 kunit=1
 [ "$mode" = demo ] && kunit=0
 cmdline="console=ttyS0 panic=-1 kunit.enable=$kunit trace_event=dma_fence:*"
@@ -38,6 +43,10 @@ fi
 # Nothing of the test boot's: no KUnit, no tracepoints, no test cmdline.
 [ "$mode" = bench ] && cmdline="console=ttyS0 panic=-1 dmabuf.bench=${BENCH_ROUNDS:-5}"
 [ "$mode" = bench ] && [ -n "${BENCH_ONLY:-}" ] && cmdline+=" dmabuf.bench_only=$BENCH_ONLY"
+if [ "$mode" = difftest ]; then
+	cmdline="console=ttyS0 panic=-1 quiet kunit.enable=0 cma=32M hugepages=8"
+	cmdline+=" dmabuf.difftest=${DIFF_SEED:?} dmabuf.diffseq=${DIFF_SEQUENCES:?}"
+fi
 
 # KVM only when a probe shows it works (it does not on the CI machines).
 accel=${QEMU_ACCEL:-}
@@ -64,8 +73,11 @@ fi
 qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp $smp -m 2G -nographic
       -device virtio-gpu-pci
       -no-reboot -kernel "$obj/arch/x86/boot/bzImage"
-      -initrd "$obj/initramfs.cpio.gz" -append "$cmdline")
+      -initrd "$initrd" -append "$cmdline")
 [ -n "$icount" ] && qemu+=(-icount "$icount")
+# The guest's ttyS1: what the programs print, and nothing of the kernel's.
+# Naming the first port keeps it on the terminal, as -nographic puts it.
+[ "$mode" = difftest ] && qemu+=(-serial mon:stdio -serial "file:${DIFF_OUT:?}")
 
 case $mode in
 shell) exec "${qemu[@]}" ;;

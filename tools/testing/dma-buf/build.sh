@@ -7,7 +7,7 @@
 # Flavors: debug (the test kernel), kcsan (the debug kernel with KCSAN
 # instead of KASAN, for make stress), bench (our tree, for make bench) and
 # bench-upstream (the same config on the pristine 6.1 tree, unpacked here
-# into $UPSTREAM_TREE and never overlaid).
+# into $UPSTREAM_TREE and never overlaid, built in upstream/obj-bench).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -26,7 +26,7 @@ bench-upstream)
 	;;
 *) die "unknown flavor '$flavor' (known: debug, kcsan, bench, bench-upstream)" ;;
 esac
-obj=$BUILD_DIR/obj-$flavor
+obj=$(objdir "$flavor")
 mkdir -p "$obj"
 
 say "configuring the $flavor kernel (${frags[*]}) in $TREE"

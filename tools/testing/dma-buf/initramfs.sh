@@ -1,19 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: initramfs.sh [FLAVOR [DIR]]
+# Usage: initramfs.sh [FLAVOR [DIR [OUT]]]
 # Packs busybox, the init and the static test programs staged in DIR
-# (default $BUILD_DIR/tests; make bench stages its own) into /tests of
-# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz, and with the test programs
-# v4l2-compliance and its libraries and, once module.sh has built it, the
-# lifetime test module (/modules/dmabuf_modtest.ko).
+# (default $BUILD_DIR/tests; make bench and difftest.sh stage their own)
+# into /tests of OUT (default $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz),
+# and with the test programs v4l2-compliance and its libraries and, once
+# module.sh has built it, the lifetime test module
+# (/modules/dmabuf_modtest.ko).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-obj=$BUILD_DIR/obj-${1:-debug}
+obj=$(objdir "${1:-debug}")
 busybox=/bin/busybox # static, from busybox-static
 progs=${2:-$BUILD_DIR/tests}
+cpio=${3:-$obj/initramfs.cpio.gz}
 mkdir -p "$progs"
-list=$obj/initramfs.list
+list=${cpio%.cpio.gz}.list
 {
 	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests
 	echo "nod /dev/console 600 0 0 c 5 1"
@@ -50,4 +52,4 @@ list=$obj/initramfs.list
 		done | awk '!seen[$0]++'
 	fi
 } > "$list"
-"$obj/usr/gen_init_cpio" "$list" | gzip -1 > "$obj/initramfs.cpio.gz"
+"$obj/usr/gen_init_cpio" "$list" | gzip -1 > "$cpio"

@@ -8,11 +8,24 @@ BUILD_DIR=${BUILD_DIR:-$REPO/.build}
 mkdir -p "$BUILD_DIR"
 BUILD_DIR=$(cd "$BUILD_DIR" && pwd)
 TREE=$BUILD_DIR/linux
-# The pristine 6.1 tree, never overlaid: the benchmarks' upstream side.
-UPSTREAM_TREE=$BUILD_DIR/linux-upstream
+# The pristine 6.1 tree, never overlaid: the benchmarks' and the
+# differential test's upstream side.  It and its build directory sit one
+# level down, in upstream/, so that every path of its build relative to
+# the build directory reads as in ours ("../linux/..."): ccache then
+# finds every object that does not depend on drivers/dma-buf already
+# built for our kernel.
+UPSTREAM_TREE=$BUILD_DIR/upstream/linux
 RESULTS=$BUILD_DIR/results.txt
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 JOBS=${JOBS:-$(nproc)}
+
+# objdir FLAVOR: where the kernel of FLAVOR is built.
+objdir() {
+	case $1 in
+	bench-upstream) printf '%s\n' "$BUILD_DIR/upstream/obj-bench" ;;
+	*) printf '%s\n' "$BUILD_DIR/obj-$1" ;;
+	esac
+}
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

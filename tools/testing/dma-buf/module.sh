@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 src=$HARNESS/$1 flavor=$2 dir=$3
-obj=$BUILD_DIR/obj-$flavor
+obj=$(objdir "$flavor")
 [ "$flavor" = bench-upstream ] && TREE=$UPSTREAM_TREE
 grep -q '^CONFIG_MODULES=y' "$obj/.config" ||
 	die "the $flavor kernel has no module support"

@@ -282,18 +282,17 @@ static int list_regrow(struct dma_resv *obj, unsigned long request,
 }
 
 /*
- * Put @slot (or nothing, for 0) at @pos, in use, in one store: lock-free
- * readers see the slot before or after.  The fence that was there loses
- * the object's reference; a reader that read it before holds its own or
- * fails to take one and starts over.
+ * Put @slot (or nothing, for 0) in the slot at @pos, one in use, in one
+ * store: lock-free readers see the slot before or after.  The fence that
+ * was there loses the object's reference; a reader that read it before
+ * holds its own or fails to take one and starts over.
  */
-static void slot_set(struct dma_resv_list *list, unsigned int pos,
-		     unsigned long slot)
+static __always_inline void slot_set(unsigned long *pos, unsigned long slot)
 {
-	unsigned long old = list->slots[pos];
+	unsigned long old = *pos;
 
 	/* Whatever made the fence is seen before the pointer to it. */
-	smp_store_release(&list->slots[pos], slot);
+	smp_store_release(pos, slot);
 	if (old)
 		dma_fence_put(slot_fence(old));
 }
@@ -411,34 +410,27 @@ EXPORT_SYMBOL(dma_resv_reset_max_fences);
  * signals no earlier.
  */
 static bool slot_supersedes(unsigned long slot, struct dma_fence *fence,
-			    enum dma_resv_usage usage)
+			    u64 context, enum dma_resv_usage usage)
 {
 	struct dma_fence *old = slot_fence(slot);
 
-	return old->context == fence->context && slot_usage(slot) >= usage &&
-	       dma_fence_is_later_or_same(fence, old);
+	return old->context == context && slot_usage(slot) >= usage &&
+	       (old == fence ||
+		__dma_fence_is_later(fence->seqno, old->seqno, fence->ops));
 }
 
 /*
- * The slot @fence takes instead of a new one: the first, in order, whose
- * fence @fence supersedes, or that signaled (its driver is asked, which
- * may signal it), or that dma_resv_replace_fences() emptied.  Every slot
- * before it is asked too, as 6.1 asks them: any fence may signal at any
- * moment, so no slot can be passed over.  -1 when there is none.
+ * May @fence, of @context, take the slot holding @slot instead of a new
+ * one?  When it supersedes the slot's fence, when that fence signaled (its
+ * driver is asked, which may signal it), or when the slot was emptied by
+ * dma_resv_replace_fences().
  */
-static int slot_find(struct dma_resv_list *list, struct dma_fence *fence,
-		     enum dma_resv_usage usage)
+static __always_inline bool slot_takes(unsigned long slot,
+				       struct dma_fence *fence, u64 context,
+				       enum dma_resv_usage usage)
 {
-	unsigned int i, n = list ? list->num_fences : 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned long slot = list->slots[i];
-
-		if (!slot || slot_supersedes(slot, fence, usage) ||
-		    dma_fence_is_signaled(slot_fence(slot)))
-			return i;
-	}
-	return -1;
+	return !slot || slot_supersedes(slot, fence, context, usage) ||
+	       dma_fence_is_signaled(slot_fence(slot));
 }
 
 /*
@@ -477,31 +469,61 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 			dma_resv_add_fence(obj, fence, usage);
 }
 
-/* dma_resv_add_fence() on @list, which need not be published yet. */
-static void list_add_fence(struct dma_resv *obj, struct dma_resv_list *list,
-			   struct dma_fence *fence, enum dma_resv_usage usage)
+/*
+ * An add that found no slot to take and no room reserved: make_room(), then
+ * store @fence where it says.  Out of line, away from the common adds.
+ */
+static noinline void add_unreserved(struct dma_resv *obj,
+				    struct dma_fence *fence,
+				    enum dma_resv_usage usage)
 {
-	int pos = slot_find(list, fence, usage);
+	struct dma_resv_list *list;
+	int pos = make_room(obj);
 
-	if (pos >= 0) {
-		slot_set(list, pos, slot_pack(dma_fence_get(fence), usage));
+	if (pos < 0) {
+		pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
+		       fence->context, fence->seqno);
 		return;
 	}
-	if (!list || list->num_fences >= list->max_fences) {
-		pos = make_room(obj);
-		if (pos < 0) {
-			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
-			       fence->context, fence->seqno);
-			return;
-		}
-		list = resv_list(obj);
-		if (pos < list->num_fences) {
-			slot_set(list, pos,
-				 slot_pack(dma_fence_get(fence), usage));
+	list = resv_list(obj);
+	dma_fence_get(fence);
+	if (pos < list->num_fences)
+		slot_set(&list->slots[pos], slot_pack(fence, usage));
+	else
+		slot_append(list, slot_pack(fence, usage));
+}
+
+/*
+ * dma_resv_add_fence() on @list, which need not be published yet.  The
+ * slots are asked in order and @fence takes the first that slot_takes()
+ * allows, else a reserved one.  Every slot before the one taken is asked,
+ * as 6.1 asks them: any fence may signal at any moment, so none can be
+ * passed over.  Inlined into both callers: for a common add, the walk,
+ * the reference and one store are all there is.
+ */
+static __always_inline void list_add_fence(struct dma_resv *obj,
+					   struct dma_resv_list *list,
+					   struct dma_fence *fence,
+					   enum dma_resv_usage usage)
+{
+	unsigned long *pos = list ? list->slots : NULL;
+	unsigned long *end = list ? pos + list->num_fences : NULL;
+	/* In a register: the signaled() hooks may write memory. */
+	u64 context = fence->context;
+
+	for (; pos < end; pos++) {
+		if (slot_takes(*pos, fence, context, usage)) {
+			dma_fence_get(fence);
+			slot_set(pos, slot_pack(fence, usage));
 			return;
 		}
 	}
-	slot_append(list, slot_pack(dma_fence_get(fence), usage));
+	if (list && list->num_fences < list->max_fences) {
+		dma_fence_get(fence);
+		slot_append(list, slot_pack(fence, usage));
+	} else {
+		add_unreserved(obj, fence, usage);
+	}
 }
 
 /**
@@ -579,7 +601,7 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 
 		if (!slot || slot_fence(slot)->context != context)
 			continue;
-		slot_set(list, i, replacement ?
+		slot_set(&list->slots[i], replacement ?
 			 slot_pack(dma_fence_get(replacement), usage) : 0);
 	}
 	if (container)

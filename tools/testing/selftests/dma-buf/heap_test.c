@@ -142,7 +142,6 @@ FIXTURE(heap) {
 FIXTURE_VARIANT(heap) {
 	const char *name;
 	unsigned long sizes[6];
-	int private_mmap_errno;	/* 0: MAP_PRIVATE maps */
 };
 
 FIXTURE_VARIANT_ADD(heap, system) {
@@ -153,7 +152,6 @@ FIXTURE_VARIANT_ADD(heap, system) {
 FIXTURE_VARIANT_ADD(heap, cma) {
 	.name = "reserved",
 	.sizes = { 4 * KiB, 12 * KiB, 1 * MiB, 4 * MiB },
-	.private_mmap_errno = EINVAL,
 };
 
 FIXTURE_SETUP(heap)
@@ -228,7 +226,11 @@ TEST_F(heap, mmap_at_an_offset_sees_those_pages)
 	close(buf);
 }
 
-/* As in 6.1, the CMA heap maps only shared; the system heap maps either. */
+/*
+ * As in 6.1 (the differential test saw both), neither heap maps a buffer
+ * privately for writing: the CMA heap refuses every private mapping, the
+ * system heap's page remapping a copy-on-write one.
+ */
 TEST_F(heap, private_mappings_as_6_1)
 {
 	unsigned char *p;
@@ -237,16 +239,14 @@ TEST_F(heap, private_mappings_as_6_1)
 	buf = heap_alloc(self->heap, 2 * 4096, O_RDWR, 0);
 	ASSERT_GE(buf, 0);
 	p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, buf, 0);
-	if (variant->private_mmap_errno) {
-		EXPECT_EQ(MAP_FAILED, p);
-		EXPECT_EQ(variant->private_mmap_errno, errno);
-	} else {
-		ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EINVAL, errno);
+	if (p != MAP_FAILED)
 		munmap(p, 2 * 4096);
-	}
 	p = mmap(NULL, 2 * 4096, PROT_READ, MAP_SHARED, buf, 0);
-	ASSERT_NE(MAP_FAILED, p);
-	munmap(p, 2 * 4096);
+	EXPECT_NE(MAP_FAILED, p);
+	if (p != MAP_FAILED)
+		munmap(p, 2 * 4096);
 	close(buf);
 }
 

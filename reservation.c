@@ -72,6 +72,11 @@
 /**
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
+ * @capacity: number of slots, as many as 6.1's array for the same request
+ *	holds (see list_slots()); fixed for the array's life.  Writers only,
+ *	and only while the array is live: it shares its bytes with @rcu,
+ *	which kfree_rcu() takes once the array is out of use.  So the header
+ *	is as long as 6.1's and an array takes the slab bucket 6.1's takes.
  * @num_fences: slots [0, @num_fences) are in use.  Only grows while the
  *	array is published, with a release store that lock-free readers pair
  *	with an acquire load: the slot it grows over is written before.
@@ -80,17 +85,17 @@
  *	@capacity from the array's allocation on; with %CONFIG_DEBUG_MUTEXES,
  *	unlocking lowers it to @num_fences, so that the next reservation
  *	moves to a new array.
- * @capacity: number of slots, as many as 6.1's array for the same request
- *	holds (see list_slots()); fixed for the array's life
  * @slots: each a fence pointer (holding a reference) or'ed with its usage,
  *	or 0 for a slot emptied by dma_resv_replace_fences(); written with
  *	the object locked, one store per change, read under RCU
  */
 struct dma_resv_list {
-	struct rcu_head rcu;
+	union {
+		struct rcu_head rcu;
+		unsigned int capacity;
+	};
 	unsigned int num_fences;
 	unsigned int max_fences;
-	unsigned int capacity;
 	unsigned long slots[];
 };
 
@@ -171,7 +176,8 @@ static unsigned int list_slots(unsigned long request)
 }
 
 /*
- * An empty array of list_slots(@request) slots, its limit its size.  The
+ * An empty array of list_slots(@request) slots, its limit its size.  With
+ * a header of 6.1's length, its allocation is 6.1's to the byte.  The
  * slots are left as they come: nobody reads a slot at or beyond
  * @num_fences, and a slot is written before @num_fences grows over it.
  */
@@ -182,6 +188,8 @@ static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 	size_t size = struct_size(list, slots, capacity);
 
 	BUILD_BUG_ON(sizeof(list->slots[0]) != SIZE_61_SLOT);
+	BUILD_BUG_ON(offsetof(struct dma_resv_list, slots) !=
+		     sizeof(struct rcu_head) + 2 * sizeof(u32));
 	if (!capacity || size > KMALLOC_MAX_SIZE)
 		return NULL;
 	list = kmalloc(size, gfp);

@@ -894,6 +894,34 @@ static void dma_resv_first_array_as_6_1(struct kunit *test)
 	}
 }
 
+#ifndef DMA_BUF_USERSPACE_SHIM
+/*
+ * An array takes the memory 6.1's takes: for a request of n fences, the
+ * slab bucket of a 24-byte header and n pointers, which its slots fill.
+ * (The shim's allocator has buckets of its own, hence kernel only.)
+ */
+static void dma_resv_allocation_as_6_1(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1, 5, 9, 17, 33, 65, 200, 1000 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		unsigned long request = max(4UL, roundup_pow_of_two(sizes[i]));
+		struct dma_resv obj;
+
+		dma_resv_init(&obj);
+		dma_resv_lock(&obj, NULL);
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, sizes[i]),
+				0);
+		KUNIT_EXPECT_EQ_MSG(test, ksize(rcu_access_pointer(obj.fences)),
+				    kmalloc_size_roundup(24 + 8 * request),
+				    "reserved %u", sizes[i]);
+		dma_resv_unlock(&obj);
+		dma_resv_fini(&obj);
+	}
+}
+#endif
+
 /*
  * After relocking, with %CONFIG_DEBUG_MUTEXES the array's limit is its
  * number of fences, so a reservation always moves to a new array, sized
@@ -2851,6 +2879,9 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_relock_compacts_with_debug_mutexes),
 	KUNIT_CASE(dma_resv_grows_as_6_1),
 	KUNIT_CASE(dma_resv_first_array_as_6_1),
+#ifndef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_resv_allocation_as_6_1),
+#endif
 	KUNIT_CASE(dma_resv_relock_sizes_as_6_1),
 	KUNIT_CASE(dma_resv_sections_match_6_1),
 	KUNIT_CASE(dma_resv_big_array_slot_as_6_1),

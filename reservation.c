@@ -32,11 +32,13 @@
  * fence a driver's signaled() hook is asked about.
  *
  * A locked walk lists signaled fences too, until the array moves.  So that
- * it lists what Linux 6.1 lists, an array has the number of slots 6.1's
- * has for the same request, and moves on the same reservations: when the
- * fences and the new ones exceed its limit, which is the array's size,
- * except that with %CONFIG_DEBUG_MUTEXES unlocking lowers it to the number
- * of fences stored.
+ * it lists what Linux 6.1 (as distributions build it) lists, an array has
+ * the number of slots 6.1's has for the same request, and moves on the
+ * same reservations: when the fences and the new ones exceed its size.
+ * With %CONFIG_DEBUG_MUTEXES, 6.1 also moves on the first reservation of
+ * every locked section; ours does not, so that a lock-free wait is bounded
+ * by the fences it found in debug builds too.  There, unlocking lowers
+ * only the limit adds are checked against, as in 6.1.
  *
  * Lock-free readers never take the lock and never wait for a writer: they
  * work from any context, hard interrupts included.  A reader takes the
@@ -80,11 +82,9 @@
  * @num_fences: slots [0, @num_fences) are in use.  Only grows while the
  *	array is published, with a release store that lock-free readers pair
  *	with an acquire load: the slot it grows over is written before.
- * @max_fences: how far adds may fill the array without a new reservation,
- *	and what dma_resv_reserve_fences() measures against.  Writers only.
- *	@capacity from the array's allocation on; with %CONFIG_DEBUG_MUTEXES,
- *	unlocking lowers it to @num_fences, so that the next reservation
- *	moves to a new array.
+ * @max_fences: how far adds may fill the array without a new reservation.
+ *	Writers only.  @capacity, except that with %CONFIG_DEBUG_MUTEXES
+ *	unlocking lowers it to @num_fences until the next reservation.
  * @slots: each a fence pointer (holding a reference) or'ed with its usage,
  *	or 0 for a slot emptied by dma_resv_replace_fences(); written with
  *	the object locked, one store per change, read under RCU
@@ -354,15 +354,15 @@ EXPORT_SYMBOL(dma_resv_fini);
  * dma_resv_add_fence() are guaranteed a slot.  Reservations do not add up:
  * calling this twice with 1 guarantees one slot, not two.
  *
- * The array stays when the fences stored and @num_fences fit in its limit:
- * its size, or with %CONFIG_DEBUG_MUTEXES once the object was unlocked,
- * the number of fences it held at the last unlock.  Otherwise the fences
- * move to a new array, for twice that limit or the fences needed if more,
- * and the signaled ones are dropped on the way.  An object without an
- * array (or with a limit of 0) gets one for @num_fences rounded up to a
- * power of two, at least 4, even for 0.  The sizes and the moves are those
- * of Linux 6.1, so that locked walks, which list signaled fences too, list
- * the same fences as there.
+ * The array stays when the fences stored and @num_fences fit in its size.
+ * Otherwise the fences move to a new array, for twice that size or the
+ * fences needed if more, and the signaled ones are dropped on the way.  An
+ * object without an array gets one for @num_fences rounded up to a power
+ * of two, at least 4, even for 0.  The sizes and the moves are those of
+ * Linux 6.1 as distributions build it, so that locked walks, which list
+ * signaled fences too, list the same fences as there.  (A 6.1 kernel with
+ * %CONFIG_DEBUG_MUTEXES also moves on the first reservation after every
+ * unlock; see the comment at the top of this file.)
  *
  * Context: process context, may sleep and allocate (GFP_KERNEL).
  * Return: 0, or -ENOMEM.
@@ -374,12 +374,16 @@ int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences)
 	unsigned int want;
 
 	dma_resv_assert_held(obj);
-	if (list && list->max_fences) {
+	if (list) {
 		if (check_add_overflow(list->num_fences, num_fences, &want))
 			return -ENOMEM;
-		if (want <= list->max_fences)
+		if (want <= list->capacity) {
+			/* Only unlocking in a debug build lowers the limit. */
+			if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+				list->max_fences = list->capacity;
 			return 0;
-		request = max(want, 2 * list->max_fences);
+		}
+		request = max(want, 2 * list->capacity);
 	} else {
 		/* Beyond that, no array could hold them. */
 		if (num_fences > KMALLOC_MAX_SIZE / SIZE_61_SLOT)
@@ -397,8 +401,7 @@ EXPORT_SYMBOL(dma_resv_reserve_fences);
  *
  * Called on unlock in debug builds: a driver that adds a fence without
  * reserving a slot in the same locked section is then warned about even
- * when the array happens to have room left from an earlier reservation,
- * and the next reservation moves the fences to a new array.
+ * when the array happens to have room left from an earlier reservation.
  */
 void dma_resv_reset_max_fences(struct dma_resv *obj)
 {

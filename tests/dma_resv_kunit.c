@@ -716,12 +716,12 @@ static void dma_resv_full_array_compacts(struct kunit *test)
 
 /*
  * Three fences in a five-slot array, two of them signaled, then one more
- * added in a new locked section.  Without %CONFIG_DEBUG_MUTEXES the array
- * has room: the new fence takes the first signaled fence's slot and the
- * other signaled one stays listed.  With it, unlocking forgot the room, so
- * the reservation moves to a new array without the signaled fences.
+ * added in a new locked section.  The array has room: the new fence takes
+ * the first signaled fence's slot and the other signaled one stays listed,
+ * as in 6.1 built without %CONFIG_DEBUG_MUTEXES.  With it, ours keeps the
+ * array too, so that lock-free waits are bounded in debug builds as well.
  */
-static void dma_resv_relock_compacts_with_debug_mutexes(struct kunit *test)
+static void dma_resv_relock_keeps_the_array(struct kunit *test)
 {
 	struct dma_fence *f[4], *want[3];
 	struct dma_resv obj;
@@ -735,16 +735,10 @@ static void dma_resv_relock_compacts_with_debug_mutexes(struct kunit *test)
 	dma_fence_signal(f[0]);
 	dma_fence_signal(f[1]);
 	add_one(test, &obj, f[3], DMA_RESV_USAGE_READ);
-	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES)) {
-		want[0] = f[2];
-		want[1] = f[3];
-		KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 2));
-	} else {
-		want[0] = f[3];
-		want[1] = f[1];
-		want[2] = f[2];
-		KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 3));
-	}
+	want[0] = f[3];
+	want[1] = f[1];
+	want[2] = f[2];
+	KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 3));
 
 	dma_resv_fini(&obj);
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
@@ -923,10 +917,9 @@ static void dma_resv_allocation_as_6_1(struct kunit *test)
 #endif
 
 /*
- * After relocking, with %CONFIG_DEBUG_MUTEXES the array's limit is its
- * number of fences, so a reservation always moves to a new array, sized
- * from that number: twice it, or that number plus the reservation.
- * Without it the limit stays the array's size.
+ * After relocking, a reservation moves to a new array only when the
+ * fences and the reservation exceed the array's size, in debug builds
+ * too.
  */
 static void dma_resv_relock_sizes_as_6_1(struct kunit *test)
 {
@@ -952,9 +945,7 @@ static void dma_resv_relock_sizes_as_6_1(struct kunit *test)
 
 		dma_resv_lock(&p->obj, NULL);
 		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&p->obj, r), 0);
-		if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
-			slots = slots_61(max(n + r, 2 * n));
-		else if (n + r > slots)
+		if (n + r > slots)
 			slots = slots_61(max(n + r, 2 * slots));
 		probe_slots(p, slots);
 		dma_resv_unlock(&p->obj);
@@ -1058,10 +1049,13 @@ static void model_add(struct resv_model *m, struct dma_fence *fence,
 		m->num++;
 }
 
+/*
+ * 6.1 as distributions build it: unlocking changes nothing.  (With
+ * CONFIG_DEBUG_MUTEXES, 6.1 lowers its limit to trigger a move on the
+ * next reservation; ours lowers only the limit adds are checked against.)
+ */
 static void model_unlock(struct resv_model *m)
 {
-	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES) && m->array)
-		m->limit = m->num;
 }
 
 /* Does a locked walk of @obj list the model's fences with their usages? */
@@ -1843,10 +1837,6 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
 	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
 	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
 
-	/*
-	 * The slot for c is reserved before the walk: with
-	 * CONFIG_DEBUG_MUTEXES, reserving after relocking moves the fences.
-	 */
 	dma_resv_lock(&obj, NULL);
 	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
 	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
@@ -1906,11 +1896,9 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
  * starts at any moment is bounded by the fences present when it started,
  * so it returns once the fence it found signals, a few milliseconds later,
  * however long the producer goes on.
- *
- * With %CONFIG_DEBUG_MUTEXES a reservation after relocking moves the
- * fences to a new array, as in 6.1, and a move starts walks over: the
- * producer holds the lock throughout then, so that each fence takes the
- * place of the last in the same array.
+ * The producer unlocks between fences, as drivers do: in debug builds
+ * too, a reservation then keeps the array, and the walk is not started
+ * over.
  */
 struct producer {
 	struct dma_resv *obj;
@@ -1932,10 +1920,8 @@ static int producer_thread(void *data)
 			atomic_inc(&p->err);
 			break;
 		}
-		if (!IS_ENABLED(CONFIG_DEBUG_MUTEXES)) {
-			dma_resv_unlock(p->obj);
-			dma_resv_lock(p->obj, NULL);
-		}
+		dma_resv_unlock(p->obj);
+		dma_resv_lock(p->obj, NULL);
 		if (dma_resv_reserve_fences(p->obj, 1))
 			atomic_inc(&p->err);
 		else
@@ -2876,7 +2862,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_grows_to_thousands),
 	KUNIT_CASE(dma_resv_reserve_limits),
 	KUNIT_CASE(dma_resv_full_array_compacts),
-	KUNIT_CASE(dma_resv_relock_compacts_with_debug_mutexes),
+	KUNIT_CASE(dma_resv_relock_keeps_the_array),
 	KUNIT_CASE(dma_resv_grows_as_6_1),
 	KUNIT_CASE(dma_resv_first_array_as_6_1),
 #ifndef DMA_BUF_USERSPACE_SHIM

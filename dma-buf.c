@@ -1069,17 +1069,20 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
 
 /*
  * poll(): EPOLLIN once the writers are done, EPOLLOUT once every reader
- * and writer is done.  For each of the two, one poller at a time claims
- * the callback (&dma_buf.cb_in, &dma_buf.cb_out) by setting its ->active,
- * read and written under the poll wait queue's lock, walks the fences and
- * arms the callback on the first one still pending.  A poller that finds
- * the callback claimed reports the event as not ready and sleeps on the
- * queue, where it already is.  So whoever ends a claim wakes the queue:
- * the callback when its fence signals, or the claiming poller itself when
- * it found nothing to wait for.  Woken pollers poll again and see fences
- * added or replaced meanwhile.  A claim holds a reference on the file, so
- * the buffer outlives it, and an armed callback one on its fence, which
- * the buffer may drop before it signals.
+ * and writer is done.  A poller walks the fences of the event without any
+ * lock first; when none is pending the event is ready and the poller
+ * leaves the callback alone, so that polling an idle buffer touches no
+ * shared state.  Otherwise one poller at a time claims the callback
+ * (&dma_buf.cb_in, &dma_buf.cb_out) by setting its ->active, read and
+ * written under the poll wait queue's lock, and arms it on the first fence
+ * still pending, walking on past those that signal meanwhile.  A poller
+ * that finds the callback claimed reports the event as not ready and
+ * sleeps on the queue, where it already is.  So whoever ends a claim wakes
+ * the queue: the callback when its fence signals, or the claiming poller
+ * itself when the rest of its walk found nothing to wait for.  Woken
+ * pollers poll again and see fences added or replaced meanwhile.  A claim
+ * holds a reference on the file, so the buffer outlives it, and an armed
+ * callback one on its fence, which the buffer may drop before it signals.
  */
 
 /* Ends a claim: from the fence's signaling, or with no fence at all. */
@@ -1098,31 +1101,9 @@ static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 	fput(file);
 }
 
-/* Arm @dcb on the first pending fence of @usage; false if there is none. */
-static bool arm_on_pending(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
-			   enum dma_resv_usage usage)
-{
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	bool armed = false;
-
-	dma_resv_iter_begin(&cursor, buf->resv, usage);
-	dma_resv_for_each_fence_unlocked(&cursor, fence) {
-		/* The callback owns this reference and drops it. */
-		dma_fence_get(fence);
-		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
-			armed = true;
-			break;
-		}
-		dma_fence_put(fence);
-	}
-	dma_resv_iter_end(&cursor);
-	return armed;
-}
-
-/* Is @event ready?  If not, make sure a callback will tell the pollers. */
-static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
-		       __poll_t event, enum dma_resv_usage usage)
+/* Claim @dcb for @event; false if another poller holds it. */
+static bool poll_claim(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
+		       __poll_t event)
 {
 	spin_lock_irq(&buf->poll.lock);
 	if (dcb->active) {
@@ -1131,34 +1112,64 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	}
 	dcb->active = event;
 	spin_unlock_irq(&buf->poll.lock);
-
 	get_file(buf->file);
-	if (arm_on_pending(buf, dcb, usage))
-		return false;
-	/* Nothing pending: end the claim, waking those who deferred to it. */
-	dma_buf_poll_cb(NULL, &dcb->cb);
 	return true;
+}
+
+/* Is @event ready?  If not, make sure a callback will tell the pollers. */
+static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
+		       __poll_t event, enum dma_resv_usage usage)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	bool claimed = false;
+	bool ready = true;
+
+	dma_resv_iter_begin(&cursor, buf->resv, usage);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (!claimed) {
+			if (!poll_claim(buf, dcb, event)) {
+				ready = false;
+				break;
+			}
+			claimed = true;
+		}
+		/* The callback owns this reference and drops it. */
+		dma_fence_get(fence);
+		if (!dma_fence_add_callback(fence, &dcb->cb, dma_buf_poll_cb)) {
+			ready = false;
+			break;
+		}
+		dma_fence_put(fence);
+	}
+	dma_resv_iter_end(&cursor);
+
+	/* Claimed, yet nothing to wait for: wake those who deferred to us. */
+	if (claimed && ready)
+		dma_buf_poll_cb(NULL, &dcb->cb);
+	return ready;
 }
 
 static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 {
 	struct dma_buf *buf = file->private_data;
 	__poll_t events = poll_requested_events(wait) & (EPOLLIN | EPOLLOUT);
-	__poll_t ready = 0;
 
 	poll_wait(file, &buf->poll, wait);
 	if (!events)
 		return 0;
 
+	/*
+	 * The fences EPOLLIN waits for are among those EPOLLOUT waits for:
+	 * when EPOLLOUT is ready, so is EPOLLIN, with no second walk.
+	 */
 	if ((events & EPOLLOUT) &&
-	    poll_ready(buf, &buf->cb_out, EPOLLOUT,
-		       dma_resv_usage_rw(true)))
-		ready |= EPOLLOUT;
+	    poll_ready(buf, &buf->cb_out, EPOLLOUT, dma_resv_usage_rw(true)))
+		return events;
 	if ((events & EPOLLIN) &&
-	    poll_ready(buf, &buf->cb_in, EPOLLIN,
-		       dma_resv_usage_rw(false)))
-		ready |= EPOLLIN;
-	return ready;
+	    poll_ready(buf, &buf->cb_in, EPOLLIN, dma_resv_usage_rw(false)))
+		return EPOLLIN;
+	return 0;
 }
 
 /**

@@ -349,6 +349,82 @@ static void poll_holds_the_fence_it_waits_on(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * A second poller that finds the callback claimed reports "not ready" and
+ * takes no reference on the fence; the claim's end wakes it.
+ */
+static void poll_defers_to_a_claimed_callback(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *writer = mock_fence(test);
+	struct poll_probe first = {}, second = {};
+	unsigned int refs;
+
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+	refs = kref_read(&writer->refcount);
+	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&writer->refcount), refs + 1);
+
+	dma_fence_signal(writer);
+	KUNIT_EXPECT_GT(test, atomic_read(&second.wakeups), 0);
+	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, EPOLLIN), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, EPOLLIN), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+
+	probe_done(&first);
+	probe_done(&second);
+	dma_fence_put(writer);
+	put_buf(test, buf);
+}
+
+/* Signals as soon as anyone asks it to: never pending once armed on. */
+static bool done_when_enabled(struct dma_fence *fence)
+{
+	return false;
+}
+
+static const struct dma_fence_ops done_when_enabled_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.enable_signaling = done_when_enabled,
+};
+
+/*
+ * The fence the walk found pending is done by the time the callback is to
+ * be armed on it: the poller, which claimed the callback, walks on, finds
+ * nothing, and ends the claim itself, waking the queue and dropping the
+ * file and fence references the claim took.
+ */
+static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct poll_probe p = {};
+	unsigned int refs;
+	long files;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &done_when_enabled_ops, &m->lock,
+		       dma_fence_context_alloc(1), 1);
+	add_fence(buf, &m->base, DMA_RESV_USAGE_WRITE);
+	refs = kref_read(&m->base.refcount);
+	files = file_count(buf->file);
+
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
+	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active | buf->cb_out.active, 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&m->base.refcount), refs);
+	KUNIT_EXPECT_EQ(test, file_count(buf->file), files);
+
+	probe_done(&p);
+	dma_fence_put(&m->base);
+	put_buf(test, buf);
+}
+
 static void poll_keeps_the_buffer_alive(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -647,6 +723,8 @@ static struct kunit_case access_cases[] = {
 	KUNIT_CASE(poll_reports_readers_and_writers),
 	KUNIT_CASE(poll_follows_replaced_fences),
 	KUNIT_CASE(poll_holds_the_fence_it_waits_on),
+	KUNIT_CASE(poll_defers_to_a_claimed_callback),
+	KUNIT_CASE(poll_ends_a_claim_it_could_not_arm),
 	KUNIT_CASE(poll_keeps_the_buffer_alive),
 	KUNIT_CASE(names_replace_each_other),
 	KUNIT_CASE(set_name_does_not_wait_for_the_lock),

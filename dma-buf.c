@@ -1095,7 +1095,7 @@ static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 	spin_lock_irqsave(&wq->lock, irqflags);
 	wake_up_locked_poll(wq, pcb->active);
-	pcb->active = 0;
+	WRITE_ONCE(pcb->active, 0);
 	spin_unlock_irqrestore(&wq->lock, irqflags);
 	dma_fence_put(fence);
 	fput(file);
@@ -1110,7 +1110,7 @@ static bool poll_claim(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 		spin_unlock_irq(&buf->poll.lock);
 		return false;
 	}
-	dcb->active = event;
+	WRITE_ONCE(dcb->active, event);
 	spin_unlock_irq(&buf->poll.lock);
 	get_file(buf->file);
 	return true;
@@ -1124,6 +1124,14 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	struct dma_fence *fence;
 	bool claimed = false;
 	bool ready = true;
+
+	/*
+	 * As in 6.1, an event another poller holds the claim of is not
+	 * ready until that claim ends, whatever the fences say now.  Read
+	 * without the lock: either order of the two pollers is one 6.1 has.
+	 */
+	if (READ_ONCE(dcb->active))
+		return false;
 
 	dma_resv_iter_begin(&cursor, buf->resv, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
@@ -1165,7 +1173,7 @@ static __poll_t dma_buf_poll(struct file *file, poll_table *wait)
 	 */
 	if ((events & EPOLLOUT) &&
 	    poll_ready(buf, &buf->cb_out, EPOLLOUT, dma_resv_usage_rw(true)))
-		return events;
+		return READ_ONCE(buf->cb_in.active) ? EPOLLOUT : events;
 	if ((events & EPOLLIN) &&
 	    poll_ready(buf, &buf->cb_in, EPOLLIN, dma_resv_usage_rw(false)))
 		return EPOLLIN;

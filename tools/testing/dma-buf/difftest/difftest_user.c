@@ -12,6 +12,8 @@
  *
  *  - descriptor numbers, pointers and timestamps are never printed (a
  *    timestamp only as present or absent);
+ *  - fdinfo's mount id ("mnt_id:", which depends on the order in which
+ *    boot-time mounts happen to be made) becomes "<mnt>";
  *  - inode numbers in fdinfo ("ino:"), in debugfs bufinfo and in
  *    "type:[N]" link names become "<ino>";
  *  - fence context numbers inside the default sync_file names
@@ -23,7 +25,7 @@
  *    "@<ts>", and the object and byte totals of bufinfo (other buffers
  *    may exist) "<n>".
  *
- * What is printed as it is includes fdinfo's mnt_id, F_GETFL in octal,
+ * What is printed as it is includes F_GETFL in octal,
  * bufinfo's flags, mode and count columns and GEM/syncobj handle numbers:
  * they are stable from one boot of a kernel to the next.
  *
@@ -288,13 +290,20 @@ keep:
 	snprintf(out, len, "%s", in);
 }
 
-/* "ino:\t123" -> "ino:\t<ino>" and "type:[123]" -> "type:[<ino>]". */
+/*
+ * "ino:\t123" -> "ino:\t<ino>", "mnt_id:\t13" -> "mnt_id:\t<mnt>" and
+ * "type:[123]" -> "type:[<ino>]".
+ */
 static void mask_text(const char *in, char *out, size_t len)
 {
 	const char *lb = strstr(in, ":[");
 
 	if (!strncmp(in, "ino:", 4)) {
 		snprintf(out, len, "ino:\t<ino>");
+		return;
+	}
+	if (!strncmp(in, "mnt_id:", 7)) {
+		snprintf(out, len, "mnt_id:\t<mnt>");
 		return;
 	}
 	if (lb && isdigit((unsigned char)lb[2])) {

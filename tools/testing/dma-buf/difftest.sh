@@ -75,7 +75,9 @@ boot() {
 	[ "$side" = upstream ] && flavor=bench-upstream
 	say "booting the $side kernel: seed $seed, $seqs random sequences per program"
 	rm -f "$out/$side.out"
-	INITRD=$out/initramfs-$side.cpio.gz BOOT_LOG=$out/boot-$side.log \
+	# A boot takes under half a minute: a hang ends after five.
+	QEMU_TIMEOUT=${QEMU_TIMEOUT:-300} \
+		INITRD=$out/initramfs-$side.cpio.gz BOOT_LOG=$out/boot-$side.log \
 		DIFF_OUT=$out/$side.out DIFF_SEED=$seed DIFF_SEQUENCES=$seqs \
 		"$HARNESS/boot.sh" $flavor difftest
 	echo "    $((SECONDS - start)) s, $(grep -c -v '^#' "$out/$side.out" 2>/dev/null || echo 0) lines"

@@ -34,8 +34,10 @@ if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	echo "    booted and ran in $((SECONDS - start)) s (log: $BUILD_DIR/obj-debug/boot.log)"
 	python3 "$HARNESS/results.py" "$BUILD_DIR/obj-debug/boot.log" >> "$RESULTS"
 fi
-# Ours against pristine 6.1: the same programs on both, compared.
-"$HARNESS/difftest.sh"
+# Ours against pristine 6.1: the same programs on both, compared.  One
+# seed unless DIFF_SEED says otherwise, so that a run repeats the last
+# (make difftest draws a new seed each time).
+DIFF_SEED=${DIFF_SEED:-1} "$HARNESS/difftest.sh"
 step build:patch-series-applies "$HARNESS/patches.sh" --verify
 
 pass=$(grep -c '^PASS' "$RESULTS")

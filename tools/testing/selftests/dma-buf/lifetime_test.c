@@ -4,7 +4,8 @@
  * wait-queue entries keep the file (and its fence or buffer) alive, the
  * close wakes nobody, and the poll ends when the fence signals, reporting
  * POLLNVAL because the descriptor is gone by then.  A timeline closed
- * under a waiter ends the wait with the fences' error.
+ * under a waiter ends the wait with the fences' error, also when the
+ * waiter's callback holds the last reference to the point it waits on.
  *
  * Needs root, debugfs, CONFIG_SW_SYNC and CONFIG_DRM_VGEM.
  */
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/dma-buf.h>
 #include <linux/sync_file.h>
 
 #include "../kselftest_harness.h"
@@ -130,6 +132,53 @@ TEST(timeline_closed_under_a_poller)
 	ASSERT_EQ(0, xioctl(fence, SYNC_IOC_FILE_INFO, &info));
 	EXPECT_GT(0, info.status);
 	close(fence);
+}
+
+static int import_write(int buf, int fence)
+{
+	struct dma_buf_import_sync_file imp = {
+		.flags = DMA_BUF_SYNC_WRITE,
+		.fd = fence,
+	};
+
+	return xioctl(buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &imp);
+}
+
+/*
+ * A zero-timeout poll of a busy buffer leaves its callback on the point;
+ * the sync file's close and a later point of the same timeline taking the
+ * buffer's slot leave that callback the point's only owner.  Closing the
+ * timeline then signals the point and the callback frees it.  (6.1
+ * deadlocks here; the differential test keeps both kernels out of it.)
+ */
+TEST(timeline_closed_under_a_buffer_polls_last_reference)
+{
+	struct pollfd pfd = { .events = POLLOUT };
+	__u32 handle;
+	int vgem, tl, first, second;
+
+	vgem = open_vgem();
+	ASSERT_GE(vgem, 0);
+	pfd.fd = vgem_dma_buf(vgem, 4096, &handle);
+	ASSERT_GE(pfd.fd, 0);
+	tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
+	ASSERT_GE(tl, 0);
+	first = fence_create(tl, 1, "first");
+	ASSERT_GE(first, 0);
+	ASSERT_EQ(0, import_write(pfd.fd, first));
+	ASSERT_EQ(0, poll(&pfd, 1, 0));
+	close(first);
+	second = fence_create(tl, 2, "second");
+	ASSERT_GE(second, 0);
+	ASSERT_EQ(0, import_write(pfd.fd, second));
+	close(second);
+
+	ASSERT_EQ(0, close(tl));
+	pfd.events = POLLIN | POLLOUT;
+	EXPECT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLOUT, pfd.revents);
+	close(pfd.fd);
+	close(vgem);
 }
 
 TEST(merged_parts_closed_before_the_merge_signals)

@@ -2740,6 +2740,7 @@ static unsigned int rnd(unsigned int n)
 #define R_FILES 8
 #define R_TLS 3
 #define R_BUFS 2
+#define R_PINS 16
 
 struct rseq {
 	char name[32];
@@ -2748,6 +2749,8 @@ struct rseq {
 	__u32 tlval[R_TLS];
 	int file[R_FILES];
 	int buf[R_BUFS];
+	int pin[R_PINS];
+	int npin;
 };
 
 static const char *const tl_comm[R_TLS] = { "tla", "tlb", "tlc" };
@@ -2780,6 +2783,32 @@ static int r_pick_file(struct rseq *s)
 		if (s->file[i] >= 0)
 			open[n++] = i;
 	return n ? open[rnd(n)] : -1;
+}
+
+/*
+ * A dma-buf poll that finds a fence pending leaves a callback on it, and
+ * the callback holds a reference.  When that becomes the fence's last one
+ * (its sync file closed, its slot taken by a later fence of its timeline),
+ * closing a sw_sync timeline deadlocks 6.1: the release signals the
+ * pending points with the timeline's lock held, the callback drops the
+ * point, and freeing the point takes that lock again.  Both kernels are
+ * kept out of it alike: after a poll that left a callback, a sync file of
+ * all the buffer's fences, which nothing prints, holds them until the
+ * timelines are closed.
+ */
+static const char *r_poll_buf(struct rseq *s, int k, short events)
+{
+	struct pollfd p = { .fd = s->buf[k], .events = events };
+	long r;
+
+	if (poll(&p, 1, 0) < 0)
+		return errname(errno);
+	if ((p.revents & events) != events && s->npin < R_PINS) {
+		r = buf_export(s->buf[k], DMA_BUF_SYNC_WRITE);
+		if (r >= 0)
+			s->pin[s->npin++] = (int)r;
+	}
+	return revents(p.revents);
 }
 
 static __u32 r_rw_flags(void)
@@ -2894,7 +2923,7 @@ static void r_step(struct rseq *s)
 		if (s->buf[k] < 0)
 			goto nothing;
 		emit(s->name, "%spoll b%d %s -> %s", tag, k, revents(ev[a]),
-		     poll0(s->buf[k], ev[a]));
+		     r_poll_buf(s, k, ev[a]));
 	} else if (op < 98) {
 		__u32 fl = r_rw_flags() & DMA_BUF_SYNC_RW;
 		int end = rnd(2);
@@ -2912,8 +2941,8 @@ static void r_step(struct rseq *s)
 			return;
 		}
 		/* START waits for what a poll for the same access waits. */
-		ready = poll0(s->buf[k], fl == DMA_BUF_SYNC_READ ? POLLIN
-								: POLLOUT);
+		ready = r_poll_buf(s, k, fl == DMA_BUF_SYNC_READ ? POLLIN
+								   : POLLOUT);
 		if (!strcmp(ready, "0")) {
 			emit(s->name, "%ssync b%d START|%s -> skipped(busy)",
 			     tag, k, rw_name(fl));
@@ -2981,6 +3010,8 @@ static void random_sequence(int index)
 	/* The end: timelines closed first, so that nothing stays pending. */
 	for (i = 0; i < R_TLS; i++)
 		closep(&s.tl[i]);
+	for (i = 0; i < s.npin; i++)
+		close(s.pin[i]);
 	n = 0;
 	for (i = 0; i < R_FILES; i++)
 		if (s.file[i] >= 0)

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+GCOV_PROFILE := $(CONFIG_GCOV_PROFILE_DMABUF)
 obj-y := dma-buf.o dma-fence.o dma-fence-array.o dma-fence-chain.o \
 	 dma-fence-unwrap.o reservation.o seqno-fence.o
 obj-$(CONFIG_DMABUF_HEAPS) += dma-heap.o heaps/

@@ -15,6 +15,8 @@
 # difftest: the differential test's programs with seed DIFF_SEED and
 # DIFF_SEQUENCES random sequences, a quiet kernel, no KUnit, their output
 # on a second serial port into the file DIFF_OUT (see difftest.sh).
+# quiet hands the kernel's gcov counts, when it has them, to the host
+# through a second serial port, into obj-FLAVOR/gcov.b64 (coverage.sh).
 # SUITE=glob runs only matching KUnit suites; QEMU_TIMEOUT (seconds,
 # default 1200) bounds the run; INITRD and BOOT_LOG override the
 # initramfs and the log (default: in obj-FLAVOR).
@@ -32,6 +34,7 @@ cmdline="console=ttyS0 panic=-1 kunit.enable=$kunit trace_event=dma_fence:*"
 cmdline+=" $(grep -v '^#' "$HARNESS/cmdline" | tr '\n' ' ')"
 [ -n "${SUITE:-}" ] && cmdline+=" kunit.filter_glob=$SUITE"
 [ "$mode" = shell ] && cmdline+=" dmabuf.shell=1"
+[ "$mode" = quiet ] && cmdline+=" dmabuf.gcov=1"
 [ "$mode" = demo ] && cmdline+=" dmabuf.demo=1 quiet"
 if [ "$mode" = stress ]; then
 	secs=${STRESS_SECONDS:-600}
@@ -78,6 +81,10 @@ qemu=(qemu-system-x86_64 -accel "$accel" -cpu max -smp $smp -m 2G -nographic
 # The guest's ttyS1: what the programs print, and nothing of the kernel's.
 # Naming the first port keeps it on the terminal, as -nographic puts it.
 [ "$mode" = difftest ] && qemu+=(-serial mon:stdio -serial "file:${DIFF_OUT:?}")
+if [ "$mode" = quiet ]; then
+	rm -f "$obj/gcov.b64"
+	qemu+=(-serial mon:stdio -serial "file:$obj/gcov.b64")
+fi
 
 case $mode in
 shell) exec "${qemu[@]}" ;;

@@ -4,8 +4,9 @@
 # Everything that checks the project: the userspace build under the
 # sanitizers, assemble and guard the tree, render the documentation, build
 # the debug kernel, static checks, build the kselftests, boot and parse
-# every KUnit case and TAP result, compare ours with pristine 6.1 (the
-# differential test), prove the patch series applies.  Ends with
+# every KUnit case and TAP result, report the line and branch coverage of
+# our files, compare ours with pristine 6.1 (the differential test), prove
+# the patch series applies.  Ends with
 # "N passed, N failed"; exits non-zero on any failure.  SUITE=glob limits the KUnit run.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -33,6 +34,8 @@ if step build:debug-kernel "$HARNESS/build.sh" debug; then
 	"$HARNESS/boot.sh" debug quiet
 	echo "    booted and ran in $((SECONDS - start)) s (log: $BUILD_DIR/obj-debug/boot.log)"
 	python3 "$HARNESS/results.py" "$BUILD_DIR/obj-debug/boot.log" >> "$RESULTS"
+	# What the boot and the userspace build ran of our files.
+	"$HARNESS/coverage.sh"
 fi
 # Ours against pristine 6.1: the same programs on both, compared.  One
 # seed unless DIFF_SEED says otherwise, so that a run repeats the last

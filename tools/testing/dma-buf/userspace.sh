@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: userspace.sh [VARIANT...]   (default: asan ubsan tsan valgrind)
+# Usage: userspace.sh [VARIANT...]   (default: asan ubsan tsan valgrind coverage)
 # The fence, container and reservation code built as a userspace program
 # (userspace/): builds the runner for each variant and runs the shared
 # KUnit cases natively under AddressSanitizer, UndefinedBehaviorSanitizer,
-# ThreadSanitizer, and the plain build under valgrind's memcheck.  Records
+# ThreadSanitizer, the plain build under valgrind's memcheck, and gcov's
+# build for coverage.sh (which reads its counts).  Records
 # "user:VARIANT:build" (compiled warning-free), one "user:VARIANT:SUITE.CASE"
 # per case and "user:VARIANT" for the run as a whole (exit status, every
 # planned case reported, no sanitizer or valgrind report).  Logs are in
@@ -24,7 +25,7 @@ CC=gcc
 command -v ccache > /dev/null && CC="ccache gcc" && ccache_env
 
 variants=("$@")
-[ ${#variants[@]} -gt 0 ] || variants=(asan ubsan tsan valgrind)
+[ ${#variants[@]} -gt 0 ] || variants=(asan ubsan tsan valgrind coverage)
 
 cmd() { # VARIANT: set $cmd to the runner's command line under its checker
 	case $1 in
@@ -33,6 +34,7 @@ cmd() { # VARIANT: set $cmd to the runner's command line under its checker
 	tsan) cmd=(env "TSAN_OPTIONS=suppressions=$U/tsan.supp" "$OUT/tsan/runner") ;;
 	valgrind) cmd=(valgrind -q --error-exitcode=3 --leak-check=full
 		--errors-for-leak-kinds=definite --show-possibly-lost=no "$OUT/plain/runner") ;;
+	coverage) cmd=("$OUT/coverage/runner") ;;
 	*) die "unknown variant $1" ;;
 	esac
 }
@@ -56,6 +58,8 @@ for v in "${variants[@]}"; do
 		record PASS "user:$v:build"
 	fi
 	cmd "$v"
+	# gcov adds to what earlier runs left: each run counts from zero.
+	[ "$v" = coverage ] && find "$OUT/coverage" -name '*.gcda' -delete
 	timeout 300 "${cmd[@]}" "${ARGS[@]}" > "$OUT/$v.log" 2>&1
 	status=$?
 	python3 "$HARNESS/user-results.py" "$v" "$OUT/$v.log" "$status" >> "$RESULTS"

@@ -656,7 +656,12 @@ def main():
     ap.add_argument('--jobs', type=int, default=2)
     ap.add_argument('--timeout', type=float)
     ap.add_argument('--min-score', type=float)
+    ap.add_argument('--files', help='comma-separated subset of the five files')
     args = ap.parse_args()
+    if args.files:
+        unknown = set(args.files.split(',')) - set(FILES)
+        if unknown:
+            sys.exit('mutants: --files names no core file: ' + ', '.join(sorted(unknown)))
     if args.count != 'all' and not (args.count.isdigit() and int(args.count) > 0):
         sys.exit('mutants: --count is a positive number or "all"')
     if args.jobs < 1:
@@ -675,7 +680,9 @@ def main():
 def run(args):
     start_time = time.monotonic()
     sources = snapshot(args.repo, os.path.join(args.out, 'original'))
-    sites_by_file = {name: find_sites(name, sources[name]) for name in FILES}
+    wanted = args.files.split(',') if args.files else FILES
+    sites_by_file = {name: find_sites(name, sources[name]) if name in wanted else []
+                     for name in FILES}
     total_sites = sum(len(s) for s in sites_by_file.values())
     count = total_sites if args.count == 'all' else min(int(args.count), total_sites)
     chosen = choose(sites_by_file, args.seed, count)

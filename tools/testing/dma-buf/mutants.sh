@@ -15,6 +15,7 @@
 #   MUTANT_TIMEOUT=s    a mutant's time limit for its runs (default 5x the
 #                       baseline; mutants.py's help has the details)
 #   MUTANT_MIN_SCORE=p  fail unless the score is at least p percent
+#   MUTANT_FILES=a.c,b.c  mutate only these of the five files
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -23,5 +24,6 @@ args=(--repo "$REPO" --out "$BUILD_DIR/mutants"
 	--jobs "${MUTANT_JOBS:-$(nproc)}")
 [ -n "${MUTANT_TIMEOUT:-}" ] && args+=(--timeout "$MUTANT_TIMEOUT")
 [ -n "${MUTANT_MIN_SCORE:-}" ] && args+=(--min-score "$MUTANT_MIN_SCORE")
+[ -n "${MUTANT_FILES:-}" ] && args+=(--files "$MUTANT_FILES")
 say "mutation testing of the userspace build"
 exec python3 "$HARNESS/mutants.py" "${args[@]}"

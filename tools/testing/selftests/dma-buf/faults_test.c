@@ -16,6 +16,10 @@
  *   returned a working one;
  * - the objects the call worked on still work.
  *
+ * A full descriptor table is the other failure every call that makes a
+ * descriptor meets: each such call then fails with EMFILE, as in 6.1,
+ * leaving nothing behind.
+ *
  * Leaks on the error paths show up in the kmemleak scan at the end of the
  * test boot, crashes and warnings as splats.  The fault attributes are set
  * through debugfs to count sleeping allocations too and to stay quiet.
@@ -33,6 +37,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
@@ -526,6 +531,73 @@ TEST_F(faults, mmap_and_prime)
 	run_faults(_metadata, &map);
 	run_faults(_metadata, &imp);
 	run_faults(_metadata, &exp);
+}
+
+/* Bad arguments that only a free descriptor lets the call look at. */
+static int do_create_fence_null(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	*made = -1;
+	return xioctl(c->tl, SW_SYNC_IOC_CREATE_FENCE, NULL);
+}
+
+static int do_merge_bad_fd(void *p, int *made)
+{
+	struct ctx *c = p;
+	struct sync_merge_data m = { .fd2 = -1, .name = "bad" };
+
+	*made = -1;
+	return xioctl(c->a, SYNC_IOC_MERGE, &m);
+}
+
+/*
+ * RLIMIT_NOFILE at the lowest free descriptor: no new one can be had.
+ * Every call that makes a descriptor fails with EMFILE, after making
+ * whatever it makes first (the heap and udmabuf build their buffer, the
+ * export its sync file), and frees that again.  sw_sync and the merge
+ * reserve the descriptor before they read their arguments, so bad ones
+ * get EMFILE too (6.1's order).
+ */
+TEST_F(faults, full_descriptor_table)
+{
+	struct op ops[] = {
+		{ "SW_SYNC_IOC_CREATE_FENCE", do_create_fence, fences_work },
+		{ "SW_SYNC_IOC_CREATE_FENCE(NULL)", do_create_fence_null,
+		  fences_work },
+		{ "SYNC_IOC_MERGE", do_merge_two, fences_work },
+		{ "SYNC_IOC_MERGE of fd -1", do_merge_bad_fd, fences_work },
+		{ "DMA_BUF_IOCTL_EXPORT_SYNC_FILE", do_export_sync_file,
+		  buffer_works },
+		{ "DMA_HEAP_IOCTL_ALLOC", do_heap_alloc, heap_buf_works },
+		{ "UDMABUF_CREATE", do_udmabuf, NULL },
+		{ "PRIME export from vgem", do_prime_export, NULL },
+	};
+	struct rlimit old, full;
+	int i, next, before, made, err;
+
+	/* A pending fence in the buffer gives the export something to wrap. */
+	ASSERT_EQ(0, do_import_sync_file(&self->c, &made));
+	next = dup(0);
+	ASSERT_GE(next, 0);
+	close(next);
+	before = count_fds();
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &old));
+	full = old;
+	full.rlim_cur = next;
+	for (i = 0; i < (int)ARRAY_SIZE(ops); i++) {
+		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &full));
+		made = -1;
+		err = ops[i].call(&self->c, &made);
+		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &old));
+		EXPECT_EQ(-EMFILE, err) TH_LOG("%s", ops[i].what);
+		if (made >= 0)
+			close(made);
+		EXPECT_EQ(before, count_fds()) TH_LOG("%s", ops[i].what);
+		if (ops[i].works)
+			EXPECT_EQ(0, ops[i].works(&self->c))
+				TH_LOG("%s", ops[i].what);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -32,6 +32,7 @@
 #include <drm/drm.h>
 #include <drm/drm_mode.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/sync_file.h>
 
 #include "../kselftest_harness.h"
@@ -636,6 +637,51 @@ TEST_F(dmabuf, bufinfo_layout_is_6_1s)
 	ASSERT_EQ(0, vgem_signal(self->vgem, writer));
 	ASSERT_EQ(0, timeline_inc(timeline, 1));
 	close(timeline);
+}
+
+/*
+ * A buffer another driver imported lists that driver's device, by its
+ * name, under "Attached Devices:" and counts it: vgem importing a system
+ * heap buffer attaches its platform device, "vgem".
+ */
+TEST_F(dmabuf, bufinfo_lists_attached_devices)
+{
+	struct dma_heap_allocation_data alloc = {
+		.len = 4096, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	static char *lines[BUFINFO_LINES];
+	struct drm_prime_handle prime = {};
+	struct drm_gem_close gc = {};
+	int heap, n, i, blocks = 0;
+	char ino[32];
+	struct stat st;
+
+	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(heap, 0) TH_LOG("no system heap");
+	ASSERT_EQ(0, xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc));
+	close(heap);
+	prime.fd = alloc.fd;
+	ASSERT_EQ(0, xioctl(self->vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &prime));
+	ASSERT_EQ(0, fstat(alloc.fd, &st));
+	snprintf(ino, sizeof(ino), "\t%08lu\t<none>", (unsigned long)st.st_ino);
+
+	n = read_lines(BUFINFO_PATH, lines, BUFINFO_LINES);
+	ASSERT_GT(n, 4) TH_LOG("cannot read " BUFINFO_PATH);
+	for (i = 3; i < n; i++) {
+		if (!strstr(lines[i], ino))
+			continue;
+		blocks++;
+		for (i++; i < n && strcmp(lines[i], "\tAttached Devices:"); i++)
+			;
+		ASSERT_LT(i + 2, n);
+		EXPECT_STREQ("\tvgem", lines[i + 1]);
+		EXPECT_STREQ("Total 1 devices attached", lines[i + 2]);
+	}
+	EXPECT_EQ(1, blocks);
+
+	gc.handle = prime.handle;
+	EXPECT_EQ(0, xioctl(self->vgem, DRM_IOCTL_GEM_CLOSE, &gc));
+	close(alloc.fd);
 }
 
 TEST(dmabuf_ioctls_reject_other_files)

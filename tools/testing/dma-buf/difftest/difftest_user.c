@@ -55,6 +55,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -2719,6 +2720,93 @@ static void case_syncobj(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* A full descriptor table */
+
+static struct rlimit fd_limit_saved;
+
+/* RLIMIT_NOFILE at the lowest free descriptor: none can be added. */
+static void fd_table_fill(void)
+{
+	struct rlimit full;
+	int next = dup(0);
+
+	close(next);
+	getrlimit(RLIMIT_NOFILE, &fd_limit_saved);
+	full = fd_limit_saved;
+	full.rlim_cur = next;
+	setrlimit(RLIMIT_NOFILE, &full);
+}
+
+static void fd_table_restore(void)
+{
+	setrlimit(RLIMIT_NOFILE, &fd_limit_saved);
+}
+
+/*
+ * Every call that makes a descriptor, with no room for one, also with a
+ * bad argument beside the full table (which error comes first is part of
+ * the answer), then whether anything was left installed.
+ */
+static void case_full_fd_table(void)
+{
+	const char *c = "limits.full_fd_table";
+	struct sw_sync_create_fence_data cf = { .value = 1, .name = "f" };
+	struct dma_buf_export_sync_file ex = { .flags = DMA_BUF_SYNC_RW };
+	struct dma_heap_allocation_data ha = {
+		.len = PAGE, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	struct sync_merge_data md = { .name = "m" };
+	struct udmabuf_create uc = { .flags = UDMABUF_FLAGS_CLOEXEC,
+				     .size = PAGE };
+	long r[10];
+	int tl, a, buf, heap, memfd, i;
+	char path[128];
+
+	ctx_reset();
+	tl = tl_open("tla");
+	a = fence_create(tl, 1, "a");
+	buf = buf_new(BUF_SYSTEM, PAGE);
+	buf_import(buf, DMA_BUF_SYNC_WRITE, a);
+	snprintf(path, sizeof(path), HEAP_DIR "/system");
+	heap = open(path, O_RDONLY | O_CLOEXEC);
+	memfd = memfd_sealed(PAGE, MFD_ALLOW_SEALING, F_SEAL_SHRINK);
+	uc.memfd = memfd;
+	md.fd2 = a;
+	fds_snapshot();
+	fd_table_fill();
+	r[0] = xio(tl, SW_SYNC_IOC_CREATE_FENCE, &cf);
+	r[1] = xio(tl, SW_SYNC_IOC_CREATE_FENCE, NULL);
+	r[2] = xio(a, SYNC_IOC_MERGE, &md);
+	md.fd2 = -1;
+	r[3] = xio(a, SYNC_IOC_MERGE, &md);
+	r[4] = xio(buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
+	ex.flags = 0;
+	r[5] = xio(buf, DMA_BUF_IOCTL_EXPORT_SYNC_FILE, &ex);
+	r[6] = heap < 0 ? -ENODEV : xio(heap, DMA_HEAP_IOCTL_ALLOC, &ha);
+	r[7] = udmabuf_dev < 0 ? -ENODEV : xio(udmabuf_dev, UDMABUF_CREATE, &uc);
+	uc.size = 0;
+	r[8] = udmabuf_dev < 0 ? -ENODEV : xio(udmabuf_dev, UDMABUF_CREATE, &uc);
+	ha.heap_flags = 1;
+	r[9] = heap < 0 ? -ENODEV : xio(heap, DMA_HEAP_IOCTL_ALLOC, &ha);
+	fd_table_restore();
+	emit(c, "create %s create_null %s merge %s merge_badfd %s", rs(r[0]),
+	     rs(r[1]), rs(r[2]), rs(r[3]));
+	emit(c, "export %s export_noflags %s heap %s heap_badflags %s",
+	     rs(r[4]), rs(r[5]), rs(r[6]), rs(r[9]));
+	emit(c, "udmabuf %s udmabuf_size0 %s", rs(r[7]), rs(r[8]));
+	emit(c, "new_fds=%d", fds_close_new());
+	for (i = 0; i < 2; i++)
+		emit(c, "after: create %s", fdr(fence_create(tl, 2 + i, "g")));
+	fds_close_new();
+	sf_describe(c, "a ", a);
+	closep(&memfd);
+	closep(&heap);
+	closep(&buf);
+	close(a);
+	close(tl);
+}
+
+/* ------------------------------------------------------------------ */
 /* Random sequences */
 
 static unsigned long long prng_state;
@@ -3104,6 +3192,8 @@ int main(int argc, char **argv)
 	case_prime();
 	puts("# suite syncobj");
 	case_syncobj();
+	puts("# suite limits");
+	case_full_fd_table();
 
 	puts("# random sequences");
 	prng_state = seed;

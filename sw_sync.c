@@ -297,13 +297,12 @@ static int sw_sync_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
-				       struct sw_sync_create_fence_data __user *uarg)
+static long create_fence_at(struct sync_timeline *tl, int fd,
+			    struct sw_sync_create_fence_data __user *uarg)
 {
 	struct sw_sync_create_fence_data data;
 	struct sync_file *sync_file;
 	struct dma_fence *fence;
-	int fd;
 
 	if (copy_from_user(&data, uarg, sizeof(data)))
 		return -EFAULT;
@@ -320,19 +319,31 @@ static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
 	 * made from its fence (sw_sync-<timeline><context>-<seqno>).
 	 */
 
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		fput(sync_file->file);
-		return fd;
-	}
 	data.fence = fd;
 	if (copy_to_user(uarg, &data, sizeof(data))) {
-		put_unused_fd(fd);
 		fput(sync_file->file);
 		return -EFAULT;
 	}
 	fd_install(fd, sync_file->file);
 	return 0;
+}
+
+static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
+				       struct sw_sync_create_fence_data __user *uarg)
+{
+	/*
+	 * The descriptor comes first, as in 6.1: with a full table the
+	 * answer is EMFILE whatever the arguments hold.
+	 */
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+	long ret;
+
+	if (fd < 0)
+		return fd;
+	ret = create_fence_at(tl, fd, uarg);
+	if (ret)
+		put_unused_fd(fd);
+	return ret;
 }
 
 static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)

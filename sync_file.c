@@ -185,23 +185,17 @@ static void sync_file_set_name(struct sync_file *sf,
 }
 
 /*
- * Publish @sf: reserve a descriptor, let @report tell userspace its
- * number, and install it only when that worked.  On failure the file is
- * released (and with it its fence reference).
+ * Install @sf at @fd, a descriptor the caller reserved, once @report has
+ * told userspace its number.  When @report fails the file is released
+ * (and with it its fence reference); the descriptor stays the caller's
+ * to give back.
  */
-static int sync_file_publish(struct sync_file *sf,
+static int sync_file_install(struct sync_file *sf, int fd,
 			     int (*report)(int fd, void *ctx), void *ctx)
 {
-	int fd = get_unused_fd_flags(O_CLOEXEC);
-	int ret;
+	int ret = report(fd, ctx);
 
-	if (fd < 0) {
-		fput(sf->file);
-		return fd;
-	}
-	ret = report(fd, ctx);
 	if (ret) {
-		put_unused_fd(fd);
 		fput(sf->file);
 		return ret;
 	}
@@ -222,8 +216,8 @@ static int merge_report_fd(int fd, void *ctx)
 	return copy_to_user(r->uarg, &r->data, sizeof(r->data)) ? -EFAULT : 0;
 }
 
-static long sync_file_ioctl_merge(struct sync_file *sf,
-				  struct sync_merge_data __user *uarg)
+static long merge_at(struct sync_file *sf, int fd,
+		     struct sync_merge_data __user *uarg)
 {
 	struct merge_report r = { .uarg = uarg };
 	struct sync_file *other, *merged;
@@ -247,7 +241,25 @@ static long sync_file_ioctl_merge(struct sync_file *sf,
 	if (!merged)
 		return -ENOMEM;
 	sync_file_set_name(merged, r.data.name);
-	return sync_file_publish(merged, merge_report_fd, &r);
+	return sync_file_install(merged, fd, merge_report_fd, &r);
+}
+
+static long sync_file_ioctl_merge(struct sync_file *sf,
+				  struct sync_merge_data __user *uarg)
+{
+	/*
+	 * The descriptor comes first, as in 6.1: with a full table the
+	 * answer is EMFILE whatever the arguments hold.
+	 */
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+	long ret;
+
+	if (fd < 0)
+		return fd;
+	ret = merge_at(sf, fd, uarg);
+	if (ret)
+		put_unused_fd(fd);
+	return ret;
 }
 
 /* The leaves the file lists: its fence unwrapped one level. */

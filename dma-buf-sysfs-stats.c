@@ -154,14 +154,3 @@ int dma_buf_init_sysfs_statistics(void)
 	}
 	return 0;
 }
-
-/**
- * dma_buf_uninit_sysfs_statistics - remove /sys/kernel/dmabuf
- *
- * Context: process context, after the last buffer is gone.
- */
-void dma_buf_uninit_sysfs_statistics(void)
-{
-	kset_unregister(buffers_kset);
-	kset_unregister(dmabuf_kset);
-}

@@ -12,7 +12,6 @@ struct file;
 #ifdef CONFIG_DMABUF_SYSFS_STATS
 
 int dma_buf_init_sysfs_statistics(void);
-void dma_buf_uninit_sysfs_statistics(void);
 int dma_buf_stats_setup(struct dma_buf *dmabuf, struct file *file);
 void dma_buf_stats_teardown(struct dma_buf *dmabuf);
 
@@ -21,10 +20,6 @@ void dma_buf_stats_teardown(struct dma_buf *dmabuf);
 static inline int dma_buf_init_sysfs_statistics(void)
 {
 	return 0;
-}
-
-static inline void dma_buf_uninit_sysfs_statistics(void)
-{
 }
 
 static inline int dma_buf_stats_setup(struct dma_buf *dmabuf,

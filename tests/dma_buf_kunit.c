@@ -147,6 +147,50 @@ static void dma_buf_export_needs_priv(struct kunit *test)
 		dma_buf_put(buf);
 }
 
+static int nameless_releases;
+
+static void release_nameless(struct dma_buf *buf)
+{
+	nameless_releases++;
+}
+
+/*
+ * The sysfs statistics name each buffer's exporter, so with
+ * CONFIG_DMABUF_SYSFS_STATS an export without a name fails with EINVAL
+ * (and the exporter's release is not called: it still owns its
+ * buffer); without them the name is optional.
+ */
+static void dma_buf_export_without_a_name(struct kunit *test)
+{
+	static const struct dma_buf_ops ops = {
+		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+		.release = release_nameless,
+	};
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *buf;
+	int dummy;
+
+	nameless_releases = 0;
+	info.exp_name = NULL;
+	info.ops = &ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = &dummy;
+	buf = dma_buf_export(&info);
+	if (IS_ENABLED(CONFIG_DMABUF_SYSFS_STATS)) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buf), -EINVAL);
+		flush_delayed_fput();
+		KUNIT_EXPECT_EQ(test, nameless_releases, 0);
+	} else {
+		KUNIT_ASSERT_FALSE(test, IS_ERR(buf));
+		dma_buf_put(buf);
+		flush_delayed_fput();
+		KUNIT_EXPECT_EQ(test, nameless_releases, 1);
+	}
+	if (!IS_ERR(buf) && IS_ENABLED(CONFIG_DMABUF_SYSFS_STATS))
+		dma_buf_put(buf);
+}
+
 static void dma_buf_fd_and_get_round_trip(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -346,6 +390,7 @@ static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_export_shares_the_given_resv),
 	KUNIT_CASE(dma_buf_export_rejects_incomplete_ops),
 	KUNIT_CASE(dma_buf_export_needs_priv),
+	KUNIT_CASE(dma_buf_export_without_a_name),
 	KUNIT_CASE(dma_buf_fd_and_get_round_trip),
 	KUNIT_CASE(dma_buf_fd_install_fills_a_reserved_fd),
 	KUNIT_CASE(dma_buf_fd_of_nothing_is_einval),

@@ -22,6 +22,7 @@ struct hw_fence {
 	struct seqno_fence sf;	/* first: freed through it */
 	spinlock_t lock;
 	int enables;
+	int waits;
 	ktime_t deadline;
 	bool *released;		/* set by the release hook */
 };
@@ -79,6 +80,36 @@ static const struct dma_fence_ops hw_fence_ops = {
 	.enable_signaling = hw_enable_signaling,
 	.signaled = hw_signaled,
 	.set_deadline = hw_set_deadline,
+	.release = hw_release,
+};
+
+/* A driver with its own wait and value strings. */
+static signed long hw_wait(struct dma_fence *fence, bool intr,
+			   signed long timeout)
+{
+	to_hw(fence)->waits++;
+	return timeout;
+}
+
+static void hw_value_str(struct dma_fence *fence, char *str, int size)
+{
+	snprintf(str, size, "hw%llu", fence->seqno);
+}
+
+static void hw_timeline_value_str(struct dma_fence *fence, char *str,
+				  int size)
+{
+	snprintf(str, size, "word=%u", READ_ONCE(*hw_word(to_seqno_fence(fence))));
+}
+
+static const struct dma_fence_ops hw_full_fence_ops = {
+	.get_driver_name = hw_driver_name,
+	.get_timeline_name = hw_timeline_name,
+	.enable_signaling = hw_enable_signaling,
+	.signaled = hw_signaled,
+	.wait = hw_wait,
+	.fence_value_str = hw_value_str,
+	.timeline_value_str = hw_timeline_value_str,
 	.release = hw_release,
 };
 
@@ -196,6 +227,31 @@ static void seqno_fence_calls_the_driver(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, released);
 }
 
+static void seqno_fence_hands_wait_and_strings_to_the_driver(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	bool released = false;
+	struct hw_fence *hw = hw_fence(test, buf, 8, 5, SEQNO_FENCE_WAIT_GEQUAL,
+				       &hw_full_fence_ops, &released);
+	struct dma_fence *f = &hw->sf.base;
+	char str[32];
+
+	/* The driver's wait answers; the core does not sleep on its own. */
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 7), 7L);
+	KUNIT_EXPECT_EQ(test, hw->waits, 1);
+
+	f->ops->fence_value_str(f, str, sizeof(str));
+	KUNIT_EXPECT_STREQ(test, str, "hw5");
+	*hw_word(&hw->sf) = 3;
+	f->ops->timeline_value_str(f, str, sizeof(str));
+	KUNIT_EXPECT_STREQ(test, str, "word=3");
+
+	dma_fence_signal(f);
+	dma_buf_put(buf);
+	dma_fence_put(f);
+	KUNIT_EXPECT_TRUE(test, released);
+}
+
 static void seqno_fence_works_without_driver_ops(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
@@ -288,6 +344,7 @@ static struct kunit_case seqno_fence_cases[] = {
 	KUNIT_CASE(to_seqno_fence_rejects_other_fences),
 	KUNIT_CASE(seqno_fence_passed_compares_with_wraparound),
 	KUNIT_CASE(seqno_fence_calls_the_driver),
+	KUNIT_CASE(seqno_fence_hands_wait_and_strings_to_the_driver),
 	KUNIT_CASE(seqno_fence_works_without_driver_ops),
 	KUNIT_CASE(seqno_fence_without_a_buffer_warns),
 	KUNIT_CASE(seqno_fence_wait_sees_the_engine),

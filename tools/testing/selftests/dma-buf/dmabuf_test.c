@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -208,6 +210,35 @@ TEST_F(dmabuf, sync_waits_for_the_writer)
 	EXPECT_EQ(POLLIN, poll_now(self->buf, POLLIN));
 	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
 	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+}
+
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * A signal ends the wait of SYNC START: without SA_RESTART the call
+ * fails with EINTR and the buffer's CPU access has not begun; once the
+ * writer is done the same call succeeds.
+ */
+TEST_F(dmabuf, sync_wait_ends_with_a_signal)
+{
+	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };
+	struct itimerval it = { .it_value = { .tv_usec = 50 * 1000 } };
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	__u32 fence;
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, &old));
+	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &fence));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	EXPECT_EQ(0, poll_now(self->buf, POLLIN));
+
+	ASSERT_EQ(0, vgem_signal(self->vgem, fence));
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	s.flags = DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ;
+	EXPECT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_SYNC, &s));
+	sigaction(SIGALRM, &old, NULL);
 }
 
 TEST_F(dmabuf, mmap_inside_the_buffer_only)

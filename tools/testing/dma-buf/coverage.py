@@ -9,10 +9,13 @@ what follows "drivers/dma-buf/" in it, or else by its path under the
 repository; only .c files of ours count (the tests and headers do not).
 
 The unreachable file lists lines no test can run, one per line as
-"FILE | SOURCE TEXT | REASON": every line of FILE whose text, without
-its leading and trailing blanks, equals SOURCE TEXT leaves the figures
-(its branches too).  An entry that matches no instrumented line is an
-error: the list must stay in step with the code.
+"FILE | WHAT | REASON".  WHAT is the text of one line, without its
+leading and trailing blanks, which must match exactly one instrumented
+line of FILE; or "in NAME: TEXT", the same within function NAME; or
+"function NAME", every line of that function (its definition starts at
+the beginning of a line, its body ends with the first "}" there).  Those lines leave the figures, their branches too.
+An entry that matches nothing, or a line text that matches more than
+one line, is an error: the list must stay in step with the code.
 
 Prints a table per build and the lines never run, writes the same to
 --out.  With --results it records whether the unreachable list is
@@ -81,6 +84,29 @@ def parse_unreachable(path):
     return entries
 
 
+def function_lines(text, name):
+    """The (1-based) lines of function @name in @text, or none."""
+    head = re.compile(r'^[A-Za-z_].*\b%s\(' % re.escape(name))
+    for i, line in enumerate(text):
+        if head.match(line):
+            end = i
+            while end < len(text) and text[end] != '}':
+                end += 1
+            return list(range(i + 1, end + 2))
+    return []
+
+
+def matching(text, what):
+    """The (1-based) lines of @text an unreachable entry names."""
+    if what.startswith('function '):
+        return function_lines(text, what.split(None, 1)[1])
+    scope = range(1, len(text) + 1)
+    m = re.match(r'in (\w+): (.*)', what)
+    if m:
+        scope, what = function_lines(text, m.group(1)), m.group(2)
+    return [ln for ln in scope if text[ln - 1].strip() == what]
+
+
 def pct(hit, total):
     return 100.0 * hit / total if total else 100.0
 
@@ -112,12 +138,11 @@ def main():
             except OSError:
                 text = []
             skip = set()
-            for num, fname, src, _ in unreachable:
+            for num, fname, what, _ in unreachable:
                 if fname != name:
                     continue
-                hits = [ln for ln in fc.lines
-                        if ln <= len(text) and text[ln - 1].strip() == src]
-                if hits:
+                hits = [ln for ln in matching(text, what) if ln in fc.lines]
+                if hits and (what.startswith(('function ', 'in ')) or len(hits) == 1):
                     used.add(num)
                     skip.update(hits)
             lines = {ln: c for ln, c in fc.lines.items() if ln not in skip}
@@ -142,8 +167,8 @@ def main():
 
     stale = [e for e in unreachable if e[0] not in used]
     for num, fname, src, _ in stale:
-        report.append(f'unreachable list line {num} matches nothing: '
-                      f'{fname} | {src}')
+        report.append(f'unreachable list line {num} matches no line, or '
+                      f'more than one: {fname} | {src}')
     outcomes.append((not stale, 'coverage:unreachable-list-current',
                      f'{len(stale)} stale entries'))
 

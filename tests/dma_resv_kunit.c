@@ -26,6 +26,7 @@
 
 #include "expect-warn.h"
 #include "mock-fence.h"
+#include "resv-hook-fence.h"
 
 /* Fences of @usage or stronger, counted with the lock held (signaled too). */
 static unsigned int count_locked(struct dma_resv *obj,
@@ -2847,6 +2848,456 @@ static void dma_resv_primed_lock_order(struct kunit *test)
 	dma_fence_put(f);
 }
 
+/* ---- bounds, drivers' hooks and waits ---- */
+
+/*
+ * One kmalloc() holds an array: 6.1's 24-byte header and one pointer per
+ * fence.  A first array is for the request rounded up to a power of two,
+ * so the most fences one allocation holds cannot be had at once; later
+ * requests are not rounded, and exactly that many are granted.  One more
+ * is refused.  A refusal changes nothing.
+ */
+static void dma_resv_reserve_kmalloc_bounds(struct kunit *test)
+{
+	const unsigned int most = (KMALLOC_MAX_SIZE - 24) / 8;
+	struct dma_fence *a = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj,
+						      KMALLOC_MAX_SIZE / 8 + 1),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj,
+						      KMALLOC_MAX_SIZE / 8),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, most), -ENOMEM);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(obj.fences));
+
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, most + 1), -ENOMEM);
+#ifndef DMA_BUF_USERSPACE_SHIM
+	/*
+	 * The shim's rcu_head, and so the array's header, is longer than
+	 * the kernel's: there the biggest arrays exceed one kmalloc().
+	 */
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, most), 0);
+#endif
+	dma_resv_add_fence(&obj, a, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, &a, 1));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	dma_fence_signal(a);
+	dma_fence_put(a);
+}
+
+/* An action: remove the hook's fence from the hook's object, locked. */
+static void hook_remove_fence(struct hook_fence *hook)
+{
+	dma_resv_replace_fences(hook->obj, hook->fence->context, NULL,
+				DMA_RESV_USAGE_READ);
+}
+
+/*
+ * A fence added to a full array with no slot reserved takes the slot of a
+ * fence that signaled while the add asked the others (here a driver's
+ * signaled() hook completes a fence asked before it), or of one removed
+ * meanwhile: the first such slot, wherever it is, and the object lets
+ * that fence go.
+ */
+static void dma_resv_no_slot_takes_signaled_slot(struct kunit *test)
+{
+	static const struct {
+		const char *region;
+		unsigned int pos;
+		void (*action)(struct hook_fence *hook);
+	} cases[] = {
+		{ "dma_resv_no_slot_signaled_first", 0, hook_signal_fence },
+		{ "dma_resv_no_slot_signaled_second", 1, hook_signal_fence },
+		{ "dma_resv_no_slot_removed_second", 1, hook_remove_fence },
+	};
+	unsigned int k, i;
+
+	for (k = 0; k < ARRAY_SIZE(cases); k++) {
+		struct hook_fence *hook = hook_fence_new(test);
+		struct dma_fence *f[5], *late = mock_fence(test);
+		unsigned int pos = cases[k].pos;
+		struct dma_resv obj;
+
+		/* The hook right behind the fence its action is about. */
+		for (i = 0; i < ARRAY_SIZE(f); i++)
+			f[i] = i == pos + 1 ? &hook->base : mock_fence(test);
+		dma_resv_init(&obj);
+		dma_resv_lock(&obj, NULL);
+		for (i = 0; i < ARRAY_SIZE(f); i++) {
+			KUNIT_ASSERT_EQ(test,
+					dma_resv_reserve_fences(&obj, 1), 0);
+			dma_resv_add_fence(&obj, f[i], DMA_RESV_USAGE_READ);
+		}
+		KUNIT_EXPECT_TRUE(test, walk_is(&obj, f, ARRAY_SIZE(f)));
+
+		hook_fence_arm(hook, cases[k].action, f[pos], &obj);
+		EXPECT_WARN_BEGIN(cases[k].region);
+		dma_resv_add_fence(&obj, late, DMA_RESV_USAGE_READ);
+		EXPECT_WARN_END(cases[k].region);
+		KUNIT_EXPECT_NULL(test, hook->action);
+		swap(f[pos], late);
+		KUNIT_EXPECT_EQ_MSG(test, walk_is(&obj, f, ARRAY_SIZE(f)), true,
+				    "case %s", cases[k].region);
+		dma_resv_unlock(&obj);
+		KUNIT_EXPECT_EQ(test, kref_read(&late->refcount), 1U);
+
+		dma_resv_fini(&obj);
+		for (i = 0; i < ARRAY_SIZE(f); i++) {
+			dma_fence_signal(f[i]);
+			dma_fence_put(f[i]);
+		}
+		dma_fence_signal(late);
+		dma_fence_put(late);
+	}
+}
+
+/*
+ * A slot emptied by dma_resv_replace_fences() without a replacement is
+ * taken by the next fence added, ahead of a new slot, and left behind by
+ * a move to a bigger array.  Replacing in an object without an array
+ * does nothing.
+ */
+static void dma_resv_emptied_slot_reused(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test), *d = mock_fence(test);
+	struct dma_fence *want[2];
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	dma_resv_replace_fences(&obj, a->context, NULL, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(obj.fences));
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 2), 0);
+	dma_resv_add_fence(&obj, a, DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&obj, b, DMA_RESV_USAGE_READ);
+	dma_resv_replace_fences(&obj, a->context, NULL, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, &b, 1));
+
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	dma_resv_add_fence(&obj, c, DMA_RESV_USAGE_READ);
+	want[0] = c;
+	want[1] = b;
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 2));
+
+	dma_resv_replace_fences(&obj, c->context, NULL, DMA_RESV_USAGE_READ);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 100), 0);
+	dma_resv_add_fence(&obj, d, DMA_RESV_USAGE_READ);
+	want[0] = b;
+	want[1] = d;
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 2));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&c->refcount), 1U);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_signal(c);
+	dma_fence_signal(d);
+	dma_fence_put(a);
+	dma_fence_put(b);
+	dma_fence_put(c);
+	dma_fence_put(d);
+}
+
+/*
+ * A lock-free walk asks the driver of a fence not flagged signaled: one
+ * it calls signaled is skipped (and flagged from then on), one whose
+ * signaled() hook answers no is returned like any other.
+ */
+static void dma_resv_unlocked_walk_asks_driver(struct kunit *test)
+{
+	struct dma_fence *p = polled_fence(test), *m = mock_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, p, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, m, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_READ), 2U);
+
+	polled_complete(p);
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					  &p->flags));
+	KUNIT_EXPECT_EQ(test, count_unlocked(&obj, DMA_RESV_USAGE_READ), 1U);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &p->flags));
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&obj,
+							DMA_RESV_USAGE_READ));
+	dma_fence_signal(m);
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
+						       DMA_RESV_USAGE_READ));
+
+	dma_resv_fini(&obj);
+	dma_fence_put(p);
+	dma_fence_put(m);
+}
+
+/*
+ * A lock-free walk that returned every fence and then finds the object
+ * moved to a new array starts over on that array, as 6.1's walk does.
+ */
+static void dma_resv_unlocked_walk_restarts_at_end(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	struct dma_resv obj;
+	unsigned int n = 0;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
+	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_first_unlocked(&cursor), a);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_next_unlocked(&cursor), b);
+
+	dma_resv_lock(&obj, NULL);
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 100), 0);
+	dma_resv_unlock(&obj);
+	fence = dma_resv_iter_next_unlocked(&cursor);
+	KUNIT_EXPECT_PTR_EQ(test, fence, a);
+	KUNIT_EXPECT_TRUE(test, dma_resv_iter_is_restarted(&cursor));
+	while (fence) {
+		n++;
+		fence = dma_resv_iter_next_unlocked(&cursor);
+	}
+	dma_resv_iter_end(&cursor);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+/* An object holding a single fence: snapshots of exactly that fence. */
+static void dma_resv_get_fences_of_one(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test), **fences, *single;
+	struct dma_resv obj;
+	unsigned int n;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, f, DMA_RESV_USAGE_READ);
+	KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_READ,
+						  &n, &fences), 0);
+	KUNIT_ASSERT_EQ(test, n, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, fences[0], f);
+	dma_fence_put(fences[0]);
+	kfree(fences);
+	KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&obj, DMA_RESV_USAGE_READ,
+						     &single), 0);
+	KUNIT_EXPECT_PTR_EQ(test, single, f);
+	dma_fence_put(single);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
+	dma_fence_signal(f);
+	dma_fence_put(f);
+}
+
+/*
+ * The array dma_resv_get_singleton() makes of several fences has a new
+ * context, allocated for it alone, and seqno 1, as in 6.1.  (Contexts are
+ * handed out consecutively; the dma-fence suite relies on that too.)
+ */
+static void dma_resv_singleton_array_context(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *single;
+	struct dma_resv obj;
+	u64 before, after;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, a, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, b, DMA_RESV_USAGE_READ);
+	before = dma_fence_context_alloc(1);
+	KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&obj, DMA_RESV_USAGE_READ,
+						     &single), 0);
+	after = dma_fence_context_alloc(1);
+	KUNIT_ASSERT_TRUE(test, dma_fence_is_array(single));
+	KUNIT_EXPECT_EQ(test, single->context, before + 1);
+	KUNIT_EXPECT_EQ(test, after, before + 2);
+	KUNIT_EXPECT_EQ(test, single->seqno, 1ULL);
+	dma_fence_put(single);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	dma_fence_put(a);
+	dma_fence_put(b);
+}
+
+/* A fence whose driver answers waits itself and notes what it was asked. */
+struct answering_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock; /* the fence's lock */
+	signed long answer, timeout;
+	unsigned int waits;
+};
+
+static signed long answering_wait(struct dma_fence *fence, bool intr,
+				  signed long timeout)
+{
+	struct answering_fence *a = container_of(fence, struct answering_fence,
+						 base);
+
+	a->waits++;
+	a->timeout = timeout;
+	return a->answer;
+}
+
+static const struct dma_fence_ops answering_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.wait = answering_wait,
+};
+
+static struct answering_fence *answering_fence(struct kunit *test)
+{
+	struct answering_fence *a = kzalloc(sizeof(*a), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, a);
+	spin_lock_init(&a->lock);
+	dma_fence_init(&a->base, &answering_fence_ops, &a->lock,
+		       dma_fence_context_alloc(1), 1);
+	return a;
+}
+
+/*
+ * A wait asks each fence in turn for what the ones before left of the
+ * timeout and returns what the last one left, one jiffy being time left
+ * still; a zero timeout is passed on as zero (a test, not a wait); a fence
+ * answering 0 (out of time) or an error ends the wait with that answer,
+ * the fences after it not asked.  As 6.1 asks drivers' own waits.
+ */
+static void dma_resv_wait_passes_time_left(struct kunit *test)
+{
+	struct answering_fence *a = answering_fence(test);
+	struct answering_fence *b = answering_fence(test);
+	struct dma_resv obj;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, &a->base, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, &b->base, DMA_RESV_USAGE_READ);
+
+	a->answer = 5;
+	b->answer = 2;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false, 10), 2L);
+	KUNIT_EXPECT_EQ(test, a->timeout, 10L);
+	KUNIT_EXPECT_EQ(test, b->timeout, 5L);
+
+	a->answer = 1;
+	b->answer = 1;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    true, 10), 1L);
+	KUNIT_EXPECT_EQ(test, b->waits, 2U);
+	KUNIT_EXPECT_EQ(test, b->timeout, 1L);
+
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false, 0), 1L);
+	KUNIT_EXPECT_EQ(test, a->timeout, 0L);
+	KUNIT_EXPECT_EQ(test, b->timeout, 0L);
+	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+
+	a->answer = 0;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false, 10), 0L);
+	a->answer = -ERESTARTSYS;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    true, 10),
+			(long)-ERESTARTSYS);
+	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+	/* Writes only: the read fence is not asked. */
+	a->answer = 4;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
+						    false, 10), 4L);
+	KUNIT_EXPECT_EQ(test, a->waits, 6U);
+	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(&a->base);
+	dma_fence_signal(&b->base);
+	dma_fence_put(&a->base);
+	dma_fence_put(&b->base);
+}
+
+/* Lock @a and @b in one acquire context, backing off as ww_mutex asks. */
+static void lock_pair(struct kunit *test, struct dma_resv *a,
+		      struct dma_resv *b, struct ww_acquire_ctx *ctx)
+{
+	struct dma_resv *held = a, *want = b;
+	int ret;
+
+	ww_acquire_init(ctx, &reservation_ww_class);
+	KUNIT_ASSERT_EQ(test, dma_resv_lock(a, ctx), 0);
+	while ((ret = dma_resv_lock(want, ctx)) == -EDEADLK) {
+		dma_resv_unlock(held);
+		dma_resv_lock_slow(want, ctx);
+		swap(held, want);
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ww_acquire_done(ctx);
+}
+
+/*
+ * A copy during which the source moves to a new array (its first fence's
+ * driver, asked whether it signaled, sets an exclusive fence on it) is a
+ * copy of the new array only: neither the old fences nor a mix, as 6.1's
+ * copy starts over too.
+ */
+static void dma_resv_copy_while_source_moves(struct kunit *test)
+{
+	struct hook_fence *hook = hook_fence_new(test);
+	struct dma_fence *r = mock_fence(test), *x = mock_fence(test);
+	struct dma_fence *old = mock_fence(test);
+	struct ww_acquire_ctx ctx;
+	struct dma_resv src, dst;
+
+	dma_resv_init(&src);
+	dma_resv_init(&dst);
+	add_one(test, &src, &hook->base, DMA_RESV_USAGE_READ);
+	add_one(test, &src, r, DMA_RESV_USAGE_READ);
+	add_one(test, &dst, old, DMA_RESV_USAGE_WRITE);
+
+	/* The hook's action needs the source locked. */
+	lock_pair(test, &dst, &src, &ctx);
+	hook_fence_arm(hook, hook_set_excl, x, &src);
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &src), 0);
+	KUNIT_EXPECT_NULL(test, hook->action);
+	KUNIT_EXPECT_TRUE(test, walk_is(&dst, &x, 1));
+	dma_resv_unlock(&src);
+	dma_resv_unlock(&dst);
+	ww_acquire_fini(&ctx);
+	KUNIT_EXPECT_EQ(test, stored_usage(&dst, x), DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, kref_read(&hook->base.refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&r->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&old->refcount), 1U);
+
+	dma_resv_fini(&src);
+	dma_resv_fini(&dst);
+	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 1U);
+	dma_fence_signal(&hook->base);
+	dma_fence_signal(r);
+	dma_fence_signal(x);
+	dma_fence_signal(old);
+	dma_fence_put(&hook->base);
+	dma_fence_put(r);
+	dma_fence_put(x);
+	dma_fence_put(old);
+}
+
 static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_usage_order),
 	KUNIT_CASE(dma_resv_empty_object),
@@ -2890,6 +3341,15 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_container_of_last_context),
 	KUNIT_CASE(dma_resv_locked_walk_holds_nothing),
 	KUNIT_CASE(dma_resv_iter_next_exported),
+	KUNIT_CASE(dma_resv_reserve_kmalloc_bounds),
+	KUNIT_CASE(dma_resv_no_slot_takes_signaled_slot),
+	KUNIT_CASE(dma_resv_emptied_slot_reused),
+	KUNIT_CASE(dma_resv_unlocked_walk_asks_driver),
+	KUNIT_CASE(dma_resv_unlocked_walk_restarts_at_end),
+	KUNIT_CASE(dma_resv_get_fences_of_one),
+	KUNIT_CASE(dma_resv_singleton_array_context),
+	KUNIT_CASE(dma_resv_wait_passes_time_left),
+	KUNIT_CASE(dma_resv_copy_while_source_moves),
 #ifndef DMA_BUF_USERSPACE_SHIM
 	KUNIT_CASE(dma_resv_reader_in_irq_of_writer),
 #endif

@@ -15,6 +15,7 @@
 
 #include "expect-warn.h"
 #include "mock-fence.h"
+#include "resv-hook-fence.h"
 
 /* A classic snapshot, with the number of shared fences. */
 struct classic_view {
@@ -297,6 +298,7 @@ static void reservation_object_several_writers_one_fence(struct kunit *test)
 	struct dma_fence_array *array;
 	struct classic_view v;
 	struct dma_fence *f;
+	u64 before, after;
 
 	/* Written through dma_resv: two write fences for one exclusive. */
 	reservation_object_init(&obj);
@@ -307,10 +309,16 @@ static void reservation_object_several_writers_one_fence(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, reservation_object_get_excl(&obj));
 	reservation_object_unlock(&obj);
 
+	before = dma_fence_context_alloc(1);
 	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	after = dma_fence_context_alloc(1);
 	array = to_dma_fence_array(v.excl);
 	KUNIT_ASSERT_NOT_NULL(test, array);
 	KUNIT_EXPECT_EQ(test, array->num_fences, 2U);
+	/* A context of its own, allocated for it, and seqno 1. */
+	KUNIT_EXPECT_EQ(test, v.excl->context, before + 1);
+	KUNIT_EXPECT_EQ(test, after, before + 2);
+	KUNIT_EXPECT_EQ(test, v.excl->seqno, 1ULL);
 	KUNIT_EXPECT_EQ(test, v.count, 0U);
 	view_put(&v);
 
@@ -497,6 +505,237 @@ static void reservation_object_excl_keeps_array_size(struct kunit *test)
 		dma_fence_signal(s[i]);
 		dma_fence_put(s[i]);
 	}
+}
+
+/* Clearing the exclusive fence of an object that never had one: no-op. */
+static void reservation_object_clear_never_used(struct kunit *test)
+{
+	struct reservation_object obj;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, NULL);
+	KUNIT_EXPECT_NULL(test, reservation_object_get_excl(&obj));
+	/* Nothing to hold, so nothing was allocated either. */
+	KUNIT_EXPECT_NULL(test, rcu_access_pointer(obj.resv.fences));
+	reservation_object_unlock(&obj);
+	reservation_object_fini(&obj);
+}
+
+/*
+ * A container as the exclusive fence is a driver bug, warned about: its
+ * unsignaled members are added as write fences one by one, and the fences
+ * already there stay, since nothing says the container signals after them.
+ */
+static void reservation_object_excl_container_adds_members(struct kunit *test)
+{
+	struct dma_fence *m[3] = {
+		mock_fence(test), mock_fence(test), mock_fence(test)
+	};
+	struct dma_fence **members = kcalloc(3, sizeof(*members), GFP_KERNEL);
+	struct dma_fence *s = mock_fence(test), *want[3];
+	struct dma_fence_array *array, *excl;
+	struct reservation_object obj;
+	struct classic_view v;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, members);
+	for (i = 0; i < 3; i++)
+		members[i] = dma_fence_get(m[i]);
+	array = dma_fence_array_create(3, members, dma_fence_context_alloc(1),
+				       1, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	dma_fence_signal(m[1]);
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 3), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	EXPECT_WARN_BEGIN("reservation_excl_container");
+	reservation_object_add_excl_fence(&obj, &array->base);
+	EXPECT_WARN_END("reservation_excl_container");
+	want[0] = s;
+	want[1] = m[0];
+	want[2] = m[2];
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 3));
+	reservation_object_unlock(&obj);
+
+	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
+	excl = to_dma_fence_array(v.excl);
+	KUNIT_ASSERT_NOT_NULL(test, excl);
+	KUNIT_ASSERT_EQ(test, excl->num_fences, 2U);
+	KUNIT_EXPECT_TRUE(test, (excl->fences[0] == m[0] &&
+				 excl->fences[1] == m[2]) ||
+				(excl->fences[0] == m[2] &&
+				 excl->fences[1] == m[0]));
+	KUNIT_ASSERT_EQ(test, v.count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
+	view_put(&v);
+	KUNIT_EXPECT_EQ(test, kref_read(&array->base.refcount), 1U);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(s);
+	dma_fence_put(s);
+	dma_fence_put(&array->base);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&m[i]->refcount), 1U);
+		dma_fence_signal(m[i]);
+		dma_fence_put(m[i]);
+	}
+}
+
+/*
+ * An exclusive fence for an object with a slot emptied by
+ * dma_resv_replace_fences(): the empty slot is not carried over, the
+ * bookkeeping fence is.
+ */
+static void reservation_object_excl_after_removed_fence(struct kunit *test)
+{
+	struct dma_fence *bk = mock_fence(test), *s = mock_fence(test);
+	struct dma_fence *e = mock_fence(test), *want[2];
+	struct reservation_object obj;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 2), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	dma_resv_add_fence(&obj.resv, bk, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_replace_fences(&obj.resv, s->context, NULL,
+				DMA_RESV_USAGE_READ);
+	reservation_object_add_excl_fence(&obj, e);
+	want[0] = bk;
+	want[1] = e;
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 2));
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&bk->refcount), 1U);
+	dma_fence_signal(bk);
+	dma_fence_signal(s);
+	dma_fence_signal(e);
+	dma_fence_put(bk);
+	dma_fence_put(s);
+	dma_fence_put(e);
+}
+
+/*
+ * An exclusive fence for an array filled with bookkeeping fences, which
+ * it does not supersede: the object moves to an array big enough for
+ * them and it, with no reservation and no warning.  The old array's
+ * limit was its size, so the new one's is its own size: as in any array
+ * made in this locked section, its spare slots take adds without a
+ * warning.
+ */
+static void reservation_object_excl_after_full_bookkeeping(struct kunit *test)
+{
+	struct reservation_object obj;
+	struct dma_fence *f[7];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	for (i = 0; i < 5; i++) {
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
+		dma_resv_add_fence(&obj.resv, f[i], DMA_RESV_USAGE_BOOKKEEP);
+	}
+	reservation_object_add_excl_fence(&obj, f[5]);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 6));
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), f[5]);
+	dma_resv_add_fence(&obj.resv, f[6], DMA_RESV_USAGE_BOOKKEEP);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 7));
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * Four bookkeeping fences and a shared one fill a five-slot array; the
+ * exclusive fence drops the shared one and takes an array of that size,
+ * which it fills exactly with the bookkeeping fences.  So a reservation of
+ * one more moves the object to a bigger array, dropping a bookkeeping
+ * fence that signaled meanwhile.
+ */
+static void reservation_object_excl_fills_old_size(struct kunit *test)
+{
+	struct dma_fence *f[5], *s = mock_fence(test);
+	struct reservation_object obj;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	for (i = 0; i < 4; i++) {
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
+		dma_resv_add_fence(&obj.resv, f[i], DMA_RESV_USAGE_BOOKKEEP);
+	}
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	reservation_object_add_excl_fence(&obj, f[4]);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 5));
+	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
+
+	dma_fence_signal(f[0]);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, &f[1], 4));
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(s);
+	dma_fence_put(s);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * A classic snapshot taken while the object moves to a new array (the
+ * shared fence's driver, asked whether it signaled, sets a new exclusive
+ * fence) is of the new array only: the exclusive and shared fences taken
+ * from the old one are let go.
+ */
+static void reservation_object_snapshot_while_moving(struct kunit *test)
+{
+	struct hook_fence *hook = hook_fence_new(test);
+	struct dma_fence *e = mock_fence(test), *x = mock_fence(test);
+	struct reservation_object obj;
+	struct classic_view v;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, &hook->base);
+	/* The hook's action needs the object locked, the snapshot does not. */
+	hook_fence_arm(hook, hook_set_excl, x, &obj.resv);
+	KUNIT_EXPECT_EQ(test, view_get(&obj, &v), 0);
+	reservation_object_unlock(&obj);
+	KUNIT_EXPECT_NULL(test, hook->action);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, x);
+	KUNIT_EXPECT_EQ(test, v.count, 0U);
+	KUNIT_EXPECT_NULL(test, v.shared);
+	view_put(&v);
+	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&hook->base.refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 2U);
+
+	reservation_object_fini(&obj);
+	dma_fence_signal(&hook->base);
+	dma_fence_signal(e);
+	dma_fence_signal(x);
+	dma_fence_put(&hook->base);
+	dma_fence_put(e);
+	dma_fence_put(x);
 }
 
 struct excl_signal {
@@ -771,6 +1010,12 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_shared_without_slot),
 	KUNIT_CASE(reservation_object_full_array_compacts),
 	KUNIT_CASE(reservation_object_excl_keeps_array_size),
+	KUNIT_CASE(reservation_object_clear_never_used),
+	KUNIT_CASE(reservation_object_excl_container_adds_members),
+	KUNIT_CASE(reservation_object_excl_after_removed_fence),
+	KUNIT_CASE(reservation_object_excl_after_full_bookkeeping),
+	KUNIT_CASE(reservation_object_excl_fills_old_size),
+	KUNIT_CASE(reservation_object_snapshot_while_moving),
 	KUNIT_CASE(reservation_object_wait_woken),
 	KUNIT_CASE(reservation_object_race_readers_writer),
 	KUNIT_CASE(reservation_object_ww_backoff),

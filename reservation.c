@@ -819,6 +819,14 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 				ok = false;
 				break;
 			}
+			/*
+			 * The driver is asked as well, as 6.1's walk asks: a
+			 * fence it calls done stays out (and is signaled).
+			 */
+			if (dma_fence_is_signaled(fence)) {
+				dma_fence_put(fence);
+				continue;
+			}
 			out[got++] = fence;
 		}
 		ok = ok && !read_moved(obj, from);

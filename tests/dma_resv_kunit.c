@@ -3042,6 +3042,47 @@ static void dma_resv_unlocked_walk_asks_driver(struct kunit *test)
 }
 
 /*
+ * Snapshots ask the driver too: a fence only its signaled() hook calls
+ * done is left out of dma_resv_get_fences() and of the singleton, and is
+ * signaled by the asking, as 6.1's snapshot walk (which uses
+ * dma_fence_is_signaled()) does.
+ */
+static void dma_resv_snapshot_asks_driver(struct kunit *test)
+{
+	struct dma_fence *p = polled_fence(test), *q = polled_fence(test);
+	struct dma_fence *m = mock_fence(test), **fences, *single;
+	struct dma_resv obj;
+	unsigned int n;
+
+	dma_resv_init(&obj);
+	add_one(test, &obj, p, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, q, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, m, DMA_RESV_USAGE_READ);
+
+	polled_complete(p);
+	KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_READ,
+						  &n, &fences), 0);
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &p->flags));
+	while (n)
+		dma_fence_put(fences[--n]);
+	kfree(fences);
+
+	polled_complete(q);
+	KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&obj, DMA_RESV_USAGE_READ,
+						     &single), 0);
+	KUNIT_EXPECT_PTR_EQ(test, single, m);
+	dma_fence_put(single);
+
+	dma_fence_signal(m);
+	dma_resv_fini(&obj);
+	dma_fence_put(p);
+	dma_fence_put(q);
+	dma_fence_put(m);
+}
+
+/*
  * A lock-free walk that returned every fence and then finds the object
  * moved to a new array starts over on that array, as 6.1's walk does.
  */
@@ -3345,6 +3386,7 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_no_slot_takes_signaled_slot),
 	KUNIT_CASE(dma_resv_emptied_slot_reused),
 	KUNIT_CASE(dma_resv_unlocked_walk_asks_driver),
+	KUNIT_CASE(dma_resv_snapshot_asks_driver),
 	KUNIT_CASE(dma_resv_unlocked_walk_restarts_at_end),
 	KUNIT_CASE(dma_resv_get_fences_of_one),
 	KUNIT_CASE(dma_resv_singleton_array_context),

@@ -11,6 +11,7 @@
 #include <linux/kthread.h>
 #include <linux/slab.h>
 
+#include "expect-warn.h"
 #include "mock-fence.h"
 
 /* An array over @n new mock fences, returned in @members too. */
@@ -189,6 +190,8 @@ static void dma_fence_array_members_signaled_before(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&array->base));
 	irq_work_sync(&array->work);
 	KUNIT_EXPECT_EQ(test, cb.calls, 0);
+	/* No member failed: the pending marker is cleared. */
+	KUNIT_EXPECT_EQ(test, array->base.error, 0);
 	dma_fence_put(&array->base);
 }
 
@@ -289,6 +292,143 @@ static void dma_fence_array_of_arrays(struct kunit *test)
 	dma_fence_put(&outer->base);
 }
 
+/* The names 6.1 gives every array; a new array has no flag set. */
+static void dma_fence_array_identity(struct kunit *test)
+{
+	struct dma_fence *m[2];
+	struct dma_fence_array *array = make_array(test, 2, m, false);
+	struct dma_fence *a = &array->base;
+
+	KUNIT_EXPECT_STREQ(test, a->ops->get_driver_name(a), "dma_fence_array");
+	KUNIT_EXPECT_STREQ(test, a->ops->get_timeline_name(a), "unbound");
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(a), "dma_fence_array");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(a), "unbound");
+	KUNIT_EXPECT_EQ(test, a->flags, 0UL);
+	KUNIT_EXPECT_EQ(test, a->seqno, 7ULL);
+	signal_all(m, 2);
+	dma_fence_put(a);
+}
+
+/*
+ * Completed through its callbacks by members without errors, an array
+ * signals with its error field cleared of the pending marker, in either
+ * mode; the driver hook then answers "signaled".
+ */
+static void dma_fence_array_completes_without_error(struct kunit *test)
+{
+	struct dma_fence *m[2], *n[2];
+	struct dma_fence_array *all = make_array(test, 2, m, false);
+	struct dma_fence_array *any = make_array(test, 2, n, true);
+
+	dma_fence_enable_sw_signaling(&all->base);
+	dma_fence_enable_sw_signaling(&any->base);
+	KUNIT_EXPECT_FALSE(test, all->base.ops->signaled(&all->base));
+	signal_all(m, 2);
+	dma_fence_signal(n[0]);
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&all->base));
+	KUNIT_EXPECT_TRUE(test, mock_fence_settles(&any->base));
+	KUNIT_EXPECT_EQ(test, all->base.error, 0);
+	KUNIT_EXPECT_EQ(test, any->base.error, 0);
+	KUNIT_EXPECT_TRUE(test, all->base.ops->signaled(&all->base));
+	KUNIT_EXPECT_TRUE(test, any->base.ops->signaled(&any->base));
+	dma_fence_signal(n[1]);
+	dma_fence_put(&all->base);
+	dma_fence_put(&any->base);
+}
+
+/* An empty array has nothing to wait for: enabling signals it at once. */
+static void dma_fence_array_empty_signals_at_enable(struct kunit *test)
+{
+	struct dma_fence_array *array = make_array(test, 0, NULL, false);
+	struct counted_cb cb = {};
+
+	KUNIT_EXPECT_EQ(test, array->base.error, 0);
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(&array->base, &cb.cb,
+						     count_call), -ENOENT);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &array->base.flags));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(&array->base), 1);
+	KUNIT_EXPECT_EQ(test, cb.calls, 0);
+	dma_fence_put(&array->base);
+}
+
+static bool always_done(struct dma_fence *fence)
+{
+	return true;
+}
+
+/* A fence whose hardware is done, though nobody has signaled it yet. */
+static const struct dma_fence_ops done_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.signaled = always_done,
+};
+
+/*
+ * Polled without callbacks, an array asks its members in order only until
+ * it has found enough of them signaled: as in 6.1, a later member is not
+ * asked (and so not signaled by its own ->signaled hook).
+ */
+static void dma_fence_array_poll_stops_when_complete(struct kunit *test)
+{
+	struct dma_fence **fences = kcalloc(2, sizeof(*fences), GFP_KERNEL);
+	struct mock_fence *late = kzalloc(sizeof(*late), GFP_KERNEL);
+	struct dma_fence_array *array;
+	struct dma_fence *first;
+
+	KUNIT_ASSERT_NOT_NULL(test, fences);
+	KUNIT_ASSERT_NOT_NULL(test, late);
+	spin_lock_init(&late->lock);
+	dma_fence_init(&late->base, &done_ops, &late->lock,
+		       dma_fence_context_alloc(1), 1);
+	first = mock_fence(test);
+	fences[0] = dma_fence_get(first);
+	fences[1] = dma_fence_get(&late->base);
+	array = dma_fence_array_create(2, fences, dma_fence_context_alloc(1), 1,
+				       true);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+
+	dma_fence_signal(first);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&array->base));
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					  &late->base.flags));
+
+	dma_fence_signal(&late->base);
+	dma_fence_put(&array->base);
+	dma_fence_put(first);
+	dma_fence_put(&late->base);
+}
+
+/*
+ * A negative count, or members announced but not passed, warn and make no
+ * array; the caller keeps what it passed.
+ */
+static void dma_fence_array_create_rejects_bad_counts(struct kunit *test)
+{
+	struct dma_fence **fences = kcalloc(1, sizeof(*fences), GFP_KERNEL);
+	struct dma_fence_array *array;
+
+	KUNIT_ASSERT_NOT_NULL(test, fences);
+	fences[0] = mock_fence(test);
+
+	EXPECT_WARN_BEGIN("dma_fence_array_create_without_fences");
+	array = dma_fence_array_create(2, NULL, dma_fence_context_alloc(1), 1,
+				       false);
+	EXPECT_WARN_END("dma_fence_array_create_without_fences");
+	KUNIT_EXPECT_NULL(test, array);
+
+	EXPECT_WARN_BEGIN("dma_fence_array_create_negative_count");
+	array = dma_fence_array_create(-1, fences, dma_fence_context_alloc(1),
+				       1, false);
+	EXPECT_WARN_END("dma_fence_array_create_negative_count");
+	KUNIT_EXPECT_NULL(test, array);
+
+	KUNIT_EXPECT_EQ(test, kref_read(&fences[0]->refcount), 1U);
+	dma_fence_signal(fences[0]);
+	dma_fence_put(fences[0]);
+	kfree(fences);
+}
+
 struct signaler {
 	struct dma_fence **fences;
 	unsigned int count;
@@ -335,6 +475,11 @@ static struct kunit_case dma_fence_array_cases[] = {
 	KUNIT_CASE(dma_fence_array_match_context),
 	KUNIT_CASE(dma_fence_array_of_arrays),
 	KUNIT_CASE(dma_fence_array_waiter_while_members_signal),
+	KUNIT_CASE(dma_fence_array_identity),
+	KUNIT_CASE(dma_fence_array_completes_without_error),
+	KUNIT_CASE(dma_fence_array_empty_signals_at_enable),
+	KUNIT_CASE(dma_fence_array_poll_stops_when_complete),
+	KUNIT_CASE(dma_fence_array_create_rejects_bad_counts),
 	{}
 };
 

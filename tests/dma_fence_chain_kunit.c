@@ -12,6 +12,7 @@
 #include <linux/kthread.h>
 #include <linux/sched/clock.h>
 
+#include "expect-warn.h"
 #include "mock-fence.h"
 
 /* A new link on @prev (reference taken over) wrapping @fence. */
@@ -212,6 +213,177 @@ static void dma_fence_chain_starts_on_plain_fence(struct kunit *test)
 	put_all(&f, 1);
 }
 
+/* The names 6.1 gives every chain link. */
+static void dma_fence_chain_names(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *link = link_on(test, NULL, f, 1);
+
+	KUNIT_EXPECT_STREQ(test, link->ops->get_driver_name(link),
+			   "dma_fence_chain");
+	KUNIT_EXPECT_STREQ(test, link->ops->get_timeline_name(link), "unbound");
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(link), "dma_fence_chain");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(link), "unbound");
+	dma_fence_put(link);
+	put_all(&f, 1);
+}
+
+/*
+ * A point that is exactly a link's seqno is covered by that link, not by
+ * the next one: its range (prev_seqno, seqno] includes its upper end.
+ */
+static void dma_fence_chain_find_seqno_exact_point(struct kunit *test)
+{
+	struct dma_fence *f[5], *found;
+	struct dma_fence *head = timeline(test, f, 5, 2); /* 2, 4, .. 10 */
+	static const u64 points[] = { 2, 4, 8 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(points); i++) {
+		found = dma_fence_get(head);
+		KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found,
+								 points[i]), 0);
+		KUNIT_EXPECT_EQ(test, found ? found->seqno : 0, points[i]);
+		dma_fence_put(found);
+	}
+	dma_fence_put(head);
+	put_all(f, 5);
+}
+
+/*
+ * When the link a point needs has signaled, find_seqno steps past it to
+ * the first pending fence before it, as 6.1 does: the plain fence the
+ * chain started from, or a link of the timeline it continued.  With
+ * nothing pending there, the answer is NULL.
+ */
+static void dma_fence_chain_find_seqno_past_signaled_link(struct kunit *test)
+{
+	struct dma_fence *base = mock_fence(test), *g = mock_fence(test);
+	struct dma_fence *f1 = mock_fence(test), *f2 = mock_fence(test);
+	struct dma_fence *m1 = mock_fence(test), *m2 = mock_fence(test);
+	struct dma_fence *g2 = mock_fence(test);
+	struct dma_fence *head, *older, *newer, *found;
+
+	/* base <- 1 <- 2, with the fence of point 1 signaled */
+	head = link_on(test, dma_fence_get(base), f1, 1);
+	head = link_on(test, head, f2, 2);
+	dma_fence_signal(f1);
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, found, base);
+	dma_fence_put(found);
+
+	/* Nothing pending before point 2 any more. */
+	dma_fence_signal(base);
+	found = dma_fence_get(head);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 1), 0);
+	KUNIT_EXPECT_NULL(test, found);
+
+	/*
+	 * 5 <- 6 on one timeline, then 1 (a new timeline, raised to 6) <- 7:
+	 * point 3 of the new timeline waits for 6 of the old one, the first
+	 * pending link of another timeline, though 6 does not cover 3.
+	 */
+	older = link_on(test, NULL, g, 5);
+	older = link_on(test, older, g2, 6);
+	newer = link_on(test, dma_fence_get(older), m1, 1);
+	newer = link_on(test, newer, m2, 7);
+	KUNIT_EXPECT_NE(test, newer->context, older->context);
+	dma_fence_signal(m1);
+	found = dma_fence_get(newer);
+	KUNIT_EXPECT_EQ(test, dma_fence_chain_find_seqno(&found, 3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, found, older);
+	dma_fence_put(found);
+
+	dma_fence_put(head);
+	dma_fence_put(newer);
+	dma_fence_put(older);
+	put_all(&base, 1);
+	put_all(&g, 1);
+	put_all(&f1, 1);
+	put_all(&f2, 1);
+	put_all(&m1, 1);
+	put_all(&m2, 1);
+	put_all(&g2, 1);
+}
+
+/*
+ * Links nest only through prev: a link whose fence is itself a link warns,
+ * as in 6.1, though it is still built and released normally.
+ */
+static void dma_fence_chain_init_rejects_chain_fence(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *inner = link_on(test, NULL, f, 1);
+	struct dma_fence *outer;
+
+	EXPECT_WARN_BEGIN("dma_fence_chain_init_with_chain_fence");
+	outer = link_on(test, NULL, inner, 1);
+	EXPECT_WARN_END("dma_fence_chain_init_with_chain_fence");
+
+	KUNIT_EXPECT_PTR_EQ(test, dma_fence_chain_contained(outer), inner);
+	dma_fence_put(outer);
+	dma_fence_put(inner);
+	put_all(&f, 1);
+}
+
+/* A fence that logs its id when released. */
+struct logged_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock;
+	int id;
+	int *log;
+	int *len;
+};
+
+static void logged_release(struct dma_fence *fence)
+{
+	struct logged_fence *l = container_of(fence, struct logged_fence, base);
+
+	l->log[(*l->len)++] = l->id;
+	dma_fence_free(fence);
+}
+
+static const struct dma_fence_ops logged_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.release = logged_release,
+};
+
+/*
+ * Releasing the head frees the predecessors only it holds one at a time,
+ * newest first, before its own fence: as in 6.1, the release unlinks each
+ * predecessor before dropping it instead of recursing down the chain.
+ */
+static void dma_fence_chain_release_unlinks_predecessors(struct kunit *test)
+{
+	struct dma_fence *head = NULL;
+	int log[3], len = 0, i;
+
+	for (i = 0; i < 3; i++) {
+		struct logged_fence *l = kzalloc(sizeof(*l), GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, l);
+		spin_lock_init(&l->lock);
+		dma_fence_init(&l->base, &logged_ops, &l->lock,
+			       dma_fence_context_alloc(1), 1);
+		l->id = i;
+		l->log = log;
+		l->len = &len;
+		dma_fence_signal(&l->base);
+		/* The link takes over our only reference. */
+		head = link_on(test, head, &l->base, i + 1);
+		dma_fence_put(&l->base);
+	}
+	KUNIT_EXPECT_EQ(test, len, 0);
+	dma_fence_put(head);
+
+	KUNIT_ASSERT_EQ(test, len, 3);
+	KUNIT_EXPECT_EQ(test, log[0], 1);
+	KUNIT_EXPECT_EQ(test, log[1], 0);
+	KUNIT_EXPECT_EQ(test, log[2], 2);
+}
+
 struct slow_timeline {
 	struct dma_fence **fences;
 	unsigned int count;
@@ -343,6 +515,11 @@ static struct kunit_case dma_fence_chain_cases[] = {
 	KUNIT_CASE(dma_fence_chain_walk_collects_signaled),
 	KUNIT_CASE(dma_fence_chain_find_seqno_cases),
 	KUNIT_CASE(dma_fence_chain_starts_on_plain_fence),
+	KUNIT_CASE(dma_fence_chain_names),
+	KUNIT_CASE(dma_fence_chain_find_seqno_exact_point),
+	KUNIT_CASE(dma_fence_chain_find_seqno_past_signaled_link),
+	KUNIT_CASE(dma_fence_chain_init_rejects_chain_fence),
+	KUNIT_CASE(dma_fence_chain_release_unlinks_predecessors),
 	KUNIT_CASE(dma_fence_chain_waiter_while_points_signal),
 	KUNIT_CASE(dma_fence_chain_long_walk_signal_collect),
 	KUNIT_CASE(dma_fence_chain_long_freed_unsignaled),

@@ -16,6 +16,8 @@
 #include <linux/workqueue.h>
 #include <trace/events/dma_fence.h>
 
+#include "expect-warn.h"
+
 /* A fence whose driver hooks record what the core asked of them. */
 struct mock_fence {
 	struct dma_fence base;	/* first: dma_fence_free() frees this */
@@ -26,6 +28,7 @@ struct mock_fence {
 	int deadline_calls;
 	ktime_t deadline;
 	atomic_t *released;	/* counts ->release calls if set */
+	struct dma_fence *peer;	/* signaled by peer_enable_signaling() */
 };
 
 static struct mock_fence *to_mock(struct dma_fence *fence)
@@ -122,6 +125,30 @@ static const struct dma_fence_ops custom_wait_ops = {
 	.get_driver_name = mock_driver_name,
 	.get_timeline_name = mock_timeline_name,
 	.wait = custom_wait,
+};
+
+#ifdef DMA_BUF_USERSPACE_SHIM
+/* Each misses one of the two names dma_fence_init() requires. */
+static const struct dma_fence_ops no_driver_name_ops = {
+	.get_timeline_name = mock_timeline_name,
+};
+
+static const struct dma_fence_ops no_timeline_name_ops = {
+	.get_driver_name = mock_driver_name,
+};
+#endif
+
+/* Enabling signaling on such a fence signals its peer first. */
+static bool peer_enable_signaling(struct dma_fence *fence)
+{
+	dma_fence_signal(to_mock(fence)->peer);
+	return true;
+}
+
+static const struct dma_fence_ops peer_ops = {
+	.get_driver_name = mock_driver_name,
+	.get_timeline_name = mock_timeline_name,
+	.enable_signaling = peer_enable_signaling,
 };
 
 static struct dma_fence *mock_fence(struct kunit *test)
@@ -770,6 +797,222 @@ static void dma_fence_describe_and_names(struct kunit *test)
 	dma_fence_put(f);
 }
 
+/*
+ * Asking for no context at all is a caller bug that warns; nothing is
+ * reserved, so the next context handed out is the same number.
+ */
+static void dma_fence_context_alloc_zero_warns(struct kunit *test)
+{
+	u64 none, next;
+
+	EXPECT_WARN_BEGIN("dma_fence_context_alloc_zero");
+	none = dma_fence_context_alloc(0);
+	EXPECT_WARN_END("dma_fence_context_alloc_zero");
+	next = dma_fence_context_alloc(1);
+
+	KUNIT_EXPECT_NE(test, none, 0ULL);
+	KUNIT_EXPECT_GE(test, next, none);
+}
+
+#ifdef DMA_BUF_USERSPACE_SHIM
+/*
+ * Both names are required: a fence missing either one warns at init.  The
+ * safe accessors then fall back to a fixed string for the missing name.
+ * Userspace only: the kernel's dma_fence tracepoints call the name hooks
+ * directly, as 6.1's do, so with tracing on (the test boot's) such a
+ * fence cannot be made there at all.
+ */
+static void dma_fence_init_without_names_warns(struct kunit *test)
+{
+	struct dma_fence *no_driver, *no_timeline;
+
+	EXPECT_WARN_BEGIN("dma_fence_init_no_driver_name");
+	no_driver = mock_create(test, &no_driver_name_ops, 9, 1);
+	EXPECT_WARN_END("dma_fence_init_no_driver_name");
+	EXPECT_WARN_BEGIN("dma_fence_init_no_timeline_name");
+	no_timeline = mock_create(test, &no_timeline_name_ops, 9, 2);
+	EXPECT_WARN_END("dma_fence_init_no_timeline_name");
+
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(no_driver),
+			   "unknown-driver");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(no_driver),
+			   "mock-timeline");
+	KUNIT_EXPECT_STREQ(test, dma_fence_driver_name(no_timeline), "mock");
+	KUNIT_EXPECT_STREQ(test, dma_fence_timeline_name(no_timeline),
+			   "unknown-timeline");
+	dma_fence_signal(no_driver);
+	dma_fence_signal(no_timeline);
+	dma_fence_put(no_driver);
+	dma_fence_put(no_timeline);
+}
+#endif
+
+/*
+ * A private stub is a fence of context 0 and seqno 0, named "stub", that
+ * has signaled and has signaling enabled, so nobody asks it to enable.
+ */
+static void dma_fence_private_stub_identity(struct kunit *test)
+{
+	struct dma_fence *p = dma_fence_allocate_private_stub(ns_to_ktime(77));
+	struct dma_fence *s = dma_fence_get_stub();
+	char buf[64];
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_EQ(test, p->context, 0ULL);
+	KUNIT_EXPECT_EQ(test, p->seqno, 0ULL);
+	KUNIT_EXPECT_EQ(test, p->error, 0);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &p->flags));
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					 &p->flags));
+	describe_into(p, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "stub stub seq 0 signalled\n");
+	describe_into(s, buf, sizeof(buf));
+	KUNIT_EXPECT_STREQ(test, buf, "stub stub seq 0 signalled\n");
+	dma_fence_put(s);
+	dma_fence_put(p);
+}
+
+/*
+ * Counts its runs and records the fence's error as the callback saw it,
+ * and whether the fence's lock was held (always true without lockdep).
+ */
+struct error_cb {
+	struct dma_fence_cb cb;
+	int calls;
+	int error;
+	bool locked;
+};
+
+static void error_cb_func(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	struct error_cb *e = container_of(cb, struct error_cb, cb);
+
+	e->calls++;
+	e->error = fence->error;
+	e->locked = lockdep_is_held_type(fence->lock, -1);
+}
+
+/*
+ * Dropping the last reference with callbacks still queued is a driver bug:
+ * it warns, and the callbacks run with -EDEADLK so that their owners are
+ * not left waiting.  The fence's lock is the test's own here, so the test
+ * can see that the release gave it back.
+ */
+static void dma_fence_released_with_callbacks_pending(struct kunit *test)
+{
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct error_cb e = {};
+	spinlock_t lock; /* the fence's lock, outliving the fence */
+	bool free_again;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&lock);
+	dma_fence_init(&m->base, &bare64_ops, &lock,
+		       dma_fence_context_alloc(1), 1);
+	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(&m->base, &e.cb,
+						     error_cb_func), 0);
+
+	EXPECT_WARN_BEGIN("dma_fence_released_with_callbacks_pending");
+	dma_fence_put(&m->base);
+	EXPECT_WARN_END("dma_fence_released_with_callbacks_pending");
+
+	KUNIT_EXPECT_EQ(test, e.calls, 1);
+	KUNIT_EXPECT_EQ(test, e.error, -EDEADLK);
+	KUNIT_EXPECT_TRUE(test, e.locked);
+	free_again = spin_trylock(&lock);
+	KUNIT_EXPECT_TRUE(test, free_again);
+	if (free_again)
+		spin_unlock(&lock);
+}
+
+static void noop_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+}
+
+/* Bad arguments warn and are refused with -EINVAL, one call at a time. */
+static void dma_fence_bad_arguments_warn(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *one[] = { f };
+	struct dma_fence_cb cb;
+	long ret;
+	int err;
+
+	EXPECT_WARN_BEGIN("dma_fence_add_callback_to_nothing");
+	err = dma_fence_add_callback(NULL, &cb, noop_cb);
+	EXPECT_WARN_END("dma_fence_add_callback_to_nothing");
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+
+	EXPECT_WARN_BEGIN("dma_fence_add_callback_without_func");
+	err = dma_fence_add_callback(f, &cb, NULL);
+	EXPECT_WARN_END("dma_fence_add_callback_without_func");
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+
+	EXPECT_WARN_BEGIN("dma_fence_wait_negative_timeout");
+	ret = dma_fence_wait_timeout(f, false, -1);
+	EXPECT_WARN_END("dma_fence_wait_negative_timeout");
+	KUNIT_EXPECT_EQ(test, ret, (long)-EINVAL);
+
+	EXPECT_WARN_BEGIN("dma_fence_wait_any_no_array");
+	ret = dma_fence_wait_any_timeout(NULL, 1, false, 1, NULL);
+	EXPECT_WARN_END("dma_fence_wait_any_no_array");
+	KUNIT_EXPECT_EQ(test, ret, (long)-EINVAL);
+
+	EXPECT_WARN_BEGIN("dma_fence_wait_any_no_fences");
+	ret = dma_fence_wait_any_timeout(one, 0, false, 1, NULL);
+	EXPECT_WARN_END("dma_fence_wait_any_no_fences");
+	KUNIT_EXPECT_EQ(test, ret, (long)-EINVAL);
+
+	EXPECT_WARN_BEGIN("dma_fence_wait_any_negative_timeout");
+	ret = dma_fence_wait_any_timeout(one, 1, false, -1, NULL);
+	EXPECT_WARN_END("dma_fence_wait_any_negative_timeout");
+	KUNIT_EXPECT_EQ(test, ret, (long)-EINVAL);
+
+	/* Nothing was queued on the fence: the -EINVAL calls left it alone. */
+	KUNIT_EXPECT_TRUE(test, list_empty(&f->cb_list));
+	dma_fence_signal(f);
+	dma_fence_put(f);
+}
+
+/*
+ * A fence found signaled while a wait on several is being set up ends the
+ * wait with all of the timeout left, even a single jiffy, and is the one
+ * reported: already signaled before the call, or signaled as a side effect
+ * of arming a later fence.
+ */
+static void dma_fence_wait_any_one_jiffy_left(struct kunit *test)
+{
+	static struct lock_class_key peer_class;
+	struct dma_fence *a = mock_fence(test), *done = mock_fence(test);
+	struct dma_fence *waker = mock_create(test, &peer_ops,
+					      dma_fence_context_alloc(1), 1);
+	struct dma_fence *first[] = { a, done };
+	struct dma_fence *second[] = { a, waker };
+	u32 idx = U32_MAX;
+
+	/* a is signaled under waker's lock: another lock class for lockdep. */
+	lockdep_set_class(a->lock, &peer_class);
+	to_mock(waker)->peer = a;
+	dma_fence_signal(done);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(first, 2, false, 1,
+							 &idx), 1L);
+	KUNIT_EXPECT_EQ(test, idx, 1U);
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(first, 2, false, 3,
+							 NULL), 3L);
+
+	idx = U32_MAX;
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(second, 2, true, 1,
+							 &idx), 1L);
+	KUNIT_EXPECT_EQ(test, idx, 0U);
+	KUNIT_EXPECT_TRUE(test, list_empty(&waker->cb_list));
+
+	dma_fence_signal(waker);
+	dma_fence_put(a);
+	dma_fence_put(done);
+	dma_fence_put(waker);
+}
+
 static void dma_fence_deadline_hint(struct kunit *test)
 {
 	struct dma_fence *f = mock_fence(test);
@@ -1015,10 +1258,54 @@ static void dma_fence_wait_trace_events(struct kunit *test)
 	dma_fence_put(plain);
 	dma_fence_put(own);
 }
+
+/* Counts the events of fences on one context. */
+struct context_count {
+	u64 context;
+	int hits;
+};
+
+static void context_probe(void *data, struct dma_fence *fence)
+{
+	struct context_count *cc = data;
+
+	if (fence->context == cc->context)
+		cc->hits++;
+}
+
+/* Every dma_fence_init() is traced once, and so is every release. */
+static void dma_fence_lifetime_traced(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct context_count init = { .context = ctx };
+	struct context_count destroy = { .context = ctx };
+	struct dma_fence *f;
+	int ret;
+
+	ret = register_trace_dma_fence_init(context_probe, &init);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = register_trace_dma_fence_destroy(context_probe, &destroy);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	f = mock_create(test, &mock_ops, ctx, 1);
+	dma_fence_signal(f);
+	KUNIT_EXPECT_EQ(test, destroy.hits, 0);
+	dma_fence_put(f);
+	unregister_trace_dma_fence_init(context_probe, &init);
+	unregister_trace_dma_fence_destroy(context_probe, &destroy);
+	tracepoint_synchronize_unregister();
+
+	KUNIT_EXPECT_EQ(test, init.hits, 1);
+	KUNIT_EXPECT_EQ(test, destroy.hits, 1);
+}
 #else
 static void dma_fence_wait_trace_events(struct kunit *test)
 {
 	kunit_skip(test, "the wait tracepoints are not exported");
+}
+
+static void dma_fence_lifetime_traced(struct kunit *test)
+{
+	kunit_skip(test, "the init and destroy tracepoints are not exported");
 }
 #endif
 #else
@@ -1028,6 +1315,11 @@ static void dma_fence_tracepoints_fire(struct kunit *test)
 }
 
 static void dma_fence_wait_trace_events(struct kunit *test)
+{
+	kunit_skip(test, "CONFIG_TRACEPOINTS is off");
+}
+
+static void dma_fence_lifetime_traced(struct kunit *test)
 {
 	kunit_skip(test, "CONFIG_TRACEPOINTS is off");
 }
@@ -1261,6 +1553,15 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_signalling_annotation),
 	KUNIT_CASE(dma_fence_tracepoints_fire),
 	KUNIT_CASE(dma_fence_wait_trace_events),
+	KUNIT_CASE(dma_fence_context_alloc_zero_warns),
+#ifdef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_fence_init_without_names_warns),
+#endif
+	KUNIT_CASE(dma_fence_private_stub_identity),
+	KUNIT_CASE(dma_fence_released_with_callbacks_pending),
+	KUNIT_CASE(dma_fence_bad_arguments_warn),
+	KUNIT_CASE(dma_fence_wait_any_one_jiffy_left),
+	KUNIT_CASE(dma_fence_lifetime_traced),
 	KUNIT_CASE(dma_fence_race_signal_callback_wait),
 	{}
 };

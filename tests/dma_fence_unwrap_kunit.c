@@ -310,6 +310,97 @@ static void dma_fence_unwrap_merge_many(struct kunit *test)
 	kfree(f);
 }
 
+/* NULL entries in the fences to merge are skipped, as 6.1 does. */
+static void dma_fence_unwrap_merge_skips_null(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *only_a[] = { NULL, a, NULL };
+	struct dma_fence *a_and_b[] = { a, NULL, b };
+	struct dma_fence *merged;
+
+	merged = __dma_fence_unwrap_merge(3, only_a, NULL);
+	KUNIT_EXPECT_PTR_EQ(test, merged, a);
+	dma_fence_put(merged);
+
+	merged = __dma_fence_unwrap_merge(3, a_and_b, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, to_dma_fence_array(merged));
+	KUNIT_EXPECT_EQ(test, to_dma_fence_array(merged)->num_fences, 2U);
+	dma_fence_put(merged);
+	signal_put(a);
+	signal_put(b);
+}
+
+/*
+ * As in 6.1, the array a merge makes lists its fences by ascending
+ * context, whatever order they came in, and is itself seqno 1 of a new
+ * context of its own.
+ */
+static void dma_fence_unwrap_merge_array_identity(struct kunit *test)
+{
+	struct dma_fence *low = mock_fence(test), *high = mock_fence(test);
+	struct dma_fence *merged = dma_fence_unwrap_merge(high, low);
+	struct dma_fence_array *array = to_dma_fence_array(merged);
+
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_LT(test, low->context, high->context);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], low);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], high);
+	KUNIT_EXPECT_EQ(test, merged->seqno, 1ULL);
+	KUNIT_EXPECT_NE(test, merged->context, 0ULL);
+	KUNIT_EXPECT_NE(test, merged->context, low->context);
+	KUNIT_EXPECT_NE(test, merged->context, high->context);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(merged));
+	dma_fence_put(merged);
+	signal_put(low);
+	signal_put(high);
+}
+
+/* Its ->signaled hook says "not yet" once, then "done". */
+struct late_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock;
+	int polls;
+};
+
+static bool done_on_second_poll(struct dma_fence *fence)
+{
+	struct late_fence *l = container_of(fence, struct late_fence, base);
+
+	return ++l->polls > 1;
+}
+
+static const struct dma_fence_ops late_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.signaled = done_on_second_poll,
+};
+
+/*
+ * A fence counted pending that has signaled by the time it would be
+ * collected leaves nothing to merge: the result is a private stub carrying
+ * that fence's signal time.
+ */
+static void dma_fence_unwrap_merge_signaled_meanwhile(struct kunit *test)
+{
+	struct late_fence *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	struct dma_fence *merged;
+
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	spin_lock_init(&l->lock);
+	dma_fence_init(&l->base, &late_ops, &l->lock,
+		       dma_fence_context_alloc(1), 1);
+
+	merged = dma_fence_unwrap_merge(&l->base);
+	KUNIT_EXPECT_EQ(test, l->polls, 2);
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &l->base.flags));
+	expect_private_stub(test, merged,
+			    ktime_to_ns(dma_fence_timestamp(&l->base)));
+	dma_fence_put(merged);
+	dma_fence_put(&l->base);
+}
+
 static struct kunit_case dma_fence_unwrap_cases[] = {
 	KUNIT_CASE(dma_fence_unwrap_plain_and_array),
 	KUNIT_CASE(dma_fence_unwrap_chain_of_arrays),
@@ -318,6 +409,9 @@ static struct kunit_case dma_fence_unwrap_cases[] = {
 	KUNIT_CASE(dma_fence_unwrap_merge_latest_per_context),
 	KUNIT_CASE(dma_fence_unwrap_merge_flattens),
 	KUNIT_CASE(dma_fence_unwrap_merge_many),
+	KUNIT_CASE(dma_fence_unwrap_merge_skips_null),
+	KUNIT_CASE(dma_fence_unwrap_merge_array_identity),
+	KUNIT_CASE(dma_fence_unwrap_merge_signaled_meanwhile),
 	{}
 };
 

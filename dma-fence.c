@@ -327,7 +327,8 @@ static __always_inline int signal_at(struct dma_fence *fence,
 	bool cookie;
 	int ret;
 
-	if (WARN_ON(!fence))
+	/* 6.1 refuses a NULL fence with -EINVAL and no warning. */
+	if (!fence)
 		return -EINVAL;
 	cookie = dma_fence_begin_signalling();
 	spin_lock_irqsave(fence->lock, irqflags);

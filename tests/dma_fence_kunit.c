@@ -847,6 +847,14 @@ static void dma_fence_init_without_names_warns(struct kunit *test)
 }
 #endif
 
+/* A NULL fence is refused quietly, as 6.1 refuses it: no warning. */
+static void dma_fence_signal_null_is_einval(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, dma_fence_signal(NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_fence_signal_timestamp(NULL, ktime_get()),
+			-EINVAL);
+}
+
 /*
  * A private stub is a fence of context 0 and seqno 0, named "stub", that
  * has signaled and has signaling enabled, so nobody asks it to enable.
@@ -1557,6 +1565,7 @@ static struct kunit_case dma_fence_cases[] = {
 #ifdef DMA_BUF_USERSPACE_SHIM
 	KUNIT_CASE(dma_fence_init_without_names_warns),
 #endif
+	KUNIT_CASE(dma_fence_signal_null_is_einval),
 	KUNIT_CASE(dma_fence_private_stub_identity),
 	KUNIT_CASE(dma_fence_released_with_callbacks_pending),
 	KUNIT_CASE(dma_fence_bad_arguments_warn),

@@ -184,51 +184,19 @@ static void sync_file_set_name(struct sync_file *sf,
 	sf->user_name[n] = '\0';
 }
 
-/*
- * Install @sf at @fd, a descriptor the caller reserved, once @report has
- * told userspace its number.  When @report fails the file is released
- * (and with it its fence reference); the descriptor stays the caller's
- * to give back.
- */
-static int sync_file_install(struct sync_file *sf, int fd,
-			     int (*report)(int fd, void *ctx), void *ctx)
-{
-	int ret = report(fd, ctx);
-
-	if (ret) {
-		fput(sf->file);
-		return ret;
-	}
-	fd_install(fd, sf->file);
-	return 0;
-}
-
-struct merge_report {
-	struct sync_merge_data data;
-	struct sync_merge_data __user *uarg;
-};
-
-static int merge_report_fd(int fd, void *ctx)
-{
-	struct merge_report *r = ctx;
-
-	r->data.fence = fd;
-	return copy_to_user(r->uarg, &r->data, sizeof(r->data)) ? -EFAULT : 0;
-}
-
 static long merge_at(struct sync_file *sf, int fd,
 		     struct sync_merge_data __user *uarg)
 {
-	struct merge_report r = { .uarg = uarg };
 	struct sync_file *other, *merged;
+	struct sync_merge_data data;
 	struct dma_fence *fence;
 
-	if (copy_from_user(&r.data, uarg, sizeof(r.data)))
+	if (copy_from_user(&data, uarg, sizeof(data)))
 		return -EFAULT;
-	if (r.data.flags || r.data.pad)
+	if (data.flags || data.pad)
 		return -EINVAL;
 
-	other = sync_file_lookup(r.data.fd2);
+	other = sync_file_lookup(data.fd2);
 	if (!other)
 		return -ENOENT;
 	fence = dma_fence_unwrap_merge(sf->fence, other->fence);
@@ -240,8 +208,15 @@ static long merge_at(struct sync_file *sf, int fd,
 	dma_fence_put(fence);
 	if (!merged)
 		return -ENOMEM;
-	sync_file_set_name(merged, r.data.name);
-	return sync_file_install(merged, fd, merge_report_fd, &r);
+	sync_file_set_name(merged, data.name);
+	/* No descriptor appears until userspace has been told its number. */
+	data.fence = fd;
+	if (copy_to_user(uarg, &data, sizeof(data))) {
+		fput(merged->file);
+		return -EFAULT;
+	}
+	fd_install(fd, merged->file);
+	return 0;
 }
 
 static long sync_file_ioctl_merge(struct sync_file *sf,

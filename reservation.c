@@ -75,27 +75,35 @@
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
  * @capacity: number of slots, as many as 6.1's array for the same request
- *	holds (see list_slots()); fixed for the array's life.  Writers only,
- *	and only while the array is live: it shares its bytes with @rcu,
- *	which kfree_rcu() takes once the array is out of use.  So the header
- *	is as long as 6.1's and an array takes the slab bucket 6.1's takes.
+ *	holds (see list_slots()); fixed for the array's life
+ * @max_fences: how far adds may fill the array without a new reservation.
+ *	@capacity, except that with %CONFIG_DEBUG_MUTEXES unlocking lowers it
+ *	to @num_fences until the next reservation.
  * @num_fences: slots [0, @num_fences) are in use.  Only grows while the
  *	array is published, with a release store that lock-free readers pair
  *	with an acquire load: the slot it grows over is written before.
- * @max_fences: how far adds may fill the array without a new reservation.
- *	Writers only.  @capacity, except that with %CONFIG_DEBUG_MUTEXES
- *	unlocking lowers it to @num_fences until the next reservation.
+ * @generation: tells this array from every other allocated at the same
+ *	address (see list_alloc()); fixed for the array's life, so readers
+ *	may read it for as long as they may read the slots.
  * @slots: each a fence pointer (holding a reference) or'ed with its usage,
  *	or 0 for a slot emptied by dma_resv_replace_fences(); written with
  *	the object locked, one store per change, read under RCU
+ *
+ * @capacity and @max_fences are for writers only, and only while the array
+ * is live: they share their bytes with @rcu, which kfree_rcu() takes once
+ * the array is out of use.  So the header is as long as 6.1's and an array
+ * takes the slab bucket 6.1's takes.
  */
 struct dma_resv_list {
 	union {
 		struct rcu_head rcu;
-		unsigned int capacity;
+		struct {
+			unsigned int capacity;
+			unsigned int max_fences;
+		};
 	};
 	unsigned int num_fences;
-	unsigned int max_fences;
+	unsigned int generation;
 	unsigned long slots[];
 };
 
@@ -141,15 +149,27 @@ static unsigned int read_count(struct dma_resv_list *list)
 	return list ? smp_load_acquire(&list->num_fences) : 0;
 }
 
-/*
- * Reader side, under RCU: has @obj moved to another array than @list?
- * The slots were read before.
- */
-static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list)
+/* Reader side, under RCU: the generation of @list, 0 for none. */
+static unsigned int read_generation(struct dma_resv_list *list)
 {
+	return list ? READ_ONCE(list->generation) : 0;
+}
+
+/*
+ * Reader side, under RCU: has @obj moved to another array than @list, of
+ * @generation, read before the slots?  A walk that spans several
+ * read-side sections needs the generation: @list may have been freed
+ * between them and its memory be the object's array again.
+ */
+static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list,
+		       unsigned int generation)
+{
+	struct dma_resv_list *now;
+
 	/* The slots are read before the pointer that vouches for them. */
 	smp_rmb();
-	return rcu_access_pointer(obj->fences) != list;
+	now = rcu_dereference(obj->fences);
+	return now != list || read_generation(now) != generation;
 }
 
 /* ---- arrays ---- */
@@ -175,6 +195,8 @@ static unsigned int list_slots(unsigned long request)
 		SIZE_61_HEADER) / SIZE_61_SLOT;
 }
 
+static atomic_t list_generations = ATOMIC_INIT(0);
+
 /*
  * An empty array of list_slots(@request) slots, its limit its size.  With
  * a header of 6.1's length, its allocation is 6.1's to the byte.  The
@@ -198,6 +220,14 @@ static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 	list->num_fences = 0;
 	list->max_fences = capacity;
 	list->capacity = capacity;
+	/*
+	 * Arrays take their generations from one counter, skipping the 0 of
+	 * no array: a reader mistakes a new array for one it walked only if
+	 * the counter wrapped in between, which takes 2^32 allocations.
+	 */
+	do {
+		list->generation = atomic_inc_return(&list_generations);
+	} while (!list->generation);
 	return list;
 }
 
@@ -665,6 +695,7 @@ static void pass_begin(struct dma_resv_iter *cursor)
 	struct dma_resv_list *list = rcu_dereference(cursor->obj->fences);
 
 	cursor->fences = list;
+	cursor->generation = read_generation(list);
 	cursor->slots = list ? list->slots : NULL;
 	cursor->num_fences = read_count(list);
 	cursor->index = 0;
@@ -689,7 +720,8 @@ walk_unlocked(struct dma_resv_iter *cursor)
 		unsigned long slot;
 
 		if (cursor->index >= cursor->num_fences) {
-			if (!read_moved(cursor->obj, cursor->fences)) {
+			if (!read_moved(cursor->obj, cursor->fences,
+					cursor->generation)) {
 				cursor->fence = NULL;
 				return NULL;
 			}
@@ -767,7 +799,7 @@ struct dma_fence *dma_resv_iter_next_unlocked(struct dma_resv_iter *cursor)
 	cursor->is_restarted = false;
 	/* At the end, walk_unlocked() makes this check itself. */
 	if (cursor->index < cursor->num_fences &&
-	    read_moved(cursor->obj, cursor->fences))
+	    read_moved(cursor->obj, cursor->fences, cursor->generation))
 		pass_begin(cursor);
 	fence = walk_unlocked(cursor);
 	rcu_read_unlock();
@@ -785,13 +817,14 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 			 struct dma_fence ***fences, unsigned int *count)
 {
 	struct dma_fence **out = NULL, **bigger;
-	unsigned int room = 0, n, i, got;
+	unsigned int room = 0, n, i, got, generation;
 	struct dma_resv_list *from;
 	bool ok;
 
 	for (;;) {
 		rcu_read_lock();
 		from = rcu_dereference(obj->fences);
+		generation = read_generation(from);
 		n = read_count(from);
 		if (n > room) {
 			rcu_read_unlock();
@@ -829,7 +862,7 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 			}
 			out[got++] = fence;
 		}
-		ok = ok && !read_moved(obj, from);
+		ok = ok && !read_moved(obj, from, generation);
 		rcu_read_unlock();
 		if (ok)
 			break;
@@ -962,7 +995,7 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
 int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 {
 	struct dma_resv_list *list, *from, *old;
-	unsigned int n, i;
+	unsigned int n, i, generation;
 	bool ok;
 
 	dma_resv_assert_held(dst);
@@ -976,6 +1009,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 	for (;;) {
 		rcu_read_lock();
 		from = rcu_dereference(src->fences);
+		generation = read_generation(from);
 		n = read_count(from);
 		rcu_read_unlock();
 
@@ -984,7 +1018,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			return -ENOMEM;
 
 		rcu_read_lock();
-		ok = !read_moved(src, from);
+		ok = !read_moved(src, from, generation);
 		for (i = 0; ok && i < n; i++) {
 			unsigned long slot = READ_ONCE(from->slots[i]);
 			struct dma_fence *fence = slot_fence(slot);
@@ -1007,7 +1041,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 			list->slots[list->num_fences++] =
 				slot_pack(fence, slot_usage(slot));
 		}
-		ok = ok && !read_moved(src, from);
+		ok = ok && !read_moved(src, from, generation);
 		rcu_read_unlock();
 		if (ok)
 			break;
@@ -1035,11 +1069,12 @@ EXPORT_SYMBOL(dma_resv_copy_fences);
 static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list;
-	unsigned int n, i;
+	unsigned int n, i, generation;
 	bool idle = true;
 
 	rcu_read_lock();
 	list = rcu_dereference(obj->fences);
+	generation = read_generation(list);
 	n = read_count(list);
 	for (i = 0; i < n && idle; i++) {
 		unsigned long slot = READ_ONCE(list->slots[i]);
@@ -1048,7 +1083,7 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 		idle = !fence || slot_usage(slot) > usage ||
 		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
 	}
-	idle = idle && !read_moved(obj, list);
+	idle = idle && !read_moved(obj, list, generation);
 	rcu_read_unlock();
 	return idle;
 }

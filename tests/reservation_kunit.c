@@ -738,6 +738,66 @@ static void reservation_object_snapshot_while_moving(struct kunit *test)
 	dma_fence_put(x);
 }
 
+/*
+ * A lock-free walk keeps its place between steps by the array it walks.
+ * Between two steps the object can move on, the array be freed and its
+ * memory come back as the object's newest array: the walk must see that
+ * its array was replaced and start over, not go on from its old position
+ * in the new one (which would skip the new exclusive fence).  The cursor
+ * is made to point at the new array as it would after such a reuse; the
+ * allocator's reuse itself cannot be forced.
+ */
+static void reservation_object_walk_notices_array_reused(struct kunit *test)
+{
+	struct dma_fence *e = mock_fence(test), *s = mock_fence(test);
+	struct dma_fence *e2 = mock_fence(test), *s2 = mock_fence(test);
+	struct dma_fence *all[] = { e, s, e2, s2 };
+	struct reservation_object obj;
+	struct dma_resv_list *now;
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	unsigned int i;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s);
+	reservation_object_unlock(&obj);
+
+	dma_resv_iter_begin(&cursor, &obj.resv, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_first_unlocked(&cursor), e);
+
+	/* A new exclusive fence moves the object to a new array. */
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, e2);
+	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
+	reservation_object_add_shared_fence(&obj, s2);
+	now = rcu_dereference_protected(obj.resv.fences, true);
+	reservation_object_unlock(&obj);
+	/* The slots sit where they would in a reused block. */
+	cursor.slots = (const void *)now + ((const void *)cursor.slots -
+					    (const void *)cursor.fences);
+	cursor.fences = now;
+
+	f = dma_resv_iter_next_unlocked(&cursor);
+	KUNIT_EXPECT_PTR_EQ(test, f, e2);
+	KUNIT_EXPECT_TRUE(test, dma_resv_iter_is_restarted(&cursor));
+	if (f == e2) {
+		KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_next_unlocked(&cursor),
+				    s2);
+		KUNIT_EXPECT_NULL(test, dma_resv_iter_next_unlocked(&cursor));
+	}
+	dma_resv_iter_end(&cursor);
+
+	reservation_object_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(all); i++) {
+		dma_fence_signal(all[i]);
+		KUNIT_EXPECT_EQ(test, kref_read(&all[i]->refcount), 1U);
+		dma_fence_put(all[i]);
+	}
+}
+
 struct excl_signal {
 	struct dma_fence *fence;
 };
@@ -1016,6 +1076,7 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_excl_after_full_bookkeeping),
 	KUNIT_CASE(reservation_object_excl_fills_old_size),
 	KUNIT_CASE(reservation_object_snapshot_while_moving),
+	KUNIT_CASE(reservation_object_walk_notices_array_reused),
 	KUNIT_CASE(reservation_object_wait_woken),
 	KUNIT_CASE(reservation_object_race_readers_writer),
 	KUNIT_CASE(reservation_object_ww_backoff),

@@ -88,6 +88,8 @@ struct dma_resv {
  * @fence_usage: the usage @fence is stored with
  * @index: private: next slot to look at
  * @fences: private: the array being walked
+ * @generation: private: the generation of @fences, which tells it from a
+ *	later array at the same address
  * @slots: private: the slots of @fences
  * @num_fences: private: number of used slots of @fences when it was read
  * @is_restarted: true when @fence is the first fence of a (new) pass; the
@@ -100,6 +102,7 @@ struct dma_resv_iter {
 	enum dma_resv_usage fence_usage;
 	unsigned int index;
 	struct dma_resv_list *fences;
+	unsigned int generation;
 	const unsigned long *slots;
 	unsigned int num_fences;
 	bool is_restarted;

@@ -1061,6 +1061,12 @@ void shim_warn(const char *file, int line, const char *what)
 	warn_report();
 }
 
+void shim_check(bool ok, const char *file, int line, const char *what)
+{
+	if (unlikely(!ok))
+		shim_warn(file, line, what);
+}
+
 void shim_warn_fmt(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;

@@ -161,6 +161,14 @@ void shim_bug(const char *file, int line, const char *what) __attribute__((noret
 	unlikely(_w);							\
 })
 #define WARN_ONCE(cond, fmt, ...) WARN(cond, fmt, ##__VA_ARGS__)
+
+/*
+ * The checks of lockdep, RCU-lockdep and might_sleep(): a WARNING when
+ * @ok is false.  A call, not a branch, so that what gcov counts in the
+ * shared code are the code's own branches, not the checks'.
+ */
+void shim_check(bool ok, const char *file, int line, const char *what);
+#define SHIM_CHECK(cond) shim_check(!!(cond), __FILE__, __LINE__, #cond)
 #define BUG() shim_bug(__FILE__, __LINE__, "BUG()")
 #define BUG_ON(cond) do { if (unlikely(cond)) shim_bug(__FILE__, __LINE__, #cond); } while (0)
 

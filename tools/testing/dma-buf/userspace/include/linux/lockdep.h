@@ -25,8 +25,8 @@ void shim_lock_released(struct lockdep_map *map);
 
 #define lockdep_is_held(lock) shim_lock_held(&(lock)->dep_map)
 #define lockdep_is_held_type(lock, r) lockdep_is_held(lock)
-#define lockdep_assert_held(lock) WARN_ON(!lockdep_is_held(lock))
-#define lockdep_assert_not_held(lock) WARN_ON(lockdep_is_held(lock))
+#define lockdep_assert_held(lock) SHIM_CHECK(lockdep_is_held(lock))
+#define lockdep_assert_not_held(lock) SHIM_CHECK(!lockdep_is_held(lock))
 #define lockdep_set_class(lock, key) ((void)(lock), (void)(key))
 #define lockdep_set_class_and_name(lock, key, name) lockdep_set_class(lock, key)
 #define lockdep_assert_irqs_disabled() do { } while (0)

@@ -25,6 +25,6 @@ int mutex_lock_interruptible(struct mutex *lock);
 bool mutex_trylock(struct mutex *lock);
 void mutex_unlock(struct mutex *lock);
 bool mutex_is_locked(struct mutex *lock);
-#define mutex_destroy(lock) WARN_ON(mutex_is_locked(lock))
+#define mutex_destroy(lock) SHIM_CHECK(!mutex_is_locked(lock))
 
 #endif /* SHIM_LINUX_MUTEX_H */

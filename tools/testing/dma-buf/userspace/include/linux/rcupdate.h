@@ -33,7 +33,7 @@ void rcu_barrier(void);
 #define rcu_dereference_raw(p) rcu_dereference(p)
 #define rcu_dereference_check(p, c) rcu_dereference(p)
 #define rcu_dereference_protected(p, c) ({				\
-	WARN_ON_ONCE(!(c));						\
+	SHIM_CHECK(c);							\
 	READ_ONCE(p);							\
 })
 #define rcu_access_pointer(p) READ_ONCE(p)

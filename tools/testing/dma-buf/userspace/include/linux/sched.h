@@ -87,7 +87,7 @@ static inline bool signal_pending(struct task_struct *t)
 
 /* Sleeping inside an atomic section is a bug the kernel reports too. */
 bool shim_in_atomic(void);
-#define might_sleep() WARN_ON_ONCE(shim_in_atomic())
+#define might_sleep() SHIM_CHECK(!shim_in_atomic())
 #define might_sleep_if(cond) do { if (cond) might_sleep(); } while (0)
 void cond_resched(void);
 unsigned int num_online_cpus(void);

@@ -962,6 +962,20 @@ long shim_live_allocations(void)
 	return __atomic_load_n(&live_allocations, __ATOMIC_RELAXED);
 }
 
+/*
+ * The kernel's fail-nth, for every allocation: a task whose fail_nth is
+ * n > 0 counts it down at each allocation, and the one that brings it to
+ * zero fails.  Threads without a task (none of the tests') never fail.
+ */
+static bool fail_this_allocation(void)
+{
+	struct task_struct *t = this_task;
+
+	if (likely(!t || !t->fail_nth))
+		return false;
+	return --t->fail_nth == 0;
+}
+
 void *kmalloc(size_t size, gfp_t gfp)
 {
 	void *p;
@@ -969,7 +983,7 @@ void *kmalloc(size_t size, gfp_t gfp)
 	might_sleep_if(gfp & GFP_KERNEL);
 	if (!size)
 		return ZERO_SIZE_PTR;
-	if (size > KMALLOC_MAX_SIZE)
+	if (size > KMALLOC_MAX_SIZE || fail_this_allocation())
 		return NULL;
 	p = gfp & __GFP_ZERO ? calloc(1, size) : malloc(size);
 	if (p)
@@ -1002,7 +1016,10 @@ void *krealloc(const void *p, size_t size, gfp_t gfp)
 		kfree(p);
 		return ZERO_SIZE_PTR;
 	}
-	if (size > KMALLOC_MAX_SIZE)
+	/* As the kernel's: what still fits stays, and is no allocation. */
+	if (size <= ksize(p))
+		return (void *)p;
+	if (size > KMALLOC_MAX_SIZE || fail_this_allocation())
 		return NULL;
 	n = realloc((void *)p, size);
 	return n;

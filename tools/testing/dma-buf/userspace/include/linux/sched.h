@@ -49,6 +49,8 @@ struct task_struct {
 	int result;
 	bool should_stop;
 	bool is_kthread;
+	/* As the kernel's: a countdown to a failed allocation, 0 for none. */
+	unsigned int fail_nth;
 };
 
 struct task_struct *shim_current(void);

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 
 #include "expect-warn.h"
+#include "fail-nth.h"
 #include "mock-fence.h"
 
 /* An array over @n new mock fences, returned in @members too. */
@@ -462,6 +463,46 @@ static void dma_fence_array_waiter_while_members_signal(struct kunit *test)
 	dma_fence_put(&array->base);
 }
 
+/*
+ * Out of memory, dma_fence_array_create() is NULL and the fences stay the
+ * caller's, references and all, as in 6.1: the caller can try again with
+ * the same ones, or drop them.
+ */
+static void dma_fence_array_create_no_memory(struct kunit *test)
+{
+	struct dma_fence_array *array;
+	struct dma_fence **fences;
+	unsigned int n, i;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	fences = kcalloc(3, sizeof(*fences), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fences);
+	for (i = 0; i < 3; i++)
+		fences[i] = mock_fence(test);
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		array = dma_fence_array_create(3, fences,
+					       dma_fence_context_alloc(1), 5,
+					       true);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_ASSERT_NULL(test, array);
+		for (i = 0; i < 3; i++) {
+			KUNIT_EXPECT_EQ(test, kref_read(&fences[i]->refcount),
+					1U);
+			KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(fences[i]));
+		}
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences, fences);
+	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(&array->base));
+	dma_fence_signal(fences[1]);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&array->base));
+	signal_all(fences, 3);
+	dma_fence_put(&array->base);
+}
+
 static struct kunit_case dma_fence_array_cases[] = {
 	KUNIT_CASE(dma_fence_array_signals_when_all_have),
 	KUNIT_CASE(dma_fence_array_signals_on_any),
@@ -480,6 +521,7 @@ static struct kunit_case dma_fence_array_cases[] = {
 	KUNIT_CASE(dma_fence_array_empty_signals_at_enable),
 	KUNIT_CASE(dma_fence_array_poll_stops_when_complete),
 	KUNIT_CASE(dma_fence_array_create_rejects_bad_counts),
+	KUNIT_CASE(dma_fence_array_create_no_memory),
 	{}
 };
 

@@ -17,6 +17,7 @@
 #include <trace/events/dma_fence.h>
 
 #include "expect-warn.h"
+#include "fail-nth.h"
 
 /* A fence whose driver hooks record what the core asked of them. */
 struct mock_fence {
@@ -882,6 +883,75 @@ static void dma_fence_private_stub_identity(struct kunit *test)
 }
 
 /*
+ * Out of memory a private stub is NULL, as in 6.1; each allocation is
+ * failed in turn until the stub is made, after the first one.
+ */
+static void dma_fence_private_stub_no_memory(struct kunit *test)
+{
+	struct dma_fence *p;
+	unsigned int n;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		p = dma_fence_allocate_private_stub(ns_to_ktime(33));
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_NULL(test, p);
+		if (p)
+			dma_fence_put(p);
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(p));
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(p->timestamp), 33LL);
+	dma_fence_put(p);
+}
+
+/*
+ * More fences than the wait keeps callbacks for on the stack: without
+ * memory for theirs, dma_fence_wait_any_timeout() is -ENOMEM at once, as
+ * in 6.1, with no callback queued, no driver asked and @idx untouched.
+ * Once the memory is there, the wait finds the signaled fence.
+ */
+static void dma_fence_wait_any_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[9];
+	unsigned int n, i;
+	signed long ret;
+	u32 idx;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	dma_fence_signal(f[6]);
+	for (n = 1;; n++) {
+		idx = U32_MAX;
+		fail_nth_arm(n);
+		ret = dma_fence_wait_any_timeout(f, ARRAY_SIZE(f), true, 3,
+						 &idx);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, (long)-ENOMEM);
+		KUNIT_EXPECT_EQ(test, idx, U32_MAX);
+		for (i = 0; i < ARRAY_SIZE(f); i++) {
+			KUNIT_EXPECT_TRUE(test, i == 6 ||
+					  list_empty(&f[i]->cb_list));
+			KUNIT_EXPECT_EQ(test, to_mock(f[i])->enable_calls, 0);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ret, 3L);
+	KUNIT_EXPECT_EQ(test, idx, 6U);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		if (i != 6)
+			KUNIT_EXPECT_TRUE(test, list_empty(&f[i]->cb_list));
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
  * Counts its runs and records the fence's error as the callback saw it,
  * and whether the fence's lock was held (always true without lockdep).
  */
@@ -1567,6 +1637,8 @@ static struct kunit_case dma_fence_cases[] = {
 #endif
 	KUNIT_CASE(dma_fence_signal_null_is_einval),
 	KUNIT_CASE(dma_fence_private_stub_identity),
+	KUNIT_CASE(dma_fence_private_stub_no_memory),
+	KUNIT_CASE(dma_fence_wait_any_no_memory),
 	KUNIT_CASE(dma_fence_released_with_callbacks_pending),
 	KUNIT_CASE(dma_fence_bad_arguments_warn),
 	KUNIT_CASE(dma_fence_wait_any_one_jiffy_left),

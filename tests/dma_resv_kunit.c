@@ -25,6 +25,7 @@
 #endif
 
 #include "expect-warn.h"
+#include "fail-nth.h"
 #include "mock-fence.h"
 #include "resv-hook-fence.h"
 
@@ -3339,6 +3340,363 @@ static void dma_resv_copy_while_source_moves(struct kunit *test)
 	dma_fence_put(old);
 }
 
+/* ---- out of memory: every allocation failed in turn ---- */
+
+/* The object's array, for telling whether an operation replaced it. */
+static const void *array_of(struct dma_resv *obj)
+{
+	return rcu_access_pointer(obj->fences);
+}
+
+/*
+ * A reservation that cannot get its array is -ENOMEM, as in 6.1, and the
+ * object is as it was: no array for a first one, the same array and
+ * fences for a bigger one.  Retried, both succeed.
+ */
+static void dma_resv_reserve_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[2];
+	struct dma_resv obj;
+	const void *before;
+	unsigned int n;
+	int ret;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	f[0] = mock_fence(test);
+	f[1] = mock_fence(test);
+	dma_resv_init(&obj);
+	dma_resv_lock(&obj, NULL);
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		ret = dma_resv_reserve_fences(&obj, 1);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_NULL(test, array_of(&obj));
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_resv_add_fence(&obj, f[0], DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&obj, f[1], DMA_RESV_USAGE_WRITE);
+
+	/* Ten more do not fit in the first array. */
+	before = array_of(&obj);
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		ret = dma_resv_reserve_fences(&obj, 10);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_PTR_EQ(test, array_of(&obj), before);
+		KUNIT_EXPECT_TRUE(test, walk_is(&obj, f, 2));
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_PTR_NE(test, array_of(&obj), before);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, f, 2));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	for (n = 0; n < 2; n++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[n]->refcount), 1U);
+		dma_fence_signal(f[n]);
+		dma_fence_put(f[n]);
+	}
+}
+
+/*
+ * dma_resv_get_fences() and dma_resv_get_singleton() without memory for
+ * their snapshot, or for the array of a singleton: -ENOMEM with nothing
+ * returned (NULL, 0) and every reference taken on the way dropped again.
+ */
+static void dma_resv_snapshots_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[2], **fences, *single;
+	struct dma_resv obj;
+	unsigned int n, i, count;
+	int ret;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	f[0] = mock_fence(test);
+	f[1] = mock_fence(test);
+	dma_resv_init(&obj);
+	add_one(test, &obj, f[0], DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, f[1], DMA_RESV_USAGE_READ);
+
+	for (n = 1;; n++) {
+		count = 99;
+		fences = (void *)test;
+		fail_nth_arm(n);
+		ret = dma_resv_get_fences(&obj, DMA_RESV_USAGE_READ, &count,
+					  &fences);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_EQ(test, count, 0U);
+		KUNIT_EXPECT_NULL(test, fences);
+		for (i = 0; i < 2; i++)
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 2U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, count, 2U);
+	for (i = 0; i < 2; i++)
+		dma_fence_put(fences[i]);
+	kfree(fences);
+
+	/* Two fences: the snapshot, then the array's own allocation. */
+	for (n = 1;; n++) {
+		single = (void *)test;
+		fail_nth_arm(n);
+		ret = dma_resv_get_singleton(&obj, DMA_RESV_USAGE_READ,
+					     &single);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_NULL(test, single);
+		for (i = 0; i < 2; i++)
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 2U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE(test, dma_fence_is_array(single));
+	dma_fence_put(single);
+
+	/* One fence: only the snapshot allocates. */
+	for (n = 1;; n++) {
+		single = (void *)test;
+		fail_nth_arm(n);
+		ret = dma_resv_get_singleton(&obj, DMA_RESV_USAGE_WRITE,
+					     &single);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_NULL(test, single);
+		KUNIT_EXPECT_EQ(test, kref_read(&f[0]->refcount), 2U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_PTR_EQ(test, single, f[0]);
+	dma_fence_put(single);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * A copy without memory for its array is -ENOMEM and leaves the
+ * destination as it was, array and fences, as in 6.1.
+ */
+static void dma_resv_copy_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[3];
+	struct dma_resv src, dst;
+	const void *before;
+	unsigned int n;
+	int ret;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	for (n = 0; n < 3; n++)
+		f[n] = mock_fence(test);
+	dma_resv_init(&src);
+	dma_resv_init(&dst);
+	add_one(test, &src, f[0], DMA_RESV_USAGE_WRITE);
+	add_one(test, &src, f[1], DMA_RESV_USAGE_READ);
+	add_one(test, &dst, f[2], DMA_RESV_USAGE_KERNEL);
+
+	dma_resv_lock(&dst, NULL);
+	before = array_of(&dst);
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		ret = dma_resv_copy_fences(&dst, &src);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_PTR_EQ(test, array_of(&dst), before);
+		KUNIT_EXPECT_TRUE(test, walk_is(&dst, &f[2], 1));
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_TRUE(test, walk_is(&dst, f, 2));
+	dma_resv_unlock(&dst);
+
+	dma_resv_fini(&dst);
+	dma_resv_fini(&src);
+	for (n = 0; n < 3; n++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[n]->refcount), 1U);
+		dma_fence_signal(f[n]);
+		dma_fence_put(f[n]);
+	}
+}
+
+/*
+ * A fence added without a reserved slot when the array is full and no
+ * bigger one can be had without sleeping: the add warns, the fence is
+ * lost (an error says so) and the object keeps its array and fences.  The
+ * same without any array.  The only allocation here cannot sleep: this
+ * case runs in the kernel too.
+ */
+static void dma_resv_no_slot_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[5], *lost;
+	struct dma_resv obj;
+	const void *before;
+	unsigned int i;
+
+	fail_nth_require(test, FAIL_NTH_ATOMIC);
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	lost = mock_fence(test);
+	dma_resv_init(&obj);
+
+	EXPECT_WARN_BEGIN("dma_resv_no_slot_no_memory");
+	dma_resv_lock(&obj, NULL);
+	fail_nth_arm(1);
+	dma_resv_add_fence(&obj, lost, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_TRUE(test, fail_nth_disarm());
+	KUNIT_EXPECT_NULL(test, array_of(&obj));
+	dma_resv_unlock(&obj);
+	EXPECT_WARN_END("dma_resv_no_slot_no_memory");
+	KUNIT_EXPECT_EQ(test, kref_read(&lost->refcount), 1U);
+
+	/* Five fences fill the first array (see above). */
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	dma_resv_lock(&obj, NULL);
+	before = array_of(&obj);
+	EXPECT_WARN_BEGIN("dma_resv_full_no_memory");
+	fail_nth_arm(1);
+	dma_resv_add_fence(&obj, lost, DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_TRUE(test, fail_nth_disarm());
+	EXPECT_WARN_END("dma_resv_full_no_memory");
+	KUNIT_EXPECT_PTR_EQ(test, array_of(&obj), before);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, f, ARRAY_SIZE(f)));
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&lost->refcount), 1U);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+	dma_fence_signal(lost);
+	dma_fence_put(lost);
+}
+
+/*
+ * reservation_object_add_excl_fence() without memory for its new array
+ * (allocated without sleeping: this case runs in the kernel too) keeps
+ * the old fences; the new exclusive fence is added to them as a write,
+ * into the slot reserved for it, and a clear clears nothing.
+ */
+static void reservation_excl_no_memory(struct kunit *test)
+{
+	struct dma_fence *r, *w;
+	struct reservation_object *robj;
+	struct dma_fence *want[2];
+	struct dma_resv obj;
+	const void *before;
+
+	fail_nth_require(test, FAIL_NTH_ATOMIC);
+	r = mock_fence(test);
+	w = mock_fence(test);
+	dma_resv_init(&obj);
+	robj = to_reservation_object(&obj);
+	add_one(test, &obj, r, DMA_RESV_USAGE_READ);
+
+	dma_resv_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	before = array_of(&obj);
+	fail_nth_arm(1);
+	reservation_object_add_excl_fence(robj, w);
+	KUNIT_EXPECT_TRUE(test, fail_nth_disarm());
+	KUNIT_EXPECT_PTR_EQ(test, array_of(&obj), before);
+	want[0] = r;
+	want[1] = w;
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 2));
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, r), DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, w), DMA_RESV_USAGE_WRITE);
+
+	dma_resv_lock(&obj, NULL);
+	fail_nth_arm(1);
+	reservation_object_add_excl_fence(robj, NULL);
+	KUNIT_EXPECT_TRUE(test, fail_nth_disarm());
+	KUNIT_EXPECT_PTR_EQ(test, array_of(&obj), before);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 2));
+	/* With the memory, the clear drops both. */
+	reservation_object_add_excl_fence(robj, NULL);
+	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 0));
+	dma_resv_unlock(&obj);
+
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&r->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&w->refcount), 1U);
+	dma_fence_signal(r);
+	dma_fence_signal(w);
+	dma_fence_put(r);
+	dma_fence_put(w);
+}
+
+/*
+ * reservation_object_get_fences_rcu() without memory for its snapshot, or
+ * for joining two exclusive fences into one array (a copy of them, then
+ * the array): -ENOMEM with nothing returned and no reference kept.
+ */
+static void reservation_get_fences_rcu_no_memory(struct kunit *test)
+{
+	struct dma_fence *f[3], *excl, **shared;
+	struct dma_resv obj;
+	unsigned int n, i, count;
+	int ret;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	for (i = 0; i < 3; i++)
+		f[i] = mock_fence(test);
+	dma_resv_init(&obj);
+	add_one(test, &obj, f[0], DMA_RESV_USAGE_KERNEL);
+	add_one(test, &obj, f[1], DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, f[2], DMA_RESV_USAGE_READ);
+
+	for (n = 1;; n++) {
+		excl = (void *)test;
+		shared = (void *)test;
+		count = 99;
+		fail_nth_arm(n);
+		ret = reservation_object_get_fences_rcu(to_reservation_object(&obj),
+							&excl, &count,
+							&shared);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+		KUNIT_EXPECT_NULL(test, excl);
+		KUNIT_EXPECT_EQ(test, count, 0U);
+		KUNIT_EXPECT_NULL(test, shared);
+		for (i = 0; i < 3; i++)
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 2U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 4U);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_TRUE(test, dma_fence_is_array(excl));
+	KUNIT_ASSERT_EQ(test, count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, shared[0], f[2]);
+	dma_fence_put(shared[0]);
+	kfree(shared);
+	dma_fence_put(excl);
+
+	dma_resv_fini(&obj);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
 static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_usage_order),
 	KUNIT_CASE(dma_resv_empty_object),
@@ -3395,6 +3753,12 @@ static struct kunit_case dma_resv_cases[] = {
 #ifndef DMA_BUF_USERSPACE_SHIM
 	KUNIT_CASE(dma_resv_reader_in_irq_of_writer),
 #endif
+	KUNIT_CASE(dma_resv_reserve_no_memory),
+	KUNIT_CASE(dma_resv_snapshots_no_memory),
+	KUNIT_CASE(dma_resv_copy_no_memory),
+	KUNIT_CASE(dma_resv_no_slot_no_memory),
+	KUNIT_CASE(reservation_excl_no_memory),
+	KUNIT_CASE(reservation_get_fences_rcu_no_memory),
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_race_grow_shrink),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),

@@ -1101,9 +1101,10 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
  * fence waited for, so a producer that keeps adding cannot hold the wait.
  *
  * Context: process context, sleeps.
- * Return: the jiffies left (at least 1) once all signaled, 1 for a zero
- * @timeout when nothing is pending, 0 on timeout, -ERESTARTSYS when
- * interrupted.
+ * Return: the jiffies left (at least 1) once all signaled, 0 on timeout,
+ * -ERESTARTSYS when interrupted.  A zero @timeout asks each fence with a
+ * zero timeout and returns the last fence's answer, or 1 when there is
+ * nothing to ask.
  */
 long dma_resv_wait_timeout(struct dma_resv *obj, enum dma_resv_usage usage,
 			   bool intr, unsigned long timeout)
@@ -1119,15 +1120,9 @@ long dma_resv_wait_timeout(struct dma_resv *obj, enum dma_resv_usage usage,
 
 	dma_resv_iter_begin(&cursor, obj, usage);
 	dma_resv_for_each_fence_unlocked(&cursor, fence) {
-		long ret = dma_fence_wait_timeout(fence, intr,
-						  timeout ? left : 0);
-
-		if (ret <= 0) {
-			left = ret;
+		left = dma_fence_wait_timeout(fence, intr, timeout ? left : 0);
+		if (left <= 0)
 			break;
-		}
-		if (timeout)
-			left = ret;
 	}
 	dma_resv_iter_end(&cursor);
 	return left;

@@ -3219,9 +3219,10 @@ static struct answering_fence *answering_fence(struct kunit *test)
 /*
  * A wait asks each fence in turn for what the ones before left of the
  * timeout and returns what the last one left, one jiffy being time left
- * still; a zero timeout is passed on as zero (a test, not a wait); a fence
- * answering 0 (out of time) or an error ends the wait with that answer,
- * the fences after it not asked.  As 6.1 asks drivers' own waits.
+ * still; a zero timeout is passed on as zero (a test, not a wait) and the
+ * last answer returned as it is; a fence answering 0 (out of time) or an
+ * error ends the wait with that answer, the fences after it not asked.
+ * As 6.1 asks drivers' own waits.
  */
 static void dma_resv_wait_passes_time_left(struct kunit *test)
 {
@@ -3252,6 +3253,11 @@ static void dma_resv_wait_passes_time_left(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a->timeout, 0L);
 	KUNIT_EXPECT_EQ(test, b->timeout, 0L);
 	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+	/* A zero timeout returns the last fence's answer as it is. */
+	b->answer = 7;
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
+						    false, 0), 7L);
+	b->answer = 1;
 
 	a->answer = 0;
 	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
@@ -3260,13 +3266,13 @@ static void dma_resv_wait_passes_time_left(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
 						    true, 10),
 			(long)-ERESTARTSYS);
-	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+	KUNIT_EXPECT_EQ(test, b->waits, 4U);
 	/* Writes only: the read fence is not asked. */
 	a->answer = 4;
 	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_WRITE,
 						    false, 10), 4L);
-	KUNIT_EXPECT_EQ(test, a->waits, 6U);
-	KUNIT_EXPECT_EQ(test, b->waits, 3U);
+	KUNIT_EXPECT_EQ(test, a->waits, 7U);
+	KUNIT_EXPECT_EQ(test, b->waits, 4U);
 
 	dma_resv_fini(&obj);
 	dma_fence_signal(&a->base);

@@ -943,6 +943,13 @@ static void dma_fence_wait_any_no_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 2U);
 	KUNIT_EXPECT_EQ(test, ret, 3L);
 	KUNIT_EXPECT_EQ(test, idx, 6U);
+
+	/* Eight fences, the most that fit on the stack, allocate nothing. */
+	fail_nth_arm(1);
+	ret = dma_fence_wait_any_timeout(f, 8, true, 3, &idx);
+	KUNIT_EXPECT_FALSE(test, fail_nth_disarm());
+	KUNIT_EXPECT_EQ(test, ret, 3L);
+
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
 		if (i != 6)
 			KUNIT_EXPECT_TRUE(test, list_empty(&f[i]->cb_list));
@@ -950,6 +957,35 @@ static void dma_fence_wait_any_no_memory(struct kunit *test)
 		dma_fence_put(f[i]);
 	}
 }
+
+#ifdef DMA_BUF_USERSPACE_SHIM
+/*
+ * The checks the core makes of its callers: signaling a fence "locked"
+ * without its lock held, and waiting where sleeping is not allowed, warn.
+ * Userspace only: in the kernel the first needs lockdep still enabled,
+ * and the second is reported as a BUG, not a WARNING.
+ */
+static void dma_fence_caller_checks_warn(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	EXPECT_WARN_BEGIN("dma_fence_signal_locked_unlocked");
+	KUNIT_EXPECT_EQ(test, dma_fence_signal_locked(f), 0);
+	EXPECT_WARN_END("dma_fence_signal_locked_unlocked");
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+
+	rcu_read_lock();
+	EXPECT_WARN_BEGIN("dma_fence_wait_atomic");
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 1), 1L);
+	EXPECT_WARN_END("dma_fence_wait_atomic");
+	EXPECT_WARN_BEGIN("dma_fence_wait_any_atomic");
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(&f, 1, false, 1,
+							 NULL), 1L);
+	EXPECT_WARN_END("dma_fence_wait_any_atomic");
+	rcu_read_unlock();
+	dma_fence_put(f);
+}
+#endif
 
 /*
  * Counts its runs and records the fence's error as the callback saw it,
@@ -1639,6 +1675,9 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_private_stub_identity),
 	KUNIT_CASE(dma_fence_private_stub_no_memory),
 	KUNIT_CASE(dma_fence_wait_any_no_memory),
+#ifdef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_fence_caller_checks_warn),
+#endif
 	KUNIT_CASE(dma_fence_released_with_callbacks_pending),
 	KUNIT_CASE(dma_fence_bad_arguments_warn),
 	KUNIT_CASE(dma_fence_wait_any_one_jiffy_left),

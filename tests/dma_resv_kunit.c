@@ -3703,6 +3703,66 @@ static void reservation_get_fences_rcu_no_memory(struct kunit *test)
 	}
 }
 
+#ifdef DMA_BUF_USERSPACE_SHIM
+/*
+ * Every call that needs the object locked checks it: made without the
+ * lock, each warns (and, single-threaded here, still does its work).
+ * Each region holds one call that warns for no other reason.  Userspace
+ * only: the kernel checks with lockdep, which a splat earlier in the boot
+ * may have turned off.
+ */
+static void dma_resv_unlocked_callers_warn(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *later, *fence;
+	struct dma_resv obj, copy;
+	struct dma_resv_iter cursor;
+	unsigned int n = 0;
+
+	later = mock_fence_at(test, a->context, a->seqno + 1);
+	dma_resv_init(&obj);
+	dma_resv_init(&copy);
+	add_one(test, &obj, a, DMA_RESV_USAGE_READ);
+
+	EXPECT_WARN_BEGIN("dma_resv_reserve_unlocked");
+	KUNIT_EXPECT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
+	EXPECT_WARN_END("dma_resv_reserve_unlocked");
+	/* A later fence of the same context replaces @a: no slot needed. */
+	EXPECT_WARN_BEGIN("dma_resv_add_unlocked");
+	dma_resv_add_fence(&obj, later, DMA_RESV_USAGE_READ);
+	EXPECT_WARN_END("dma_resv_add_unlocked");
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, later), DMA_RESV_USAGE_READ);
+	EXPECT_WARN_BEGIN("dma_resv_reset_max_unlocked");
+	dma_resv_reset_max_fences(&obj);
+	EXPECT_WARN_END("dma_resv_reset_max_unlocked");
+	EXPECT_WARN_BEGIN("dma_resv_locked_walk_unlocked");
+	dma_resv_for_each_fence(&cursor, &obj, DMA_RESV_USAGE_READ, fence)
+		n++;
+	EXPECT_WARN_END("dma_resv_locked_walk_unlocked");
+	KUNIT_EXPECT_EQ(test, n, 1U);
+	EXPECT_WARN_BEGIN("dma_resv_copy_unlocked");
+	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&copy, &obj), 0);
+	EXPECT_WARN_END("dma_resv_copy_unlocked");
+	KUNIT_EXPECT_EQ(test, stored_usage(&copy, later), DMA_RESV_USAGE_READ);
+	EXPECT_WARN_BEGIN("dma_resv_replace_unlocked");
+	dma_resv_replace_fences(&obj, a->context, NULL, DMA_RESV_USAGE_READ);
+	EXPECT_WARN_END("dma_resv_replace_unlocked");
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, later), -1);
+	EXPECT_WARN_BEGIN("reservation_excl_unlocked");
+	reservation_object_add_excl_fence(to_reservation_object(&copy), NULL);
+	EXPECT_WARN_END("reservation_excl_unlocked");
+	KUNIT_EXPECT_EQ(test, stored_usage(&copy, later), -1);
+
+	dma_resv_fini(&copy);
+	dma_resv_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&later->refcount), 1U);
+	dma_fence_signal(a);
+	dma_fence_signal(later);
+	dma_fence_put(a);
+	dma_fence_put(later);
+}
+#endif
+
 static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_usage_order),
 	KUNIT_CASE(dma_resv_empty_object),
@@ -3765,6 +3825,9 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_no_slot_no_memory),
 	KUNIT_CASE(reservation_excl_no_memory),
 	KUNIT_CASE(reservation_get_fences_rcu_no_memory),
+#ifdef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_resv_unlocked_callers_warn),
+#endif
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_race_grow_shrink),
 	KUNIT_CASE(dma_resv_ww_backoff_many_objects),

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit suite for unwrapping and merging: the iterator over plain fences,
- * arrays, chains and chains of arrays; and merge, which flattens any
- * nesting, drops signaled fences, keeps the latest fence per context
- * (across the 32-bit seqno wrap) and falls back to the stub.
+ * arrays, chains and chains of arrays; and merge, which looks one level
+ * into its inputs as 6.1 does (a container inside a container is kept
+ * whole), drops signaled fences, keeps the latest fence per context
+ * (across the 32-bit seqno wrap) and falls back to a private stub.
  */
 
 #include <kunit/test.h>
@@ -12,6 +13,7 @@
 #include <linux/dma-fence-unwrap.h>
 #include <linux/slab.h>
 
+#include "expect-warn.h"
 #include "mock-fence.h"
 
 /* An array taking over the caller's references to @n fences. */
@@ -27,6 +29,15 @@ static struct dma_fence *array_of(struct kunit *test, unsigned int n,
 				       1, false);
 	KUNIT_ASSERT_NOT_NULL(test, array);
 	return &array->base;
+}
+
+/* An array holding new references to @x and @y. */
+static struct dma_fence *pair_of(struct kunit *test, struct dma_fence *x,
+				 struct dma_fence *y)
+{
+	struct dma_fence *members[2] = { dma_fence_get(x), dma_fence_get(y) };
+
+	return array_of(test, 2, members);
 }
 
 /* A chain link on @prev taking over the references to @prev and @fence. */
@@ -247,40 +258,212 @@ static void dma_fence_unwrap_merge_latest_per_context(struct kunit *test)
 	signal_put(other);
 }
 
-static void dma_fence_unwrap_merge_flattens(struct kunit *test)
+/*
+ * The iterator and the merge look one level into @head: an array or a
+ * chain met inside another container is a fence like any other, kept
+ * whole.  Merging array(array(a, b), c) gives array(c, inner), ordered by
+ * context; with a later fence of a's context beside it, both it and the
+ * inner array stay, since the inner array is a context of its own.
+ */
+static void dma_fence_unwrap_merge_keeps_nested_array(struct kunit *test)
 {
-	struct dma_fence *f[5], *inner[2], *outer[2], *merged, *each;
-	struct dma_fence *chain, *nested;
-	struct dma_fence_unwrap cursor;
-	unsigned int i, n = 0;
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test), *seen[4], *merged;
+	struct dma_fence *inner, *outer, *later;
+	struct dma_fence_array *array;
 
-	for (i = 0; i < 5; i++)
-		f[i] = mock_fence(test);
-	/* array(array(f0, f1), f2), and a chain f3 <- f4 */
-	inner[0] = dma_fence_get(f[0]);
-	inner[1] = dma_fence_get(f[1]);
-	outer[0] = array_of(test, 2, inner);
-	outer[1] = dma_fence_get(f[2]);
-	nested = array_of(test, 2, outer);
-	chain = link_of(test, NULL, dma_fence_get(f[3]), 1);
-	chain = link_of(test, chain, dma_fence_get(f[4]), 2);
+	inner = pair_of(test, a, b);
+	outer = pair_of(test, inner, c);
+	later = mock_fence_at(test, a->context, a->seqno + 1);
 
-	dma_fence_signal(f[2]);
-	merged = dma_fence_unwrap_merge(nested, chain);
-	KUNIT_ASSERT_NOT_NULL(test, merged);
-	dma_fence_unwrap_for_each(each, &cursor, merged) {
-		KUNIT_EXPECT_FALSE(test, dma_fence_is_container(each));
-		KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(each));
-		n++;
-	}
-	KUNIT_EXPECT_EQ(test, n, 4U);
-	for (i = 0; i < 5; i++)
-		KUNIT_EXPECT_EQ(test, contains(merged, f[i]), i != 2);
+	KUNIT_EXPECT_EQ(test, unwrap_into(outer, seen, 4), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, seen[0], inner);
+	KUNIT_EXPECT_PTR_EQ(test, seen[1], c);
 
+	merged = dma_fence_unwrap_merge(outer);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], c);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
 	dma_fence_put(merged);
-	dma_fence_put(nested);
-	dma_fence_put(chain);
-	for (i = 0; i < 5; i++)
+
+	merged = dma_fence_unwrap_merge(outer, later);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 3U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], later);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], c);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[2], inner);
+	dma_fence_put(merged);
+
+	/* A pending inner array stays whole even with a member signaled. */
+	dma_fence_signal(a);
+	merged = dma_fence_unwrap_merge(outer);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
+	dma_fence_put(merged);
+
+	dma_fence_put(outer);
+	dma_fence_put(inner);
+	signal_put(a);
+	signal_put(b);
+	signal_put(c);
+	signal_put(later);
+}
+
+/*
+ * A container holding a single pending array is merged into that very
+ * array, with a reference more: the single-fence shortcut applies to
+ * whatever the first level holds.
+ */
+static void dma_fence_unwrap_merge_single_nested(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *inner, *wrap, *merged;
+
+	inner = pair_of(test, a, b);
+	wrap = array_of(test, 1, (struct dma_fence *[]){ dma_fence_get(inner) });
+	KUNIT_EXPECT_EQ(test, kref_read(&inner->refcount), 2U);
+
+	merged = dma_fence_unwrap_merge(wrap);
+	KUNIT_EXPECT_PTR_EQ(test, merged, inner);
+	KUNIT_EXPECT_EQ(test, kref_read(&inner->refcount), 3U);
+	dma_fence_put(merged);
+
+	dma_fence_put(wrap);
+	dma_fence_put(inner);
+	signal_put(a);
+	signal_put(b);
+}
+
+/*
+ * A chain whose link holds another chain: the inner chain is one fence to
+ * the iterator and to the merge, both through a chain and an array.
+ */
+static void dma_fence_unwrap_merge_chain_of_chains(struct kunit *test)
+{
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *c = mock_fence(test), *d = mock_fence(test);
+	struct dma_fence *inner, *outer, *holder, *merged, *seen[4];
+	struct dma_fence_array *array;
+
+	inner = link_of(test, NULL, dma_fence_get(a), 1);
+	inner = link_of(test, inner, dma_fence_get(b), 2);
+	/* 6.1 warns about a chain inside a link, and builds it all the same. */
+	EXPECT_WARN_BEGIN("dma_fence_unwrap_chain_in_link");
+	outer = link_of(test, NULL, dma_fence_get(inner), 1);
+	EXPECT_WARN_END("dma_fence_unwrap_chain_in_link");
+	outer = link_of(test, outer, dma_fence_get(c), 2);
+	holder = pair_of(test, inner, d);
+
+	KUNIT_EXPECT_EQ(test, unwrap_into(outer, seen, 4), 2U);
+	KUNIT_EXPECT_PTR_EQ(test, seen[0], c);
+	KUNIT_EXPECT_PTR_EQ(test, seen[1], inner);
+
+	merged = dma_fence_unwrap_merge(outer);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], c);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
+	dma_fence_put(merged);
+
+	merged = dma_fence_unwrap_merge(holder);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], d);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
+	dma_fence_put(merged);
+
+	/* Once the inner chain has signaled, only the outer link is left. */
+	dma_fence_signal(a);
+	dma_fence_signal(b);
+	merged = dma_fence_unwrap_merge(outer);
+	KUNIT_EXPECT_PTR_EQ(test, merged, c);
+	dma_fence_put(merged);
+
+	dma_fence_put(holder);
+	dma_fence_put(outer);
+	dma_fence_put(inner);
+	signal_put(a);
+	signal_put(b);
+	signal_put(c);
+	signal_put(d);
+}
+
+/*
+ * A container met inside another is deduplicated by its own context and
+ * seqno, against plain fences of that context too: the later one stays.
+ */
+static void dma_fence_unwrap_merge_nested_same_context(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
+	struct dma_fence *older = mock_fence_at(test, ctx, 2);
+	struct dma_fence *newer = mock_fence_at(test, ctx, 10);
+	struct dma_fence *inner, *outer, *merged, **members;
+	struct dma_fence_array *array;
+
+	members = kmalloc_array(1, sizeof(*members), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, members);
+	members[0] = dma_fence_get(a);
+	array = dma_fence_array_create(1, members, ctx, 9, false);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	inner = &array->base;
+	outer = pair_of(test, inner, b);
+
+	merged = dma_fence_unwrap_merge(older, outer);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], inner);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], b);
+	dma_fence_put(merged);
+
+	merged = dma_fence_unwrap_merge(outer, newer);
+	array = to_dma_fence_array(merged);
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], newer);
+	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], b);
+	dma_fence_put(merged);
+
+	dma_fence_put(outer);
+	dma_fence_put(inner);
+	signal_put(a);
+	signal_put(b);
+	signal_put(older);
+	signal_put(newer);
+}
+
+/*
+ * Distinct fences at one point of one context, none later than another:
+ * exactly one of them is kept, with the reference the merge took.
+ */
+static void dma_fence_unwrap_merge_equal_points(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *f[3], *merged;
+	unsigned int i, hits = 0;
+
+	for (i = 0; i < 3; i++)
+		f[i] = mock_fence_at(test, ctx, 5);
+	merged = dma_fence_unwrap_merge(f[0], f[1], f[2]);
+	for (i = 0; i < 3; i++) {
+		if (merged == f[i]) {
+			hits++;
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 2U);
+		} else {
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, hits, 1U);
+	dma_fence_put(merged);
+	for (i = 0; i < 3; i++)
 		signal_put(f[i]);
 }
 
@@ -407,7 +590,11 @@ static struct kunit_case dma_fence_unwrap_cases[] = {
 	KUNIT_CASE(dma_fence_unwrap_merge_nothing_left),
 	KUNIT_CASE(dma_fence_unwrap_merge_single),
 	KUNIT_CASE(dma_fence_unwrap_merge_latest_per_context),
-	KUNIT_CASE(dma_fence_unwrap_merge_flattens),
+	KUNIT_CASE(dma_fence_unwrap_merge_keeps_nested_array),
+	KUNIT_CASE(dma_fence_unwrap_merge_single_nested),
+	KUNIT_CASE(dma_fence_unwrap_merge_chain_of_chains),
+	KUNIT_CASE(dma_fence_unwrap_merge_nested_same_context),
+	KUNIT_CASE(dma_fence_unwrap_merge_equal_points),
 	KUNIT_CASE(dma_fence_unwrap_merge_many),
 	KUNIT_CASE(dma_fence_unwrap_merge_skips_null),
 	KUNIT_CASE(dma_fence_unwrap_merge_array_identity),

@@ -1382,6 +1382,290 @@ static void case_unwrap_wrap32(void)
 	put_signaled(b);
 }
 
+/*
+ * An array over @members (references taken) on context @ctx at @seqno,
+ * or NULL without memory.
+ */
+static struct dma_fence *nest(struct dma_fence **members, unsigned int n,
+			      u64 ctx, u64 seqno)
+{
+	struct dma_fence **fences;
+	struct dma_fence_array *a;
+	unsigned int i;
+
+	fences = kcalloc(n, sizeof(*fences), GFP_KERNEL);
+	if (!fences)
+		return NULL;
+	for (i = 0; i < n; i++)
+		fences[i] = dma_fence_get(members[i]);
+	a = dma_fence_array_create(n, fences, ctx, seqno, false);
+	if (!a) {
+		for (i = 0; i < n; i++)
+			dma_fence_put(fences[i]);
+		kfree(fences);
+		return NULL;
+	}
+	return &a->base;
+}
+
+/* What for_each visits under @head, then what merging it with @g gives. */
+static void unwrap_show(const char *what, struct dma_fence *head,
+			struct dma_fence *g)
+{
+	struct dma_fence *m;
+	char tag[64];
+	struct sb b;
+
+	sb_reset(&b);
+	unwrap_list(&b, head);
+	emit("%s for_each %s", what, b.s);
+	m = dma_fence_unwrap_merge(head);
+	emit_merge(what, m, head);
+	if (m)
+		dma_fence_put(m);
+	if (!g)
+		return;
+	snprintf(tag, sizeof(tag), "%s+other", what);
+	m = dma_fence_unwrap_merge(head, g);
+	emit_merge(tag, m, NULL);
+	if (m)
+		dma_fence_put(m);
+	snprintf(tag, sizeof(tag), "other+%s", what);
+	m = dma_fence_unwrap_merge(g, head);
+	emit_merge(tag, m, NULL);
+	if (m)
+		dma_fence_put(m);
+}
+
+/*
+ * Containers inside containers: which of them the iterator and the merge
+ * look into, and which they keep whole.
+ */
+static void case_unwrap_deep(void)
+{
+	struct dma_fence *f[5] = {}, *in = NULL, *out = NULL, *wrap = NULL;
+	struct dma_fence *cin = NULL, *cout = NULL, *mix = NULL, *m;
+	struct dma_fence *own = NULL, *pair[2];
+	u64 ctx;
+	unsigned int i;
+
+	begin_case("unwrap.deep_arrays");
+	tl_reset(5);
+	for (i = 0; i < 5; i++) {
+		f[i] = kf_new(i < 4 ? i : 0);
+		if (!f[i])
+			goto out;
+	}
+	/* f: t0:1 t1:1 t2:1 t3:1 t0:2; containers on contexts after them */
+	ctx = dma_fence_context_alloc(4);
+	pair[0] = f[0];
+	pair[1] = f[1];
+	in = nest(pair, 2, ctx, 1);
+	if (!in)
+		goto out;
+	pair[0] = in;
+	pair[1] = f[2];
+	out = nest(pair, 2, ctx + 1, 1);
+	wrap = nest(&in, 1, ctx + 2, 1);
+	if (!out || !wrap)
+		goto out;
+	unwrap_show("array(array,t2:1)", out, f[3]);
+	unwrap_show("array(array)", wrap, f[3]);
+	m = dma_fence_unwrap_merge(f[4], out);
+	emit_merge("t0:2+array(array(t0:1,t1:1),t2:1)", m, NULL);
+	if (m)
+		dma_fence_put(m);
+	m = dma_fence_unwrap_merge(out, in, wrap);
+	emit_merge("outer+inner+wrap", m, NULL);
+	if (m)
+		dma_fence_put(m);
+	emit("refs in=%u out=%u", kref_read(&in->refcount),
+	     kref_read(&out->refcount));
+
+	begin_case("unwrap.deep_same_context");
+	/* An array on t0's context, later than t0:1 and t0:2. */
+	own = nest(&f[1], 1, tl_ctx[0], 9);
+	if (!own)
+		goto out;
+	m = dma_fence_unwrap_merge(f[0], own);
+	emit_merge("t0:1+array@t0:9(t1:1)", m, own);
+	if (m)
+		dma_fence_put(m);
+	m = dma_fence_unwrap_merge(own, f[4], f[2]);
+	emit_merge("array@t0:9(t1:1)+t0:2+t2:1", m, NULL);
+	if (m)
+		dma_fence_put(m);
+	pair[0] = own;
+	pair[1] = f[3];
+	mix = nest(pair, 2, ctx + 3, 1);
+	if (mix) {
+		unwrap_show("array(array@t0:9,t3:1)", mix, f[4]);
+		dma_fence_put(mix);
+		mix = NULL;
+	}
+	emit("refs own=%u", kref_read(&own->refcount));
+
+	begin_case("unwrap.deep_chains");
+	/* A chain whose links hold chains, and an array holding a chain. */
+	if (!chain_add(&cin, f[0], 1) || !chain_add(&cin, f[1], 2))
+		goto out;
+	if (!chain_add(&cout, cin, 1) || !chain_add(&cout, f[2], 2))
+		goto out;
+	unwrap_show("chain(chain)", cout, f[3]);
+	m = dma_fence_unwrap_merge(cin, cout);
+	emit_merge("chain+chain(chain)", m, NULL);
+	if (m)
+		dma_fence_put(m);
+	pair[0] = cin;
+	pair[1] = f[3];
+	mix = nest(pair, 2, ctx + 3, 2);
+	if (mix)
+		unwrap_show("array(chain,t3:1)", mix, f[4]);
+	if (mix && chain_add(&mix, in, 5))
+		unwrap_show("chain(array) on array(chain)", mix, f[2]);
+
+	begin_case("unwrap.deep_signaled");
+	dma_fence_signal(f[0]);
+	unwrap_show("t0:1 done: array(array,t2:1)", out, f[3]);
+	unwrap_show("t0:1 done: chain(chain)", cout, NULL);
+	dma_fence_set_error(f[1], -EIO);
+	dma_fence_signal(f[1]);
+	dma_fence_wait(in, false);
+	unwrap_show("inner done: array(array,t2:1)", out, f[3]);
+	unwrap_show("inner done: array(array)", wrap, NULL);
+	unwrap_show("inner done: chain(chain)", cout, f[4]);
+	dma_fence_signal(f[2]);
+	unwrap_show("all done: array(array,t2:1)", out, NULL);
+	emit("refs in=%u out=%u own=%u", kref_read(&in->refcount),
+	     kref_read(&out->refcount), kref_read(&own->refcount));
+out:
+	for (i = 0; i < 5; i++)
+		dma_fence_signal(f[i]);
+	if (mix) {
+		dma_fence_wait(mix, false);
+		dma_fence_put(mix);
+	}
+	if (cout)
+		dma_fence_put(cout);
+	if (cin)
+		dma_fence_put(cin);
+	if (own) {
+		dma_fence_wait(own, false);
+		dma_fence_put(own);
+	}
+	if (wrap) {
+		dma_fence_wait(wrap, false);
+		dma_fence_put(wrap);
+	}
+	if (out) {
+		dma_fence_wait(out, false);
+		dma_fence_put(out);
+	}
+	if (in) {
+		dma_fence_wait(in, false);
+		dma_fence_put(in);
+	}
+	for (i = 0; i < 5; i++)
+		if (f[i])
+			dma_fence_put(f[i]);
+}
+
+/* Which of the candidates @c[@n] @m is ("#<index>"), else its fdesc. */
+static void which(struct sb *b, struct dma_fence *m, struct dma_fence **c,
+		  unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (m == c[i]) {
+			sb_add(b, "#%u", i);
+			return;
+		}
+	fdesc(b, m);
+}
+
+/* A merge's result in the terms of which(): an array member by member. */
+static void which_merged(struct sb *b, struct dma_fence *m,
+			 struct dma_fence **c, unsigned int n)
+{
+	struct dma_fence_array *a = m ? to_dma_fence_array(m) : NULL;
+	unsigned int i;
+
+	if (!a) {
+		which(b, m, c, n);
+		return;
+	}
+	sb_add(b, "array(");
+	for (i = 0; i < a->num_fences; i++) {
+		if (i)
+			sb_add(b, ",");
+		which(b, a->fences[i], c, n);
+	}
+	sb_add(b, ")");
+}
+
+/*
+ * Fences of one context that neither is later than the other: equal
+ * seqnos on distinct fences, 32-bit seqnos half the range apart, and a
+ * 32-bit cycle (each later than the one before, the first later than the
+ * last).  Which one the merge keeps depends on how it sorts and picks.
+ */
+static void case_unwrap_ties(void)
+{
+	static const char * const names[] = {
+		"unwrap.ties_equal", "unwrap.ties_cycle32", "unwrap.ties_half",
+	};
+	static const u64 seqnos[3][3] = {
+		{ 5, 5, 5 },
+		{ 0, 0x60000000, 0xc0000000 },
+		{ 0, 0x80000000, 0x100000000ull },
+	};
+	static const u8 orders[][4] = {
+		{ 0, 1, 2, 3 }, { 3, 2, 1, 0 }, { 1, 0, 3, 2 }, { 2, 3, 0, 1 },
+		{ 0, 2, 1, 3 }, { 3, 1, 0, 2 }, { 1, 2, 0, 3 }, { 2, 0, 1, 3 },
+	};
+	struct dma_fence *f[4] = {}, *in[4], *m;
+	struct dma_fence_unwrap cur[4];
+	unsigned int o, i, s, n;
+	struct sb b;
+
+	for (s = 0; s < ARRAY_SIZE(names); s++) {
+		begin_case(names[s]);
+		tl_reset(2);
+		for (i = 0; i < 3; i++) {
+			f[i] = kf_make(&kf_ops, 0, seqnos[s][i]);
+			if (!f[i])
+				goto out;
+		}
+		f[3] = kf_new(1);
+		if (!f[3])
+			goto out;
+		for (o = 0; o < ARRAY_SIZE(orders); o++) {
+			for (i = 0; i < 4; i++)
+				in[i] = f[orders[o][i]];
+			for (n = 4; n >= 3; n--) {
+				m = __dma_fence_unwrap_merge(n, in, cur);
+				sb_reset(&b);
+				for (i = 0; i < n; i++)
+					sb_add(&b, "%u", orders[o][i]);
+				sb_add(&b, " -> ");
+				which_merged(&b, m, f, 4);
+				emit("order %s", b.s);
+				if (m)
+					dma_fence_put(m);
+			}
+		}
+		emit("refs %u,%u,%u,%u", kref_read(&f[0]->refcount),
+		     kref_read(&f[1]->refcount), kref_read(&f[2]->refcount),
+		     kref_read(&f[3]->refcount));
+out:
+		for (i = 0; i < 4; i++) {
+			put_signaled(f[i]);
+			f[i] = NULL;
+		}
+	}
+}
+
 /* ---- reservation object cases ----------------------------------------- */
 
 static const char * const usage_name[] = {
@@ -2751,6 +3035,8 @@ static int worker(void *unused)
 	case_chain_error();
 	case_unwrap();
 	case_unwrap_wrap32();
+	case_unwrap_deep();
+	case_unwrap_ties();
 	case_resv_pairs();
 	case_resv_ops();
 	case_resv_many();

@@ -9,8 +9,9 @@
 # drivers/dma-buf and its heaps only), which its test boot sent to
 # obj-debug/gcov.b64, and the userspace build's (userspace.sh's coverage
 # variant).  lcov reads each; coverage.py prints the per-file table,
-# subtracts the lines listed in coverage-unreachable and writes the lines
-# never run to $BUILD_DIR/coverage.txt; genhtml's report is in
+# leaving out the lines and branches listed in coverage-unreachable, and
+# writes the lines never run and the branches never taken to
+# $BUILD_DIR/coverage.txt; genhtml's report is in
 # $BUILD_DIR/coverage/{kernel,user}/index.html.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -267,6 +267,10 @@ static void seqno_fence_works_without_driver_ops(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, str, "42");
 	f->ops->timeline_value_str(f, str, sizeof(str));
 	KUNIT_EXPECT_STREQ(test, str, "");
+	/* With no room at all nothing is written, not even the NUL. */
+	strscpy(str, "kept", sizeof(str));
+	f->ops->timeline_value_str(f, str, 0);
+	KUNIT_EXPECT_STREQ(test, str, "kept");
 
 	/* Nothing reads the word: only the driver's signal completes it. */
 	*hw_word(&hw->sf) = 1;
@@ -279,6 +283,49 @@ static void seqno_fence_works_without_driver_ops(struct kunit *test)
 	dma_buf_put(buf);
 	dma_fence_put(f);	/* dma_fence_free(); kmemleak checks it */
 	KUNIT_EXPECT_TRUE(test, mock_releases_reach(want));
+}
+
+/* A driver that finds the word already written when asked to signal. */
+static bool hw_enable_signaling_passed(struct dma_fence *fence)
+{
+	to_hw(fence)->enables++;
+	return false;
+}
+
+static void hw_never_called(struct dma_fence *fence, struct dma_fence_cb *cb)
+{
+	WARN(1, "callback on a fence that refused signaling");
+}
+
+static const struct dma_fence_ops hw_passed_fence_ops = {
+	.get_driver_name = hw_driver_name,
+	.get_timeline_name = hw_timeline_name,
+	.enable_signaling = hw_enable_signaling_passed,
+	.release = hw_release,
+};
+
+/*
+ * The driver's "no" to enable_signaling reaches the core unchanged: the
+ * fence counts as signaled at once and takes no callback.
+ */
+static void seqno_fence_driver_refuses_signaling(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	bool released = false;
+	struct hw_fence *hw = hw_fence(test, buf, 0, 3, SEQNO_FENCE_WAIT_GEQUAL,
+				       &hw_passed_fence_ops, &released);
+	struct dma_fence *f = &hw->sf.base;
+	struct dma_fence_cb cb;
+
+	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(f, &cb, hw_never_called),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, hw->enables, 1);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
+	KUNIT_EXPECT_EQ(test, dma_fence_get_status(f), 1);
+
+	dma_buf_put(buf);
+	dma_fence_put(f);
+	KUNIT_EXPECT_TRUE(test, released);
 }
 
 static void seqno_fence_without_a_buffer_warns(struct kunit *test)
@@ -346,6 +393,7 @@ static struct kunit_case seqno_fence_cases[] = {
 	KUNIT_CASE(seqno_fence_calls_the_driver),
 	KUNIT_CASE(seqno_fence_hands_wait_and_strings_to_the_driver),
 	KUNIT_CASE(seqno_fence_works_without_driver_ops),
+	KUNIT_CASE(seqno_fence_driver_refuses_signaling),
 	KUNIT_CASE(seqno_fence_without_a_buffer_warns),
 	KUNIT_CASE(seqno_fence_wait_sees_the_engine),
 	{}

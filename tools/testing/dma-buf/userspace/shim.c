@@ -420,10 +420,18 @@ void spin_lock_init(spinlock_t *lock)
 {
 	pthread_mutex_init(&lock->mutex, NULL);
 	lock->dep_map.owner = NULL;
+	lock->magic = SHIM_SPINLOCK_MAGIC;
+}
+
+static void spin_check_magic(spinlock_t *lock)
+{
+	if (unlikely(lock->magic != SHIM_SPINLOCK_MAGIC))
+		shim_bug(__FILE__, __LINE__, "spinlock bad magic (never initialised)");
 }
 
 void spin_lock(spinlock_t *lock)
 {
+	spin_check_magic(lock);
 	if (shim_lock_held(&lock->dep_map))
 		shim_bug(__FILE__, __LINE__, "spinlock recursion");
 	preempt_disable();
@@ -433,6 +441,7 @@ void spin_lock(spinlock_t *lock)
 
 bool spin_trylock(spinlock_t *lock)
 {
+	spin_check_magic(lock);
 	preempt_disable();
 	if (pthread_mutex_trylock(&lock->mutex)) {
 		preempt_enable();
@@ -444,6 +453,7 @@ bool spin_trylock(spinlock_t *lock)
 
 void spin_unlock(spinlock_t *lock)
 {
+	spin_check_magic(lock);
 	shim_lock_released(&lock->dep_map);
 	pthread_mutex_unlock(&lock->mutex);
 	preempt_enable();

@@ -10,12 +10,22 @@
 #include <pthread.h>
 #include <linux/lockdep.h>
 
+/*
+ * As CONFIG_DEBUG_SPINLOCK's: set by initialisation, checked by every lock
+ * operation, so that a lock nobody initialised is a BUG even where its
+ * memory happens to be zeroed.
+ */
+#define SHIM_SPINLOCK_MAGIC 0xdead4eadU
+
 typedef struct {
 	pthread_mutex_t mutex;
 	struct lockdep_map dep_map;
+	unsigned int magic;
 } spinlock_t;
 
-#define __SPIN_LOCK_UNLOCKED(name) { .mutex = PTHREAD_MUTEX_INITIALIZER }
+#define __SPIN_LOCK_UNLOCKED(name) {					\
+	.mutex = PTHREAD_MUTEX_INITIALIZER, .magic = SHIM_SPINLOCK_MAGIC \
+}
 #define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
 
 void spin_lock_init(spinlock_t *lock);

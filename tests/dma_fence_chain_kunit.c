@@ -508,6 +508,28 @@ static void dma_fence_chain_long_freed_unsignaled(struct kunit *test)
 	put_all(&f, 1);
 }
 
+#ifdef DMA_BUF_USERSPACE_SHIM
+/*
+ * A link that starts a timeline takes exactly one new context, as 6.1's
+ * does; one that continues its predecessor's takes none.  Userspace only:
+ * in the kernel anyone may take contexts between two of ours.
+ */
+static void dma_fence_chain_takes_one_context(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test), *first, *second;
+	u64 before = dma_fence_context_alloc(1);
+
+	first = link_on(test, NULL, f, 1);
+	KUNIT_EXPECT_EQ(test, first->context, before + 1);
+	second = link_on(test, dma_fence_get(first), f, 2);
+	KUNIT_EXPECT_EQ(test, second->context, first->context);
+	KUNIT_EXPECT_EQ(test, dma_fence_context_alloc(1), before + 2);
+	dma_fence_put(second);
+	dma_fence_put(first);
+	put_all(&f, 1);
+}
+#endif
+
 static struct kunit_case dma_fence_chain_cases[] = {
 	KUNIT_CASE(dma_fence_chain_init_contexts),
 	KUNIT_CASE(dma_fence_chain_seqno_64bit),
@@ -519,6 +541,9 @@ static struct kunit_case dma_fence_chain_cases[] = {
 	KUNIT_CASE(dma_fence_chain_find_seqno_exact_point),
 	KUNIT_CASE(dma_fence_chain_find_seqno_past_signaled_link),
 	KUNIT_CASE(dma_fence_chain_init_rejects_chain_fence),
+#ifdef DMA_BUF_USERSPACE_SHIM
+	KUNIT_CASE(dma_fence_chain_takes_one_context),
+#endif
 	KUNIT_CASE(dma_fence_chain_release_unlinks_predecessors),
 	KUNIT_CASE(dma_fence_chain_waiter_while_points_signal),
 	KUNIT_CASE(dma_fence_chain_long_walk_signal_collect),

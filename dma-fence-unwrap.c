@@ -152,18 +152,15 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 		return NULL;
 	count = gather(num_fences, fences, pending, &latest);
 
-	if (count > 1) {
-		sort(pending, count, sizeof(*pending), merge_order, NULL);
-		/* The first of each context's run is its latest point. */
-		kept = 1;
-		for (i = 1; i < count; i++) {
-			if (pending[i]->context == pending[kept - 1]->context)
-				dma_fence_put(pending[i]);
-			else
-				pending[kept++] = pending[i];
-		}
-		count = kept;
+	sort(pending, count, sizeof(*pending), merge_order, NULL);
+	/* The first of each context's run is its latest point. */
+	for (i = 0, kept = 0; i < count; i++) {
+		if (kept && pending[i]->context == pending[kept - 1]->context)
+			dma_fence_put(pending[i]);
+		else
+			pending[kept++] = pending[i];
 	}
+	count = kept;
 
 	if (count > 1) {
 		array = dma_fence_array_create(count, pending,

@@ -12,8 +12,10 @@
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-fence-unwrap.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 
 #include "expect-warn.h"
+#include "fail-nth.h"
 #include "mock-fence.h"
 
 /* An array taking over the caller's references to @n fences. */
@@ -467,6 +469,155 @@ static void dma_fence_unwrap_merge_equal_points(struct kunit *test)
 		signal_put(f[i]);
 }
 
+/* 6.1's order for a merge: ascending context, the later point first. */
+static int order_of_6_1(const void *pa, const void *pb)
+{
+	struct dma_fence *a = *(struct dma_fence * const *)pa;
+	struct dma_fence *b = *(struct dma_fence * const *)pb;
+
+	if (a->context != b->context)
+		return a->context < b->context ? -1 : 1;
+	if (dma_fence_is_later(b, a))
+		return 1;
+	if (dma_fence_is_later(a, b))
+		return -1;
+	return 0;
+}
+
+/* @merged keeps the first fence of each context's run in @sorted[@n]. */
+static void expect_first_of_runs(struct kunit *test, struct dma_fence *merged,
+				 struct dma_fence **sorted, unsigned int n)
+{
+	struct dma_fence_array *array = to_dma_fence_array(merged);
+	struct dma_fence *want[4];
+	unsigned int i, kept = 0;
+
+	for (i = 0; i < n; i++)
+		if (!kept || sorted[i]->context != want[kept - 1]->context)
+			want[kept++] = sorted[i];
+	if (kept == 1) {
+		KUNIT_EXPECT_PTR_EQ(test, merged, want[0]);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, kept);
+	for (i = 0; i < kept; i++)
+		KUNIT_EXPECT_PTR_EQ(test, array->fences[i], want[i]);
+}
+
+/*
+ * Points of one context none of which is later than the others (equal
+ * seqnos, 32-bit seqnos half the range apart, a 32-bit cycle): which one a
+ * merge keeps is the one sort() puts first under 6.1's order, for every
+ * order of the inputs, with all but the last input too.  In the kernel
+ * that sort() is lib/sort.c, as in 6.1.
+ */
+static void dma_fence_unwrap_merge_ties_as_sorted(struct kunit *test)
+{
+	static const u64 seqnos[3][3] = {
+		{ 5, 5, 5 },
+		{ 0, 0x80000000, 0x100000000ull },
+		{ 0, 0x60000000, 0xc0000000 },
+	};
+	u64 ctx = dma_fence_context_alloc(1);
+	struct dma_fence *f[4], *in[4], *sorted[4], *merged;
+	struct dma_fence_unwrap cur[4];
+	unsigned int s, p, i, n;
+
+	f[3] = mock_fence(test);
+	for (s = 0; s < ARRAY_SIZE(seqnos); s++) {
+		for (i = 0; i < 3; i++)
+			f[i] = mock_fence_at(test, ctx, seqnos[s][i]);
+		/* Every order of the four, by its permutation number. */
+		for (p = 0; p < 24; p++) {
+			unsigned int left = p, used = 0, k, j;
+
+			for (i = 0; i < 4; i++) {
+				k = left % (4 - i);
+				left /= 4 - i;
+				for (j = 0; j < 4; j++)
+					if (!(used & BIT(j)) && !k--)
+						break;
+				used |= BIT(j);
+				in[i] = f[j];
+			}
+			for (n = 4; n >= 3; n--) {
+				memcpy(sorted, in, sizeof(in));
+				sort(sorted, n, sizeof(*sorted), order_of_6_1,
+				     NULL);
+				merged = __dma_fence_unwrap_merge(n, in, cur);
+				expect_first_of_runs(test, merged, sorted, n);
+				dma_fence_put(merged);
+			}
+		}
+		for (i = 0; i < 3; i++) {
+			KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+			signal_put(f[i]);
+		}
+	}
+	signal_put(f[3]);
+}
+
+/*
+ * Each allocation a merge makes, failed in turn: the pending list, then
+ * the array (or the stub when nothing is pending).  A failed merge
+ * answers NULL and keeps no reference to what it was given.
+ */
+static void dma_fence_unwrap_merge_out_of_memory(struct kunit *test)
+{
+	struct dma_fence *a, *b, *done, *merged;
+	unsigned int n;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	a = mock_fence(test);
+	b = mock_fence(test);
+	done = mock_fence(test);
+	dma_fence_signal(done);
+
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		merged = dma_fence_unwrap_merge(a, done, b);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_NULL(test, merged);
+		KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+		KUNIT_EXPECT_EQ(test, kref_read(&b->refcount), 1U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 3U);
+	KUNIT_ASSERT_NOT_NULL(test, to_dma_fence_array(merged));
+	dma_fence_put(merged);
+
+	/* A single fence left needs the pending list only. */
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		merged = dma_fence_unwrap_merge(done, a);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_NULL(test, merged);
+		KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, merged, a);
+	dma_fence_put(merged);
+
+	/* Nothing pending: the stub is the only allocation. */
+	for (n = 1;; n++) {
+		fail_nth_arm(n);
+		merged = dma_fence_unwrap_merge(done);
+		if (!fail_nth_disarm())
+			break;
+		KUNIT_EXPECT_NULL(test, merged);
+	}
+	KUNIT_EXPECT_EQ(test, n, 2U);
+	expect_private_stub(test, merged,
+			    ktime_to_ns(dma_fence_timestamp(done)));
+	dma_fence_put(merged);
+
+	signal_put(a);
+	signal_put(b);
+	dma_fence_put(done);
+}
+
 static void dma_fence_unwrap_merge_many(struct kunit *test)
 {
 	const unsigned int n = 1024, contexts = 100;
@@ -533,6 +684,10 @@ static void dma_fence_unwrap_merge_array_identity(struct kunit *test)
 	KUNIT_EXPECT_NE(test, merged->context, 0ULL);
 	KUNIT_EXPECT_NE(test, merged->context, low->context);
 	KUNIT_EXPECT_NE(test, merged->context, high->context);
+#ifdef DMA_BUF_USERSPACE_SHIM
+	/* One context used: nothing else allocates them meanwhile here. */
+	KUNIT_EXPECT_EQ(test, dma_fence_context_alloc(1), merged->context + 1);
+#endif
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(merged));
 	dma_fence_put(merged);
 	signal_put(low);
@@ -595,6 +750,8 @@ static struct kunit_case dma_fence_unwrap_cases[] = {
 	KUNIT_CASE(dma_fence_unwrap_merge_chain_of_chains),
 	KUNIT_CASE(dma_fence_unwrap_merge_nested_same_context),
 	KUNIT_CASE(dma_fence_unwrap_merge_equal_points),
+	KUNIT_CASE(dma_fence_unwrap_merge_ties_as_sorted),
+	KUNIT_CASE(dma_fence_unwrap_merge_out_of_memory),
 	KUNIT_CASE(dma_fence_unwrap_merge_many),
 	KUNIT_CASE(dma_fence_unwrap_merge_skips_null),
 	KUNIT_CASE(dma_fence_unwrap_merge_array_identity),

@@ -959,6 +959,54 @@ static void dma_fence_wait_any_no_memory(struct kunit *test)
 }
 
 #ifdef DMA_BUF_USERSPACE_SHIM
+#include <time.h>
+
+/* CPU time this thread has used, in nanoseconds. */
+static u64 thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (u64)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+#endif
+
+/*
+ * A wait leaves its task running however it ends, timed out or woken by
+ * the signal, as 6.1's does.  In the userspace build it also checks that
+ * a wait sleeps: waiting out 100 ms costs the waiter next to no CPU time.
+ */
+static void dma_fence_wait_leaves_task_running(struct kunit *test)
+{
+	struct dma_fence *f[2] = { mock_fence(test), mock_fence(test) };
+	struct delayed_signal ds;
+#ifdef DMA_BUF_USERSPACE_SHIM
+	u64 cpu = thread_cpu_ns();
+#endif
+
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f[0], true, HZ / 10), 0L);
+	KUNIT_EXPECT_TRUE(test, task_is_running(current));
+#ifdef DMA_BUF_USERSPACE_SHIM
+	KUNIT_EXPECT_LT(test, thread_cpu_ns() - cpu, 30 * NSEC_PER_MSEC);
+#endif
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, 2, false, 2, NULL),
+			0L);
+	KUNIT_EXPECT_TRUE(test, task_is_running(current));
+
+	signal_later(&ds, f[1], 5);
+	KUNIT_EXPECT_GT(test, dma_fence_wait_any_timeout(f, 2, true, 30 * HZ,
+							 NULL), 0L);
+	KUNIT_EXPECT_TRUE(test, task_is_running(current));
+	signal_done(&ds);
+	signal_later(&ds, f[0], 5);
+	KUNIT_EXPECT_GT(test, dma_fence_wait_timeout(f[0], false, 30 * HZ), 0L);
+	KUNIT_EXPECT_TRUE(test, task_is_running(current));
+	signal_done(&ds);
+	dma_fence_put(f[0]);
+	dma_fence_put(f[1]);
+}
+
+#ifdef DMA_BUF_USERSPACE_SHIM
 /*
  * The checks the core makes of its callers: signaling a fence "locked"
  * without its lock held, and waiting where sleeping is not allowed, warn.
@@ -1675,6 +1723,7 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_private_stub_identity),
 	KUNIT_CASE(dma_fence_private_stub_no_memory),
 	KUNIT_CASE(dma_fence_wait_any_no_memory),
+	KUNIT_CASE(dma_fence_wait_leaves_task_running),
 #ifdef DMA_BUF_USERSPACE_SHIM
 	KUNIT_CASE(dma_fence_caller_checks_warn),
 #endif

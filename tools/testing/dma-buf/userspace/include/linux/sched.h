@@ -58,6 +58,7 @@ struct task_struct *shim_current(void);
 
 void shim_set_state(struct task_struct *task, int state);
 #define set_current_state(s) shim_set_state(current, s)
+#define task_is_running(t) (READ_ONCE((t)->state) == TASK_RUNNING)
 #define __set_current_state(s) shim_set_state(current, s)
 int wake_up_process(struct task_struct *task);
 long schedule_timeout(long timeout);

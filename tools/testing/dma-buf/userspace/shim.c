@@ -1026,9 +1026,11 @@ void *krealloc(const void *p, size_t size, gfp_t gfp)
 		kfree(p);
 		return ZERO_SIZE_PTR;
 	}
-	/* As the kernel's: what still fits stays, and is no allocation. */
-	if (size <= ksize(p))
-		return (void *)p;
+	/*
+	 * Always an allocation, unlike the kernel's (which keeps a block the
+	 * new size still fits in): what fits depends on the allocator, ASan's
+	 * or glibc's, and the n-th allocation must be the same in every build.
+	 */
 	if (size > KMALLOC_MAX_SIZE || fail_this_allocation())
 		return NULL;
 	n = realloc((void *)p, size);

@@ -3494,6 +3494,63 @@ static void dma_resv_snapshots_no_memory(struct kunit *test)
 }
 
 /*
+ * A snapshot whose object grows while it is taken needs a bigger buffer
+ * for its second pass; without memory for that one, it is -ENOMEM as well
+ * and the first buffer is not kept.  The object grows from the driver of
+ * one of its fences, asked in the first pass: it makes a third fence
+ * exclusive, which keeps the two bookkeeping fences and adds one.
+ */
+static void dma_resv_snapshot_regrow_no_memory(struct kunit *test)
+{
+	struct dma_fence *b, *w, **fences;
+	struct hook_fence *hook;
+	struct dma_resv obj;
+	unsigned int count;
+	int ret;
+
+	fail_nth_require(test, FAIL_NTH_SLEEPING);
+	hook = hook_fence_new(test);
+	b = mock_fence(test);
+	w = mock_fence(test);
+	dma_resv_init(&obj);
+	add_one(test, &obj, &hook->base, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &obj, b, DMA_RESV_USAGE_BOOKKEEP);
+
+	/* The action needs the lock; the snapshot does without. */
+	dma_resv_lock(&obj, NULL);
+	hook_fence_arm(hook, hook_set_excl, w, &obj);
+	/* 1: the first buffer, 2: the action's array, 3: the bigger buffer. */
+	fail_nth_arm(3);
+	count = 99;
+	ret = dma_resv_get_fences(&obj, DMA_RESV_USAGE_BOOKKEEP, &count,
+				  &fences);
+	KUNIT_EXPECT_TRUE(test, fail_nth_disarm());
+	dma_resv_unlock(&obj);
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, count, 0U);
+	KUNIT_EXPECT_NULL(test, fences);
+	/* The action ran: @w is the object's write fence. */
+	KUNIT_EXPECT_NULL(test, hook->action);
+	KUNIT_EXPECT_EQ(test, stored_usage(&obj, w), DMA_RESV_USAGE_WRITE);
+
+	/* With the memory, the snapshot holds all three. */
+	KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&obj, DMA_RESV_USAGE_BOOKKEEP,
+						  &count, &fences), 0);
+	KUNIT_EXPECT_EQ(test, count, 3U);
+	while (count)
+		dma_fence_put(fences[--count]);
+	kfree(fences);
+
+	dma_resv_fini(&obj);
+	dma_fence_signal(&hook->base);
+	dma_fence_signal(b);
+	dma_fence_signal(w);
+	dma_fence_put(&hook->base);
+	dma_fence_put(b);
+	dma_fence_put(w);
+}
+
+/*
  * A copy without memory for its array is -ENOMEM and leaves the
  * destination as it was, array and fences, as in 6.1.
  */
@@ -3821,6 +3878,7 @@ static struct kunit_case dma_resv_cases[] = {
 #endif
 	KUNIT_CASE(dma_resv_reserve_no_memory),
 	KUNIT_CASE(dma_resv_snapshots_no_memory),
+	KUNIT_CASE(dma_resv_snapshot_regrow_no_memory),
 	KUNIT_CASE(dma_resv_copy_no_memory),
 	KUNIT_CASE(dma_resv_no_slot_no_memory),
 	KUNIT_CASE(reservation_excl_no_memory),

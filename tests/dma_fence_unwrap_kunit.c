@@ -618,6 +618,58 @@ static void dma_fence_unwrap_merge_out_of_memory(struct kunit *test)
 	dma_fence_put(done);
 }
 
+static const struct dma_fence_ops mock_fence64_ops = {
+	.use_64bit_seqno = true,
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+};
+
+/* A pending fence at @seqno of @context whose seqnos compare in 64 bits. */
+static struct dma_fence *mock_fence64(struct kunit *test, u64 context,
+				      u64 seqno)
+{
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &mock_fence64_ops, &m->lock, context, seqno);
+	return &m->base;
+}
+
+/*
+ * Which point of a context is the latest follows the fences' own ops:
+ * seqno 2^32 comes after 1 in 64 bits, while in 32 bits it is 0, before
+ * 1.  Both orders of the inputs.
+ */
+static void dma_fence_unwrap_merge_64bit_seqnos(struct kunit *test)
+{
+	u64 ctx = dma_fence_context_alloc(2);
+	struct dma_fence *one = mock_fence64(test, ctx, 1);
+	struct dma_fence *big = mock_fence64(test, ctx, 1ULL << 32);
+	struct dma_fence *one32 = mock_fence_at(test, ctx + 1, 1);
+	struct dma_fence *big32 = mock_fence_at(test, ctx + 1, 1ULL << 32);
+	struct dma_fence *merged;
+
+	merged = dma_fence_unwrap_merge(one, big);
+	KUNIT_EXPECT_PTR_EQ(test, merged, big);
+	dma_fence_put(merged);
+	merged = dma_fence_unwrap_merge(big, one);
+	KUNIT_EXPECT_PTR_EQ(test, merged, big);
+	dma_fence_put(merged);
+
+	merged = dma_fence_unwrap_merge(one32, big32);
+	KUNIT_EXPECT_PTR_EQ(test, merged, one32);
+	dma_fence_put(merged);
+	merged = dma_fence_unwrap_merge(big32, one32);
+	KUNIT_EXPECT_PTR_EQ(test, merged, one32);
+	dma_fence_put(merged);
+
+	signal_put(one);
+	signal_put(big);
+	signal_put(one32);
+	signal_put(big32);
+}
+
 static void dma_fence_unwrap_merge_many(struct kunit *test)
 {
 	const unsigned int n = 1024, contexts = 100;
@@ -752,6 +804,7 @@ static struct kunit_case dma_fence_unwrap_cases[] = {
 	KUNIT_CASE(dma_fence_unwrap_merge_equal_points),
 	KUNIT_CASE(dma_fence_unwrap_merge_ties_as_sorted),
 	KUNIT_CASE(dma_fence_unwrap_merge_out_of_memory),
+	KUNIT_CASE(dma_fence_unwrap_merge_64bit_seqnos),
 	KUNIT_CASE(dma_fence_unwrap_merge_many),
 	KUNIT_CASE(dma_fence_unwrap_merge_skips_null),
 	KUNIT_CASE(dma_fence_unwrap_merge_array_identity),

@@ -168,8 +168,8 @@ struct dma_fence *__dma_fence_unwrap_merge(unsigned int num_fences,
 					       1, false);
 		if (array)
 			return &array->base;
-		for (i = 0; i < count; i++)
-			dma_fence_put(pending[i]);
+		while (count)
+			dma_fence_put(pending[--count]);
 		result = NULL;
 	} else {
 		result = count ? pending[0] :

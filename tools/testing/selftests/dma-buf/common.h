@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -18,6 +19,7 @@
 #include <drm/drm_mode.h>
 #include <drm/vgem_drm.h>
 #include <linux/types.h>
+#include <linux/videodev2.h>
 
 /* sw_sync's ioctls are private to the driver; these match its layout. */
 struct sw_sync_create_fence_data {
@@ -148,6 +150,86 @@ static inline int vgem_signal(int vgem, __u32 fence)
 	struct drm_vgem_fence_signal s = { .fence = fence };
 
 	return xioctl(vgem, DRM_IOCTL_VGEM_FENCE_SIGNAL, &s);
+}
+
+/*
+ * vivid's capture node (CONFIG_VIDEO_VIVID): the first V4L2 node that
+ * captures single-planar video by streaming, or -1.  Its videobuf2 queue
+ * uses the vmalloc allocator, which takes a dma-buf by attaching to it and
+ * vmapping it when the buffer is queued.
+ */
+static inline int video_open_capture(void)
+{
+	char path[32];
+	int i, fd;
+
+	for (i = 0; i < 64; i++) {
+		struct v4l2_capability cap = {};
+
+		snprintf(path, sizeof(path), "/dev/video%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
+		    (cap.device_caps & V4L2_CAP_STREAMING))
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
+/* The bytes one picture of the current format takes, or 0. */
+static inline size_t video_image_size(int video)
+{
+	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+
+	return ioctl(video, VIDIOC_G_FMT, &fmt) ? 0 : fmt.fmt.pix.sizeimage;
+}
+
+/* VIDIOC_REQBUFS for @count dma-buf capture buffers: 0 or -errno. */
+static inline int video_request_dmabufs(int video, __u32 count)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count, .type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+
+	return xioctl(video, VIDIOC_REQBUFS, &req);
+}
+
+/* VIDIOC_QBUF of dma-buf @fd (@length bytes) as buffer 0: 0 or -errno. */
+static inline int video_queue_dmabuf(int video, int fd, size_t length)
+{
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_DMABUF, .length = length,
+	};
+
+	b.m.fd = fd;
+	return xioctl(video, VIDIOC_QBUF, &b);
+}
+
+/*
+ * Streams with the buffer queued until it comes back filled, then stops
+ * streaming (which leaves the buffer attached but no longer mapped):
+ * 0 or -errno.
+ */
+static inline int video_capture_queued(int video)
+{
+	enum v4l2_buf_type type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	struct v4l2_buffer b = { .type = type, .memory = V4L2_MEMORY_DMABUF };
+	struct pollfd p = { .fd = video, .events = POLLIN };
+	int err = xioctl(video, VIDIOC_STREAMON, &type);
+
+	if (err)
+		return err;
+	if (poll(&p, 1, 5000) != 1)
+		err = -ETIMEDOUT;
+	else
+		err = xioctl(video, VIDIOC_DQBUF, &b);
+	xioctl(video, VIDIOC_STREAMOFF, &type);
+	return err;
 }
 
 #endif /* DMA_BUF_SELFTEST_COMMON_H */

@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -489,6 +490,94 @@ TEST_F(udmabuf, hugetlbfs_memfds)
 	EXPECT_EQ(before, free_huge_pages());
 }
 
+/*
+ * Ranges that end exactly at the end of a huge page: the last base page of
+ * one, and a whole one.  The buffer then holds no reference on a huge page
+ * beyond the range, and each buffer gives its huge page back when it goes.
+ * Both are mapped and read: unmapping the last base page of a huge page
+ * must leave the next huge page whole (6.1's rmap code, which takes any
+ * page of a hugetlbfs page for a PMD-mapped one, corrupts its list links,
+ * and freeing it oopses).  Such a mapping cannot grow: its pages are
+ * mapped by frame number.  A list whose hugetlbfs range is empty holds
+ * shmem pages only, and its mapping grows as any other.
+ */
+TEST_F(udmabuf, hugetlbfs_ranges_ending_on_a_huge_page)
+{
+	long before = free_huge_pages();
+	struct udmabuf_create_item items[2];
+	unsigned char *p, *q;
+	int huge, last, whole, shmem;
+
+	ASSERT_GE(before, 2) TH_LOG("needs 2 free huge pages (hugepages=)");
+	huge = new_huge_memfd(2, 2, F_SEAL_SHRINK);
+	ASSERT_GE(huge, 0) TH_LOG("MFD_HUGETLB memfd: %s", strerror(errno));
+	last = create(self->dev, huge, HUGE - PAGE, PAGE, 0);
+	ASSERT_GE(last, 0);
+	whole = create(self->dev, huge, HUGE, HUGE, 0);
+	ASSERT_GE(whole, 0);
+	items[0] = (struct udmabuf_create_item){ huge, 0, HUGE, 0 };
+	items[1] = (struct udmabuf_create_item){ self->memfd, 0, 0, PAGE };
+	shmem = create_list(self->dev, items, 2, 0);
+	ASSERT_GE(shmem, 0);
+	close(huge);
+	EXPECT_EQ(before - 2, free_huge_pages());
+
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, last, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(1, p[0]);
+	EXPECT_EQ(1, p[PAGE - 1]);
+	EXPECT_EQ(MAP_FAILED, mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	munmap(p, PAGE);
+	p = mmap(NULL, HUGE, PROT_READ, MAP_SHARED, whole, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(2, p[0]);
+	EXPECT_EQ(2, p[HUGE - 1]);
+	munmap(p, HUGE);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, shmem, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
+	EXPECT_NE(MAP_FAILED, q);
+	munmap(q == MAP_FAILED ? p : q, q == MAP_FAILED ? PAGE : 2 * PAGE);
+	close(shmem);
+
+	close(last);
+	EXPECT_EQ(before - 1, free_huge_pages());
+	close(whole);
+	EXPECT_EQ(before, free_huge_pages());
+}
+
+/*
+ * mmap() keeps a mapping inside the buffer, but mremap() may grow it past
+ * the end: touching a page there is SIGBUS, as in 6.1, while the pages
+ * inside still read the memfd's bytes.
+ */
+TEST_F(udmabuf, grown_mapping_faults_past_the_end)
+{
+	int buf = create(self->dev, self->memfd, 0, 2 * PAGE, 0);
+	unsigned char *p, *q;
+	int status;
+	pid_t pid;
+
+	ASSERT_GE(buf, 0);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, buf, PAGE);
+	ASSERT_NE(MAP_FAILED, p);
+	q = mremap(p, PAGE, 2 * PAGE, MREMAP_MAYMOVE);
+	ASSERT_NE(MAP_FAILED, q) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_EQ(1, q[0]);
+
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (!pid)
+		_exit(q[PAGE] == 0xee ? 2 : 3);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+		TH_LOG("status %#x", status);
+
+	munmap(q, 2 * PAGE);
+	close(buf);
+}
+
 TEST_F(udmabuf, over_the_size_limit)
 {
 	unsigned long pages = SIZE_LIMIT / PAGE + 1;
@@ -648,6 +737,45 @@ TEST_F(udmabuf, imported_into_vgem)
 	EXPECT_EQ(0, ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gclose));
 	close(buf);
 	close(vgem);
+}
+
+/*
+ * In 6.1 a udmabuf has no kernel mapping: dma_buf_vmap() of it fails with
+ * EINVAL, so vivid, whose vb2 vmalloc allocator vmaps every dma-buf it is
+ * given, refuses it at VIDIOC_QBUF with the EFAULT vb2 reports for a
+ * failed vmap.  A vgem buffer of the same size is taken by the same queue
+ * and captured into, so the refusal is the udmabuf's.
+ */
+TEST_F(udmabuf, vivid_cannot_vmap_it)
+{
+	int video = video_open_capture(), vgem = open_vgem();
+	size_t image, len;
+	__u32 handle = 0;
+	int memfd, buf, other;
+
+	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
+	ASSERT_GE(vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	image = video_image_size(video);
+	ASSERT_GT(image, 0);
+	len = (image + PAGE - 1) / PAGE * PAGE;
+	memfd = new_memfd(len / PAGE, F_SEAL_SHRINK);
+	ASSERT_GE(memfd, 0);
+	buf = create(self->dev, memfd, 0, len, 0);
+	ASSERT_GE(buf, 0);
+	other = vgem_dma_buf(vgem, len, &handle);
+	ASSERT_GE(other, 0);
+
+	ASSERT_EQ(0, video_request_dmabufs(video, 1));
+	EXPECT_EQ(-EFAULT, video_queue_dmabuf(video, buf, len));
+	EXPECT_EQ(0, video_queue_dmabuf(video, other, len));
+	EXPECT_EQ(0, video_capture_queued(video));
+	EXPECT_EQ(0, video_request_dmabufs(video, 0));
+
+	close(other);
+	close(vgem);
+	close(buf);
+	close(memfd);
+	close(video);
 }
 
 TEST_HARNESS_MAIN

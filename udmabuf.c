@@ -6,12 +6,12 @@
  * hugetlbfs with MFD_HUGETLB) and returns a dma-buf whose pages are
  * exactly those of the file, in the order the ranges were given.  The
  * buffer pins every page with its own reference for as long as it exists,
- * so writes through the memfd and through the dma-buf (its mmap, a device,
- * a kernel vmap) meet in the same memory.  The memfd must be sealed
- * against shrinking, so that the pages stay part of the file, and must not
- * be sealed against writing, since a dma-buf is a way to write to it.
- * A hugetlbfs range may start at any base page of a huge page, and the
- * huge pages it covers must be in the file already.
+ * so writes through the memfd and through the dma-buf (its mmap, a device)
+ * meet in the same memory.  As in 6.1 there is no kernel mapping (vmap).
+ * The memfd must be sealed against shrinking, so that the pages stay part
+ * of the file, and must not be sealed against writing, since a dma-buf is
+ * a way to write to it.  A hugetlbfs range may start at any base page of a
+ * huge page, and the huge pages it covers must be in the file already.
  *
  * Locking: the page array is fixed at creation and read without a lock.
  * The only mutable state is the scatter table used to sync CPU access
@@ -25,7 +25,6 @@
 #include <linux/file.h>
 #include <linux/hugetlb.h>
 #include <linux/init.h>
-#include <linux/iosys-map.h>
 #include <linux/kernel.h>
 #include <linux/memfd.h>
 #include <linux/miscdevice.h>
@@ -36,7 +35,6 @@
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include <uapi/linux/udmabuf.h>
 
 static int list_limit = 1024;
@@ -89,25 +87,6 @@ static int udmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 	vma->vm_ops = &udmabuf_vm_ops;
 	vma->vm_private_data = buf->priv;
 	return 0;
-}
-
-static int udmabuf_vmap(struct dma_buf *buf, struct iosys_map *map)
-{
-	struct udmabuf *ubuf = buf->priv;
-	void *vaddr;
-
-	vaddr = vm_map_ram(ubuf->pages, ubuf->pagecount, NUMA_NO_NODE);
-	if (!vaddr)
-		return -ENOMEM;
-	iosys_map_set_vaddr(map, vaddr);
-	return 0;
-}
-
-static void udmabuf_vunmap(struct dma_buf *buf, struct iosys_map *map)
-{
-	struct udmabuf *ubuf = buf->priv;
-
-	vm_unmap_ram(map->vaddr, ubuf->pagecount);
 }
 
 /* The pages as a scatter table mapped for @dev, or an ERR_PTR. */
@@ -229,8 +208,6 @@ static const struct dma_buf_ops udmabuf_ops = {
 	.unmap_dma_buf = udmabuf_unmap_dma_buf,
 	.release = udmabuf_release,
 	.mmap = udmabuf_mmap,
-	.vmap = udmabuf_vmap,
-	.vunmap = udmabuf_vunmap,
 	.begin_cpu_access = udmabuf_begin_cpu_access,
 	.end_cpu_access = udmabuf_end_cpu_access,
 };

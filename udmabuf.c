@@ -50,6 +50,8 @@ MODULE_PARM_DESC(size_limit_mb, "largest buffer in MiB (default 64)");
  * @pagecount: number of pages; fixed at creation.
  * @pages: the pinned memfd pages, one reference each; fixed at creation,
  *	read without a lock, released with the buffer.
+ * @huge: some of @pages are base pages of hugetlbfs pages; fixed at
+ *	creation.
  * @cpu_lock: serialises begin/end_cpu_access on @cpu_sgt.
  * @cpu_sgt: the pages mapped for the misc device, made on the first
  *	begin_cpu_access and used to sync CPU access; protected by @cpu_lock.
@@ -57,6 +59,7 @@ MODULE_PARM_DESC(size_limit_mb, "largest buffer in MiB (default 64)");
 struct udmabuf {
 	pgoff_t pagecount;
 	struct page **pages;
+	bool huge;
 	struct mutex cpu_lock;		/* serialises CPU syncs */
 	struct sg_table *cpu_sgt;
 };
@@ -66,12 +69,17 @@ static struct miscdevice udmabuf_misc;
 static vm_fault_t udmabuf_fault(struct vm_fault *vmf)
 {
 	struct udmabuf *ubuf = vmf->vma->vm_private_data;
+	struct page *page;
 
 	/* vmf->pgoff already includes the mapping's offset into the buffer. */
 	if (vmf->pgoff >= ubuf->pagecount)
 		return VM_FAULT_SIGBUS;
-	vmf->page = ubuf->pages[vmf->pgoff];
-	get_page(vmf->page);
+	page = ubuf->pages[vmf->pgoff];
+	if (ubuf->huge)
+		return vmf_insert_pfn(vmf->vma, vmf->address,
+				      page_to_pfn(page));
+	get_page(page);
+	vmf->page = page;
 	return 0;
 }
 
@@ -79,13 +87,27 @@ static const struct vm_operations_struct udmabuf_vm_ops = {
 	.fault = udmabuf_fault,
 };
 
+/*
+ * Base pages of a hugetlbfs page are mapped by their page frame numbers,
+ * without touching their struct pages: the rmap code of 6.1 takes any
+ * page of a hugetlbfs page for one mapped whole by a PMD, and unmapping a
+ * base page mapped with a PTE would decrement the mapcount kept in the
+ * struct page after it (corrupting the next huge page's list links when
+ * it is the last base page).  Such mappings cannot grow (mremap() fails
+ * with EFAULT) and are no target for get_user_pages(); other buffers map
+ * their pages as 6.1 does.
+ */
 static int udmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 {
+	struct udmabuf *ubuf = buf->priv;
+
 	/* A private copy of shared pages would silently stop sharing. */
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
+	if (ubuf->huge)
+		vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &udmabuf_vm_ops;
-	vma->vm_private_data = buf->priv;
+	vma->vm_private_data = ubuf;
 	return 0;
 }
 
@@ -275,13 +297,14 @@ static int pin_shmem_range(struct file *memfd, u64 offset, pgoff_t count,
 }
 
 /*
- * Takes a reference on each page of one range into @pages.  The fd must
- * be a shmem or hugetlbfs file (-EBADFD otherwise, as for a bad fd) that
- * is sealed against shrinking, so that its pages stay in the file, and
- * not against writing, since the buffer is a way to write to it.
+ * Takes a reference on each page of one range into @pages, and tells in
+ * @huge whether they are hugetlbfs pages.  The fd must be a shmem or
+ * hugetlbfs file (-EBADFD otherwise, as for a bad fd) that is sealed
+ * against shrinking, so that its pages stay in the file, and not against
+ * writing, since the buffer is a way to write to it.
  */
 static int pin_item(const struct udmabuf_create_item *item,
-		    struct page **pages)
+		    struct page **pages, bool *huge)
 {
 	pgoff_t count = item->size >> PAGE_SHIFT;
 	unsigned int seals;
@@ -297,7 +320,8 @@ static int pin_item(const struct udmabuf_create_item *item,
 	err = -EINVAL;
 	if (!(seals & F_SEAL_SHRINK) || (seals & F_SEAL_WRITE))
 		goto out;
-	if (is_file_hugepages(memfd))
+	*huge = is_file_hugepages(memfd);
+	if (*huge)
 		err = pin_huge_range(memfd, item->offset, count, pages);
 	else
 		err = pin_shmem_range(memfd, item->offset, count, pages);
@@ -337,10 +361,14 @@ static int pin_items(struct udmabuf *ubuf,
 	if (!ubuf->pages)
 		return -ENOMEM;
 	for (i = 0; i < count; i++) {
-		err = pin_item(&items[i], ubuf->pages + ubuf->pagecount);
+		pgoff_t n = items[i].size >> PAGE_SHIFT;
+		bool huge = false;
+
+		err = pin_item(&items[i], ubuf->pages + ubuf->pagecount, &huge);
 		if (err)
 			return err;
-		ubuf->pagecount += items[i].size >> PAGE_SHIFT;
+		ubuf->pagecount += n;
+		ubuf->huge |= huge && n;
 	}
 	return 0;
 }

@@ -4,17 +4,21 @@
  * buffers of several sizes from each, written and read back through
  * mmap under DMA_BUF_IOCTL_SYNC, the fd flags, every bad argument of
  * DMA_HEAP_IOCTL_ALLOC with its errno and no descriptor leaked, and a
- * heap buffer imported into vgem, sharing its bytes and vgem's fences.
+ * heap buffer imported into vgem, sharing its bytes and vgem's fences,
+ * vivid capturing into a heap buffer, a CMA area used up and given back,
+ * and allocations cut short by SIGKILL giving back what they had.
  *
  * Needs root, devtmpfs on /dev, CONFIG_DMABUF_HEAPS_SYSTEM, and
  * CONFIG_DMABUF_HEAPS_CMA with a default CMA area (cma= on the command
- * line) for the "reserved" heap; vgem (CONFIG_DRM_VGEM) for the import.
+ * line) for the "reserved" heap; vgem (CONFIG_DRM_VGEM) for the import,
+ * vivid (CONFIG_VIDEO_VIVID) for the capture.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +26,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -142,16 +148,20 @@ FIXTURE(heap) {
 FIXTURE_VARIANT(heap) {
 	const char *name;
 	unsigned long sizes[6];
+	unsigned long kill_size;
 };
 
 FIXTURE_VARIANT_ADD(heap, system) {
 	.name = "system",
 	.sizes = { 4 * KiB, 64 * KiB, 1 * MiB + 4 * KiB, 16 * MiB, 64 * MiB },
+	.kill_size = 64 * MiB,
 };
 
+/* kill_size: more than half the area, so that a leak shows. */
 FIXTURE_VARIANT_ADD(heap, cma) {
 	.name = "reserved",
 	.sizes = { 4 * KiB, 12 * KiB, 1 * MiB, 4 * MiB },
+	.kill_size = 24 * MiB,
 };
 
 FIXTURE_SETUP(heap)
@@ -581,6 +591,192 @@ TEST_F(heap, imports_into_vgem_and_shares_bytes_and_fences)
 	EXPECT_EQ(0, ioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gem_close));
 	close(buf);
 	close(vgem);
+}
+
+/*
+ * vivid captures into a heap buffer: vb2's vmalloc allocator vmaps it when
+ * it is queued, and the picture shows through the buffer's own mapping.
+ */
+TEST_F(heap, vivid_captures_into_it)
+{
+	int video = video_open_capture();
+	size_t image, len, nonzero = 0, i;
+	unsigned char *p;
+	int buf;
+
+	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
+	image = video_image_size(video);
+	ASSERT_GT(image, 0);
+	len = (image + 4095) & ~4095UL;
+	buf = heap_alloc(self->heap, len, O_RDWR | O_CLOEXEC, 0);
+	ASSERT_GE(buf, 0);
+
+	ASSERT_EQ(0, video_request_dmabufs(video, 1));
+	ASSERT_EQ(0, video_queue_dmabuf(video, buf, len));
+	ASSERT_EQ(0, video_capture_queued(video));
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+	for (i = 0; i < image; i++)
+		nonzero += p[i] != 0;
+	ASSERT_EQ(0, buf_sync(buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	/* Its test pattern has no black: nearly every byte is set. */
+	EXPECT_LT(image / 2, nonzero);
+	munmap(p, len);
+	EXPECT_EQ(0, video_request_dmabufs(video, 0));
+	close(buf);
+	close(video);
+}
+
+/*
+ * A process killed inside DMA_HEAP_IOCTL_ALLOC: the heap sees the fatal
+ * signal (between chunks, or after clearing the CMA pages) and gives back
+ * what it had, or the kill lands before or after the call.  Either way,
+ * once the process is gone the whole size can be had again.  The kill
+ * comes at several points of the call, whose length is measured first.
+ */
+TEST_F(heap, killed_while_allocating_gives_everything_back)
+{
+	unsigned long size = variant->kill_size;
+	struct timespec t0;
+	long full_us;
+	int i, buf, status, pipefd[2];
+	char c = 0;
+	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
+	full_us = usec_since(&t0);
+	ASSERT_GE(buf, 0) TH_LOG("%s", strerror(-buf));
+	close(buf);
+	ksft_print_msg("%s: %lu MiB in %ld us\n", variant->name, size / MiB,
+		       full_us);
+
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, pipe(pipefd));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (!pid) {
+			close(pipefd[0]);
+			if (write(pipefd[1], &c, 1) != 1)
+				_exit(1);
+			heap_alloc(self->heap, size, O_RDWR, 0);
+			/* Only the kill ends the child. */
+			for (;;)
+				pause();
+		}
+		close(pipefd[1]);
+		ASSERT_EQ(1, read(pipefd[0], &c, 1));
+		close(pipefd[0]);
+		usleep(full_us * i / 10);
+		ASSERT_EQ(0, kill(pid, SIGKILL));
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+		buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
+		EXPECT_GE(buf, 0) TH_LOG("after a kill at %ld us: %s",
+					 full_us * i / 10, strerror(-buf));
+		if (buf >= 0)
+			close(buf);
+	}
+}
+
+struct import_loop {
+	int vgem, buf, rounds, err;
+	int done;
+};
+
+/* vgem imports the buffer (attach, then map) and drops it (unmap, detach). */
+static void *import_and_drop(void *arg)
+{
+	struct import_loop *l = arg;
+	int i;
+
+	for (i = 0; i < l->rounds && !l->err; i++) {
+		struct drm_prime_handle h = { .fd = l->buf };
+		struct drm_gem_close gc = {};
+
+		l->err = xioctl(l->vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &h);
+		if (l->err)
+			break;
+		gc.handle = h.handle;
+		l->err = xioctl(l->vgem, DRM_IOCTL_GEM_CLOSE, &gc);
+	}
+	__atomic_store_n(&l->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/*
+ * CPU access brackets while vgem imports the buffer and lets it go, over
+ * and over: each bracket syncs the attachments there are at the time,
+ * mapped or not yet (or no longer) mapped, and what is written under it
+ * stays.
+ */
+TEST_F(heap, cpu_access_while_vgem_imports_and_drops)
+{
+	struct import_loop l = { .rounds = 400 };
+	unsigned long size = 64 * KiB;
+	unsigned int round = 0;
+	pthread_t t;
+	uint64_t *p;
+
+	l.vgem = open_vgem();
+	ASSERT_GE(l.vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	l.buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
+	ASSERT_GE(l.buf, 0);
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, l.buf, 0);
+	ASSERT_NE(MAP_FAILED, p);
+
+	ASSERT_EQ(0, pthread_create(&t, NULL, import_and_drop, &l));
+	while (!__atomic_load_n(&l.done, __ATOMIC_ACQUIRE)) {
+		round++;
+		ASSERT_EQ(0, buf_sync(l.buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW));
+		p[round % (size / 8)] = round;
+		ASSERT_EQ(0, buf_sync(l.buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW));
+		ASSERT_EQ(0, buf_sync(l.buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ));
+		EXPECT_EQ(round, p[round % (size / 8)]);
+		ASSERT_EQ(0, buf_sync(l.buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ));
+	}
+	pthread_join(t, NULL);
+	EXPECT_EQ(0, l.err);
+	TH_LOG("%u brackets during %d imports", round, l.rounds);
+
+	munmap(p, size);
+	close(l.buf);
+	close(l.vgem);
+}
+
+/*
+ * The CMA area runs out: allocations then fail with ENOMEM, as in 6.1,
+ * and once the buffers are gone the area gives as many again.
+ */
+TEST(cma_heap_runs_out_and_recovers)
+{
+	int heap = open_heap("reserved");
+	int bufs[64], n, i, fd = 0;
+
+	ASSERT_GE(heap, 0) TH_LOG("no CMA heap (cma= on the command line)");
+	for (n = 0; n < 64; n++) {
+		fd = heap_alloc(heap, 1 * MiB, O_RDWR | O_CLOEXEC, 0);
+		if (fd < 0)
+			break;
+		bufs[n] = fd;
+	}
+	EXPECT_EQ(-ENOMEM, fd);
+	EXPECT_LT(0, n);
+	EXPECT_GE(32, n);
+	TH_LOG("%d buffers of 1 MiB before the area ran out", n);
+	for (i = 0; i < n; i++)
+		close(bufs[i]);
+
+	for (i = 0; i < n; i++) {
+		bufs[i] = heap_alloc(heap, 1 * MiB, O_RDWR | O_CLOEXEC, 0);
+		EXPECT_LE(0, bufs[i]) TH_LOG("buffer %d again", i);
+	}
+	for (i = 0; i < n; i++)
+		if (bufs[i] >= 0)
+			close(bufs[i]);
+	close(heap);
 }
 
 TEST_HARNESS_MAIN

@@ -2,14 +2,17 @@
 /*
  * Every allocation and user copy on the uAPI paths, failed one at a time:
  * sw_sync, sync file merge and info, the dma-buf ioctls and mmap, heap
- * and udmabuf allocation, and PRIME import and export through vgem.
+ * (system and CMA) and udmabuf allocation, CPU access to a udmabuf, PRIME
+ * import and export through vgem, and vivid's import of a heap buffer
+ * (which vmaps it).
  *
  * With CONFIG_FAULT_INJECTION, writing N to /proc/thread-self/fail-nth
  * makes the Nth fault point the thread meets fail: a slab or page
  * allocation (failslab, fail_page_alloc) or a copy to or from userspace
  * (fail_usercopy).  Each test repeats one call with N = 1, 2, 3... until
- * the call gets through without meeting the Nth point, so that every
- * point the call passes has failed once.  After each failed call:
+ * the call gets through without meeting the Nth point (a few times in a
+ * row, for a call whose number of points varies), so that every point the
+ * call passes has failed once.  After each failed call:
  *
  * - the error is one a caller can act on (ENOMEM, EFAULT);
  * - no descriptor was left behind, and a call that reported success
@@ -26,8 +29,8 @@
  *
  * Needs root, debugfs, CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB,
  * CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_USERCOPY,
- * CONFIG_FAULT_INJECTION_DEBUG_FS, sw_sync, the system heap, udmabuf and
- * vgem.
+ * CONFIG_FAULT_INJECTION_DEBUG_FS, sw_sync, the system and CMA heaps,
+ * udmabuf, vgem and vivid.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -117,7 +120,11 @@ static int disarm(void)
 /*
  * One operation under test: returns 0 or -errno, and in *@made a
  * descriptor it created (or -1).  @works, if set, returns 0 when the
- * objects involved still work after a failure.
+ * objects involved still work after a failure.  @slack: how many calls
+ * in a row must get through before the points count as used up, for an
+ * operation that meets a varying number of points (the CMA allocator
+ * migrates whatever pages others have in its area at the time, a vmap
+ * allocates what its address range lacks).
  */
 struct op {
 	const char *what;
@@ -125,6 +132,7 @@ struct op {
 	int (*works)(void *ctx);
 	void *ctx;
 	int drm;
+	int slack;
 };
 
 /*
@@ -158,9 +166,9 @@ static int close_orphan_dma_buf(int fds)
 
 static void run_faults(struct __test_metadata *_metadata, struct op *op)
 {
-	int n, err, made, fds, hits = 0, reached = 1, orphans = 0;
+	int n, err, made, fds, reached, hits = 0, orphans = 0, missed = 0;
 
-	for (n = 1; n < MAX_POINTS && reached; n++) {
+	for (n = 1; n < MAX_POINTS && missed <= op->slack; n++) {
 		fds = count_fds();
 		made = -1;
 		arm(n);
@@ -189,6 +197,7 @@ static void run_faults(struct __test_metadata *_metadata, struct op *op)
 				TH_LOG("%s: fault %d: broken afterwards",
 				       op->what, n);
 		hits += reached;
+		missed = reached ? 0 : missed + 1;
 		if (err && !reached)
 			EXPECT_EQ(0, err) TH_LOG("%s: failed with no fault",
 						 op->what);
@@ -203,6 +212,8 @@ static void run_faults(struct __test_metadata *_metadata, struct op *op)
 
 struct ctx {
 	int tl, a, b, many, heap, ub, memfd, vgem, buf, heap_buf;
+	int cma, ub_buf, ub_fresh, video, video_buf;
+	size_t image;
 	int timelines[64];
 	__u32 value;
 };
@@ -266,15 +277,61 @@ static int do_file_info(void *p, int *made)
 	return err;
 }
 
+static int heap_alloc(int heap, __u64 len, int *made)
+{
+	struct dma_heap_allocation_data d = {
+		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int err = xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d);
+
+	*made = err ? -1 : (int)d.fd;
+	return err;
+}
+
 static int do_heap_alloc(void *p, int *made)
 {
 	struct ctx *c = p;
-	struct dma_heap_allocation_data d = {
-		.len = 64 << 10, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int err = xioctl(c->heap, DMA_HEAP_IOCTL_ALLOC, &d);
 
-	*made = err ? -1 : (int)d.fd;
+	return heap_alloc(c->heap, 64 << 10, made);
+}
+
+/* One page: the system heap has no smaller chunk to fall back on. */
+static int do_heap_alloc_page(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	return heap_alloc(c->heap, 4096, made);
+}
+
+static int do_cma_alloc(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	return heap_alloc(c->cma, 64 << 10, made);
+}
+
+/*
+ * The allocation ioctl with a longer argument than ours, which the heap
+ * copies through an allocated buffer: what follows our struct is zeros on
+ * the way in and comes back as it was.
+ */
+struct long_alloc_arg {
+	struct dma_heap_allocation_data d;
+	__u8 tail[104];
+};
+
+#define DMA_HEAP_IOCTL_ALLOC_LONG \
+	_IOWR(DMA_HEAP_IOC_MAGIC, 0x0, struct long_alloc_arg)
+
+static int do_heap_alloc_long(void *p, int *made)
+{
+	struct ctx *c = p;
+	struct long_alloc_arg arg = {
+		.d = { .len = 4096, .fd_flags = O_RDWR | O_CLOEXEC },
+	};
+	int err = xioctl(c->heap, DMA_HEAP_IOCTL_ALLOC_LONG, &arg);
+
+	*made = err ? -1 : (int)arg.d.fd;
 	return err;
 }
 
@@ -325,19 +382,120 @@ static int do_mmap(void *p, int *made)
 	return 0;
 }
 
-/* vgem imports a heap buffer: our attach and map, DRM's import. */
-static int do_prime_import(void *p, int *made)
+/* vgem imports a buffer and lets it go: our attach and map, DRM's import. */
+static int prime_import(int vgem, int buf)
 {
-	struct ctx *c = p;
-	struct drm_prime_handle h = { .fd = c->heap_buf };
+	struct drm_prime_handle h = { .fd = buf };
 	struct drm_gem_close gc = {};
-	int err = xioctl(c->vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &h);
+	int err = xioctl(vgem, DRM_IOCTL_PRIME_FD_TO_HANDLE, &h);
 
-	*made = -1;
 	if (err)
 		return err;
 	gc.handle = h.handle;
-	return xioctl(c->vgem, DRM_IOCTL_GEM_CLOSE, &gc);
+	return xioctl(vgem, DRM_IOCTL_GEM_CLOSE, &gc);
+}
+
+static int do_prime_import(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	*made = -1;
+	return prime_import(c->vgem, c->heap_buf);
+}
+
+static int do_prime_import_udmabuf(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	*made = -1;
+	return prime_import(c->vgem, c->ub_buf);
+}
+
+/* The udmabuf still maps for vgem and for the CPU. */
+static int udmabuf_works(void *p)
+{
+	struct ctx *c = p;
+	unsigned char *map;
+
+	if (prime_import(c->vgem, c->ub_buf))
+		return -1;
+	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, c->ub_buf, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	munmap(map, 4096);
+	return 0;
+}
+
+static int udmabuf_sync(int buf, __u64 flags)
+{
+	struct dma_buf_sync s = { .flags = flags | DMA_BUF_SYNC_RW };
+
+	return xioctl(buf, DMA_BUF_IOCTL_SYNC, &s);
+}
+
+/*
+ * The first DMA_BUF_IOCTL_SYNC start of a udmabuf maps its pages for the
+ * misc device, which later syncs reuse: each round gets a udmabuf whose
+ * CPU access never began.
+ */
+static int do_udmabuf_first_sync(void *p, int *made)
+{
+	struct ctx *c = p;
+	int err = udmabuf_sync(c->ub_fresh, DMA_BUF_SYNC_START);
+
+	*made = -1;
+	return err ?: udmabuf_sync(c->ub_fresh, DMA_BUF_SYNC_END);
+}
+
+/*
+ * After a failed start nothing began, and an end is EINVAL as in 6.1; a
+ * new start then maps the pages.  The next round gets a new buffer.
+ */
+static int udmabuf_syncs_and_renew(void *p)
+{
+	struct ctx *c = p;
+	struct udmabuf_create uc = {
+		.memfd = c->memfd, .flags = UDMABUF_FLAGS_CLOEXEC,
+		.size = 64 << 10,
+	};
+	int err = udmabuf_sync(c->ub_fresh, DMA_BUF_SYNC_END);
+
+	if (err && err != -EINVAL)
+		return err;
+	if (udmabuf_sync(c->ub_fresh, DMA_BUF_SYNC_START) ||
+	    udmabuf_sync(c->ub_fresh, DMA_BUF_SYNC_END))
+		return -1;
+	close(c->ub_fresh);
+	c->ub_fresh = ioctl(c->ub, UDMABUF_CREATE, &uc);
+	return c->ub_fresh < 0 ? -1 : 0;
+}
+
+/*
+ * vivid takes a heap buffer for capture: vb2's vmalloc allocator vmaps it
+ * when it is queued (and vunmaps it when the queue lets it go).
+ */
+static int do_video_queue(void *p, int *made)
+{
+	struct ctx *c = p;
+
+	*made = -1;
+	return video_queue_dmabuf(c->video, c->video_buf, c->image);
+}
+
+/*
+ * The queue is emptied and made again, and the buffer, queued anew,
+ * fills with vivid's picture.
+ */
+static int video_buf_works(void *p)
+{
+	struct ctx *c = p;
+
+	return video_request_dmabufs(c->video, 0) ||
+	       video_request_dmabufs(c->video, 1) ||
+	       video_queue_dmabuf(c->video, c->video_buf, c->image) ||
+	       video_capture_queued(c->video) ||
+	       video_request_dmabufs(c->video, 0) ||
+	       video_request_dmabufs(c->video, 1);
 }
 
 /* vgem exports a new object: our dma_buf_export behind DRM's PRIME. */
@@ -439,6 +597,19 @@ FIXTURE_SETUP(faults)
 	ASSERT_GE(c->buf, 0);
 	c->heap_buf = -1;
 	ASSERT_EQ(0, do_heap_alloc(c, &c->heap_buf));
+	c->cma = open("/dev/dma_heap/reserved", O_RDONLY | O_CLOEXEC);
+	ASSERT_GE(c->cma, 0) TH_LOG("no CMA heap (cma= on the command line)");
+	c->ub_buf = -1;
+	ASSERT_EQ(0, do_udmabuf(c, &c->ub_buf));
+	c->ub_fresh = -1;
+	ASSERT_EQ(0, do_udmabuf(c, &c->ub_fresh));
+	c->video = video_open_capture();
+	ASSERT_GE(c->video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
+	c->image = video_image_size(c->video);
+	ASSERT_LT(0, c->image);
+	c->image = (c->image + 4095) & ~4095UL;
+	ASSERT_EQ(0, heap_alloc(c->heap, c->image, &c->video_buf));
+	ASSERT_EQ(0, video_request_dmabufs(c->video, 1));
 	memset(fence_infos, 0, sizeof(fence_infos));
 }
 
@@ -448,6 +619,12 @@ FIXTURE_TEARDOWN(faults)
 	int i;
 
 	arm(0);
+	video_request_dmabufs(c->video, 0);
+	close(c->video_buf);
+	close(c->video);
+	close(c->ub_fresh);
+	close(c->ub_buf);
+	close(c->cma);
 	for (i = 0; i < 64; i++)
 		close(c->timelines[i]);
 	close(c->heap_buf);
@@ -494,13 +671,43 @@ TEST_F(faults, heap_alloc)
 {
 	struct op op = { "DMA_HEAP_IOCTL_ALLOC", do_heap_alloc, NULL,
 			 &self->c };
+	struct op page = { "DMA_HEAP_IOCTL_ALLOC of a page",
+			   do_heap_alloc_page, NULL, &self->c };
+	struct op cma = { "DMA_HEAP_IOCTL_ALLOC from CMA", do_cma_alloc, NULL,
+			  &self->c, .slack = 16 };
+	struct op longer = { "DMA_HEAP_IOCTL_ALLOC, longer argument",
+			     do_heap_alloc_long, NULL, &self->c };
 
 	run_faults(_metadata, &op);
+	run_faults(_metadata, &page);
+	run_faults(_metadata, &cma);
+	run_faults(_metadata, &longer);
 }
 
 TEST_F(faults, udmabuf_create)
 {
 	struct op op = { "UDMABUF_CREATE", do_udmabuf, NULL, &self->c };
+
+	run_faults(_metadata, &op);
+}
+
+TEST_F(faults, udmabuf_import_and_cpu_access)
+{
+	struct op imp = { "PRIME import of a udmabuf into vgem",
+			  do_prime_import_udmabuf, udmabuf_works, &self->c };
+	struct op sync = { "first DMA_BUF_IOCTL_SYNC of a udmabuf",
+			   do_udmabuf_first_sync, udmabuf_syncs_and_renew,
+			   &self->c };
+
+	run_faults(_metadata, &imp);
+	run_faults(_metadata, &sync);
+}
+
+TEST_F(faults, vivid_vmaps_a_heap_buffer)
+{
+	/* KASAN shadow for the new vmap area is made only where missing. */
+	struct op op = { "VIDIOC_QBUF of a heap buffer", do_video_queue,
+			 video_buf_works, &self->c, .slack = 8 };
 
 	run_faults(_metadata, &op);
 }

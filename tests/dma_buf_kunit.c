@@ -13,6 +13,7 @@
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <uapi/linux/magic.h>
@@ -90,6 +91,9 @@ static void dma_buf_export_rejects_incomplete_ops(struct kunit *test)
 	static const struct dma_buf_ops no_map = {
 		.unmap_dma_buf = mock_unmap, .release = mock_release,
 	};
+	static const struct dma_buf_ops no_unmap = {
+		.map_dma_buf = mock_map, .release = mock_release,
+	};
 	static const struct dma_buf_ops pin_alone = {
 		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
 		.release = mock_release, .pin = mock_pin,
@@ -100,7 +104,8 @@ static void dma_buf_export_rejects_incomplete_ops(struct kunit *test)
 		.cache_sgt_mapping = true,
 	};
 	static const struct dma_buf_ops *bad[] = {
-		NULL, &no_release, &no_map, &pin_alone, &pin_and_cache,
+		NULL, &no_release, &no_map, &no_unmap, &pin_alone,
+		&pin_and_cache,
 	};
 	int before = atomic_read(&mock_releases);
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
@@ -233,8 +238,46 @@ static void dma_buf_fd_install_fills_a_reserved_fd(struct kunit *test)
 
 static void dma_buf_fd_of_nothing_is_einval(struct kunit *test)
 {
+	static struct dma_buf fileless;
+
 	KUNIT_EXPECT_EQ(test, dma_buf_fd(NULL, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, dma_buf_fd(&fileless, 0), -EINVAL);
 }
+
+#ifdef CONFIG_MODULES
+/* A module on its way out: no new reference on it can be had. */
+static struct module going_module = { .state = MODULE_STATE_GOING };
+
+/*
+ * A buffer holds a reference on its exporter's module, so an export for
+ * a module that is being removed fails with -ENOENT, as in 6.1, and
+ * leaves nothing to release.
+ */
+static void dma_buf_export_of_a_going_module(struct kunit *test)
+{
+	static const struct dma_buf_ops ops = {
+		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+		.release = release_nothing,
+	};
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf *buf;
+
+	info.ops = &ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = test;
+	info.owner = &going_module;
+	buf = dma_buf_export(&info);
+	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(buf), -ENOENT);
+	if (!IS_ERR(buf))
+		dma_buf_put(buf);
+}
+#else
+static void dma_buf_export_of_a_going_module(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_MODULES");
+}
+#endif
 
 static const struct file_operations not_a_buffer_fops;
 
@@ -394,6 +437,7 @@ static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_fd_and_get_round_trip),
 	KUNIT_CASE(dma_buf_fd_install_fills_a_reserved_fd),
 	KUNIT_CASE(dma_buf_fd_of_nothing_is_einval),
+	KUNIT_CASE(dma_buf_export_of_a_going_module),
 	KUNIT_CASE(dma_buf_get_rejects_bad_fds),
 	KUNIT_CASE(get_dma_buf_adds_a_reference),
 	KUNIT_CASE(dma_buf_put_of_nothing_warns),

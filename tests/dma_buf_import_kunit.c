@@ -576,6 +576,145 @@ static void several_importers_share_a_buffer(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/* A dynamic importer that cannot reach other devices' memory. */
+static const struct dma_buf_attach_ops local_importer = {
+	.move_notify = count_move,
+};
+
+/* Only importers that say so may get peer-to-peer addresses. */
+static void peer2peer_only_when_the_importer_allows_it(struct kunit *test)
+{
+	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
+					  NULL);
+	struct dma_buf_attachment *a, *b, *c;
+
+	a = dma_buf_dynamic_attach(buf, dev, &dynamic_importer, NULL);
+	b = dma_buf_dynamic_attach(buf, dev, &local_importer, NULL);
+	c = dma_buf_attach(buf, dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c));
+	KUNIT_EXPECT_TRUE(test, a->peer2peer);
+	KUNIT_EXPECT_FALSE(test, b->peer2peer);
+	KUNIT_EXPECT_FALSE(test, c->peer2peer);
+	dma_buf_detach(buf, c);
+	dma_buf_detach(buf, b);
+	dma_buf_detach(buf, a);
+	put_buf(test, buf);
+}
+
+/*
+ * dma_buf_pin() and dma_buf_unpin() call the exporter's hooks when it has
+ * them; a buffer that never moves has none, and pinning it is a no-op
+ * that succeeds.
+ */
+static void pin_calls_the_exporter_only_if_it_moves(struct kunit *test)
+{
+	struct dma_buf *moving = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
+					     NULL);
+	struct dma_buf *fixed = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_buffer *mm = mock_of(moving), *mf = mock_of(fixed);
+	struct dma_buf_attachment *a, *b;
+
+	a = dma_buf_dynamic_attach(moving, dev, &dynamic_importer, NULL);
+	b = dma_buf_dynamic_attach(fixed, dev, &dynamic_importer, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+
+	dma_resv_lock(moving->resv, NULL);
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(a), 0);
+	KUNIT_EXPECT_EQ(test, mm->pins, 1);
+	mm->fail_pin = -ENOSPC;
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(a), -ENOSPC);
+	dma_buf_unpin(a);
+	KUNIT_EXPECT_EQ(test, mm->unpins, 1);
+	dma_resv_unlock(moving->resv);
+
+	dma_resv_lock(fixed->resv, NULL);
+	KUNIT_EXPECT_EQ(test, dma_buf_pin(b), 0);
+	dma_buf_unpin(b);
+	dma_resv_unlock(fixed->resv);
+	KUNIT_EXPECT_EQ(test, mf->pins + mf->unpins, 0);
+
+	dma_buf_detach(fixed, b);
+	dma_buf_detach(moving, a);
+	put_buf(test, fixed);
+	put_buf(test, moving);
+}
+
+/* A moving exporter with neither attach nor detach hooks. */
+static const struct dma_buf_ops mock_hookless_dynamic_ops = {
+	.map_dma_buf = mock_map,
+	.unmap_dma_buf = mock_unmap,
+	.pin = mock_pin,
+	.unpin = mock_unpin,
+	.release = mock_release,
+};
+
+/*
+ * A static importer of a moving buffer whose exporter has no attach and
+ * detach hooks: a failed pin or map for life still takes the attachment
+ * off the buffer, with nothing to tell the exporter.
+ */
+static void attach_failures_without_exporter_hooks(struct kunit *test)
+{
+	struct dma_buf *buf = mock_export(test, PAGE_SIZE,
+					  &mock_hookless_dynamic_ops, NULL);
+	struct mock_buffer *mb = mock_of(buf);
+	struct dma_buf_attachment *a;
+
+	mb->fail_pin = -ENOSPC;
+	a = dma_buf_attach(buf, dev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(a), -ENOSPC);
+	mb->fail_map = -EIO;
+	a = dma_buf_attach(buf, dev);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(a), -EIO);
+	KUNIT_EXPECT_EQ(test, mb->pins, mb->unpins);
+	KUNIT_EXPECT_TRUE(test, list_empty(&buf->attachments));
+
+	a = dma_buf_attach(buf, dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_EXPECT_EQ(test, mb->maps, 1);
+	dma_buf_detach(buf, a);
+	KUNIT_EXPECT_EQ(test, mb->unmaps, 1);
+	KUNIT_EXPECT_EQ(test, mb->attaches + mb->detaches, 0);
+	put_buf(test, buf);
+}
+
+/*
+ * A dynamic importer of a buffer that never moves gets its mapping at
+ * attach time; when that fails, so does the attach, and nothing was
+ * pinned.
+ */
+static void dynamic_attach_fails_with_its_mapping(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_buffer *mb = mock_of(buf);
+	struct dma_buf_attachment *a;
+
+	mb->fail_map = -EIO;
+	a = dma_buf_dynamic_attach(buf, dev, &dynamic_importer, NULL);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(a), -EIO);
+	KUNIT_EXPECT_EQ(test, mb->attaches, 1);
+	KUNIT_EXPECT_EQ(test, mb->detaches, 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&buf->attachments));
+	put_buf(test, buf);
+}
+
+/* The unlocked wrappers warn about a missing attachment, as 6.1 does. */
+static void unlocked_map_of_nothing_warns(struct kunit *test)
+{
+	struct sg_table *sgt;
+
+	EXPECT_WARN_BEGIN("unlocked_map_of_nothing");
+	sgt = dma_buf_map_attachment_unlocked(NULL, DMA_TO_DEVICE);
+	EXPECT_WARN_END("unlocked_map_of_nothing");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EINVAL);
+	EXPECT_WARN_BEGIN("unlocked_unmap_of_nothing");
+	dma_buf_unmap_attachment_unlocked(NULL, NULL, DMA_TO_DEVICE);
+	EXPECT_WARN_END("unlocked_unmap_of_nothing");
+}
+
 static struct kunit_case import_cases[] = {
 	KUNIT_CASE(static_import_maps_on_every_call),
 	KUNIT_CASE(cached_mapping_is_handed_out_again),
@@ -590,6 +729,11 @@ static struct kunit_case import_cases[] = {
 	KUNIT_CASE(interrupted_static_map_is_undone),
 	KUNIT_CASE(dynamic_import_does_not_wait),
 	KUNIT_CASE(several_importers_share_a_buffer),
+	KUNIT_CASE(peer2peer_only_when_the_importer_allows_it),
+	KUNIT_CASE(pin_calls_the_exporter_only_if_it_moves),
+	KUNIT_CASE(attach_failures_without_exporter_hooks),
+	KUNIT_CASE(dynamic_attach_fails_with_its_mapping),
+	KUNIT_CASE(unlocked_map_of_nothing_warns),
 	{}
 };
 

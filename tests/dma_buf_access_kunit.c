@@ -208,6 +208,24 @@ static void mmap_checks_the_range(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/* Without the exporter's mmap hook, neither the kernel nor the fd maps. */
+static void mmap_needs_the_exporter_hook(struct kunit *test)
+{
+	static const struct dma_buf_ops no_mmap = {
+		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+		.release = mock_release,
+	};
+	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &no_mmap, NULL);
+	struct vm_area_struct vma = {
+		.vm_start = 0x100000, .vm_end = 0x100000 + PAGE_SIZE,
+	};
+
+	KUNIT_EXPECT_EQ(test, dma_buf_mmap(buf, &vma, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, buf->file->f_op->mmap(buf->file, &vma), -EINVAL);
+	KUNIT_EXPECT_NULL(test, vma.vm_file);
+	put_buf(test, buf);
+}
+
 /* A poll table that records wake-ups instead of sleeping. */
 struct poll_probe {
 	poll_table pt;
@@ -422,6 +440,67 @@ static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 
 	probe_done(&p);
 	dma_fence_put(&m->base);
+	put_buf(test, buf);
+}
+
+/*
+ * The first fence is done once armed on, the second is pending: the
+ * poller keeps its claim from the first and arms the callback on the
+ * second, and that one's signal ends the wait.
+ */
+static void poll_walks_past_a_fence_done_when_armed(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dma_fence *writer = mock_fence(test);
+	struct poll_probe p = {};
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, &done_when_enabled_ops, &m->lock,
+		       dma_fence_context_alloc(1), 1);
+	add_fence(buf, &m->base, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active, EPOLLIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&p.wakeups), 0);
+
+	dma_fence_signal(writer);
+	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
+	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+
+	probe_done(&p);
+	dma_fence_put(writer);
+	dma_fence_put(&m->base);
+	put_buf(test, buf);
+}
+
+/*
+ * While another poller holds the claim of EPOLLIN, EPOLLIN is not ready,
+ * even on a buffer without fences, where EPOLLOUT is (6.1).  The claim is
+ * made up here, as a poller that armed its callback leaves it.
+ */
+static void poll_leaves_out_a_claimed_event(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct poll_probe p = {};
+
+	spin_lock_irq(&buf->poll.lock);
+	buf->cb_in.active = EPOLLIN;
+	spin_unlock_irq(&buf->poll.lock);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+
+	spin_lock_irq(&buf->poll.lock);
+	buf->cb_in.active = 0;
+	spin_unlock_irq(&buf->poll.lock);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
+			EPOLLIN | EPOLLOUT);
+	probe_done(&p);
 	put_buf(test, buf);
 }
 
@@ -665,7 +744,8 @@ static void bufinfo_lists_each_buffer(struct kunit *test)
 		"\tkernel fence:mock mock seq 1 unsignalled\n",
 		"\twrite fence:mock mock seq 2 unsignalled\n",
 		"\tread fence:mock mock seq 3 unsignalled\n",
-		"unsignalled\n\tAttached Devices:\nTotal 0 devices attached\n\n",
+		"unsignalled\n\tAttached Devices:\n\tbufinfo-importer\n"
+		"Total 1 devices attached\n\n",
 		" devices attached\n\n\nTotal ",
 		" objects, ",
 	};
@@ -675,12 +755,17 @@ static void bufinfo_lists_each_buffer(struct kunit *test)
 	struct dma_fence *w = mock_fence_at(test, ctx + 1, 2);
 	struct dma_fence *r = mock_fence_at(test, ctx + 2, 3);
 	struct dma_fence *b = mock_fence_at(test, ctx + 3, 4);
+	/* Never registered: the device goes by its initial name. */
+	static struct device importer = { .init_name = "bufinfo-importer" };
+	struct dma_buf_attachment *attach;
 	struct seq_file m = { .size = 64 * 1024 };
 	char line[96];
 	unsigned int i;
 
 	m.buf = kvzalloc(m.size, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	attach = dma_buf_attach(buf, &importer);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	dma_buf_set_name(buf, kstrdup("bufinfo-probe", GFP_KERNEL));
 	add_fence(buf, k, DMA_RESV_USAGE_KERNEL);
 	add_fence(buf, w, DMA_RESV_USAGE_WRITE);
@@ -703,6 +788,7 @@ static void bufinfo_lists_each_buffer(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, strstr(m.buf, "seq 4 "));
 
 	kvfree(m.buf);
+	dma_buf_detach(buf, attach);
 	dma_fence_signal(k);
 	dma_fence_signal(w);
 	dma_fence_signal(r);
@@ -714,17 +800,87 @@ static void bufinfo_lists_each_buffer(struct kunit *test)
 	put_buf(test, buf);
 }
 
+struct bufinfo_reader {
+	struct seq_file m;
+	struct completion started;
+	int err;
+};
+
+static int bufinfo_reader_fn(void *data)
+{
+	struct bufinfo_reader *r = data;
+
+	complete(&r->started);
+	r->err = dma_buf_bufinfo_show(&r->m, NULL);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/*
+ * Reading bufinfo gives up on a signal, as in 6.1: while it waits for a
+ * buffer's reservation lock, and while it waits for the list of buffers,
+ * which another reader holds as it waits for that lock in turn.  Both
+ * return -EINTR; the other reader finishes once the lock is free.
+ */
+static void bufinfo_gives_up_on_a_signal(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct bufinfo_reader other = { .m = { .size = 64 * 1024 } };
+	struct seq_file m = { .size = 64 * 1024 };
+	struct task_struct *t;
+	struct lock_holder h;
+	int err;
+
+	m.buf = kvzalloc(m.size, GFP_KERNEL);
+	other.m.buf = kvzalloc(other.m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	KUNIT_ASSERT_NOT_NULL(test, other.m.buf);
+	init_completion(&other.started);
+	other.err = 1;
+
+	hold_lock(test, &h, buf, 5000);
+	pend_signal();
+	err = dma_buf_bufinfo_show(&m, NULL);
+	clear_signal();
+	KUNIT_EXPECT_EQ(test, err, -EINTR);
+	KUNIT_EXPECT_NULL(test, strstr(m.buf, "\nTotal "));
+
+	t = kthread_run(bufinfo_reader_fn, &other, "dma-buf-bufinfo");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	wait_for_completion(&other.started);
+	msleep(100);	/* until it waits for the buffer's lock */
+	m.count = 0;
+	pend_signal();
+	err = dma_buf_bufinfo_show(&m, NULL);
+	clear_signal();
+	KUNIT_EXPECT_EQ(test, err, -EINTR);
+	KUNIT_EXPECT_EQ(test, m.count, 0UL);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(other.err), 1);
+
+	let_go(&h);
+	kthread_stop(t);
+	KUNIT_EXPECT_EQ(test, other.err, 0);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(other.m.buf, "\nTotal "));
+	kvfree(other.m.buf);
+	kvfree(m.buf);
+	put_buf(test, buf);
+}
+
 static struct kunit_case access_cases[] = {
 	KUNIT_CASE(cpu_read_waits_for_writers_only),
 	KUNIT_CASE(sync_flags_are_checked),
 	KUNIT_CASE(vmap_is_shared_and_counted),
 	KUNIT_CASE(vmap_failures_leave_no_mapping),
 	KUNIT_CASE(mmap_checks_the_range),
+	KUNIT_CASE(mmap_needs_the_exporter_hook),
 	KUNIT_CASE(poll_reports_readers_and_writers),
 	KUNIT_CASE(poll_follows_replaced_fences),
 	KUNIT_CASE(poll_holds_the_fence_it_waits_on),
 	KUNIT_CASE(poll_defers_to_a_claimed_callback),
 	KUNIT_CASE(poll_ends_a_claim_it_could_not_arm),
+	KUNIT_CASE(poll_walks_past_a_fence_done_when_armed),
+	KUNIT_CASE(poll_leaves_out_a_claimed_event),
 	KUNIT_CASE(poll_keeps_the_buffer_alive),
 	KUNIT_CASE(names_replace_each_other),
 	KUNIT_CASE(set_name_does_not_wait_for_the_lock),
@@ -732,6 +888,7 @@ static struct kunit_case access_cases[] = {
 	KUNIT_CASE(import_fence_unwraps_and_adds),
 	KUNIT_CASE(import_fence_is_not_interrupted),
 	KUNIT_CASE(bufinfo_lists_each_buffer),
+	KUNIT_CASE(bufinfo_gives_up_on_a_signal),
 	{}
 };
 

@@ -1266,6 +1266,361 @@ TEST_F(sw, sw_sync_bad_input)
 	EXPECT_NO_FD_LEAK();
 }
 
+/*
+ * More points than the close signals in one batch (16): every one of
+ * them gets -ENOENT, the ones of the first batch and the later ones
+ * alike, including the point the next batch resumes after.
+ */
+TEST_F(sw, close_timeline_with_many_points_errors_all)
+{
+	enum { N = 40 };
+	int fd[N], i;
+
+	for (i = 0; i < N; i++) {
+		fd[i] = fence_create(self->tl, i + 1, "many");
+		ASSERT_GE(fd[i], 0);
+	}
+	close(self->tl);
+	self->tl = timeline_open(); /* for the teardown and the fd count */
+	ASSERT_GE(self->tl, 0);
+	for (i = 0; i < N; i++) {
+		EXPECT_EQ(1, wait_fd(fd[i], 1000)) TH_LOG("point %d", i + 1);
+		EXPECT_EQ(-ENOENT, file_status(fd[i])) TH_LOG("point %d",
+							      i + 1);
+		close(fd[i]);
+	}
+	EXPECT_NO_FD_LEAK();
+}
+
+/* GET_DEADLINE's answer cannot be written back: EFAULT, nothing else. */
+TEST_F(sw, get_deadline_into_read_only_memory)
+{
+	struct sync_set_deadline set = { .deadline_ns = now_ns() + 1000000 };
+	struct sw_sync_get_deadline get = { 0 }, *ro;
+	int fd = fence_create(self->tl, 1, "ro");
+
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, xioctl(fd, SYNC_IOC_SET_DEADLINE, &set));
+	get.fence_fd = fd;
+	ro = read_only_copy(&get, sizeof(get));
+	ASSERT_NE(NULL, ro);
+	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_GET_DEADLINE, ro));
+	EXPECT_EQ(0, ro->deadline_ns);
+	munmap(ro, 4096);
+	/* The same request to writable memory gets its answer. */
+	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
+	EXPECT_EQ(set.deadline_ns, get.deadline_ns);
+	close(fd);
+	EXPECT_NO_FD_LEAK();
+}
+
+/*
+ * Fault injection (CONFIG_FAULT_INJECTION with failslab): writing N to
+ * /proc/thread-self/fail-nth fails the Nth allocation the thread makes.
+ * The attributes are set to count sleeping allocations and to stay quiet.
+ */
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, strlen(text)) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int fail_nth_open(void)
+{
+	if (write_file("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    write_file("/sys/kernel/debug/failslab/verbose", "0"))
+		return -1;
+	return open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
+}
+
+static void fail_nth_arm(int ctl, int n)
+{
+	char s[16];
+	int len = snprintf(s, sizeof(s), "%d", n);
+
+	/* A disarm may meet the armed point in its own copy: write again. */
+	while (pwrite(ctl, s, len, 0) != len && errno == EFAULT)
+		;
+}
+
+/* Disarm; true when the armed allocation was reached and failed. */
+static int fail_nth_disarm(int ctl)
+{
+	char s[16] = "";
+	ssize_t n = pread(ctl, s, sizeof(s) - 1, 0);
+
+	fail_nth_arm(ctl, 0);
+	return n > 0 && atoi(s) == 0;
+}
+
+/*
+ * Opening a timeline fails with ENOMEM at each allocation on the way,
+ * the timeline's own included, and leaves no descriptor behind.
+ */
+TEST_F(sw, timeline_open_out_of_memory)
+{
+	int ctl = fail_nth_open(), n, fd, pt, err, failed = 0, reached;
+	int fds = count_fds(), len = 0, misses = 0;
+	char seen[512] = "";
+
+	if (ctl < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab)");
+	/*
+	 * The path to the timeline's own allocation is not the same each
+	 * time (lookups, lazily made objects): go on a little after an
+	 * open got through without meeting the armed point.
+	 */
+	for (n = 1; n < 100 && misses < 4; n++) {
+		fail_nth_arm(ctl, n);
+		fd = timeline_open();
+		err = fd < 0 ? errno : 0;
+		reached = fail_nth_disarm(ctl);
+		misses = reached ? 0 : misses + 1;
+		if (len < (int)sizeof(seen) - 16)
+			len += snprintf(seen + len, sizeof(seen) - len, " %d%s",
+					err, reached ? "" : "(unreached)");
+		if (fd >= 0) {
+			/* A timeline that opened works. */
+			pt = fence_create(fd, 1, "oom");
+			EXPECT_LE(0, pt) TH_LOG("fault %d", n);
+			if (pt >= 0)
+				close(pt);
+			close(fd);
+		} else {
+			/* Out of memory, or a failed copy of the path. */
+			EXPECT_TRUE(reached && (err == ENOMEM || err == EFAULT))
+				TH_LOG("fault %d: errno %d", n, err);
+			failed += err == ENOMEM;
+		}
+		EXPECT_EQ(fds, count_fds()) TH_LOG("fault %d", n);
+	}
+	close(ctl);
+	TH_LOG("errno at each fault point:%s", seen);
+	EXPECT_LT(0, failed);
+	EXPECT_GT(100, n);
+	EXPECT_NO_FD_LEAK();
+}
+
+/* FILE_INFO with room for the leaves fails with ENOMEM, not halfway. */
+TEST_F(sw, file_info_out_of_memory)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	int ctl = fail_nth_open(), tl2, a, b, m, n, err, failed = 0;
+	int reached = 1;
+
+	if (ctl < 0)
+		SKIP(return, "no fault injection (fail-nth, failslab)");
+	tl2 = timeline_open();
+	ASSERT_GE(tl2, 0);
+	a = fence_create(self->tl, 1, "a");
+	b = fence_create(tl2, 1, "b");
+	ASSERT_GE(a, 0);
+	ASSERT_GE(b, 0);
+	m = merge(a, b, "m");
+	ASSERT_GE(m, 0);
+	for (n = 1; n < 100 && reached; n++) {
+		memset(fi, 0, sizeof(fi));
+		fail_nth_arm(ctl, n);
+		err = file_info(m, &info, fi, 2);
+		reached = fail_nth_disarm(ctl);
+		if (err) {
+			/* Out of memory, or a failed copy in or out. */
+			EXPECT_TRUE(err == -ENOMEM || err == -EFAULT)
+				TH_LOG("fault %d: errno %d", n, -err);
+			failed += err == -ENOMEM;
+		} else {
+			EXPECT_EQ(2, info.num_fences);
+			EXPECT_STREQ("sw_sync", fi[1].driver_name);
+		}
+	}
+	close(ctl);
+	EXPECT_LT(0, failed);
+	close(m);
+	close(a);
+	close(b);
+	close(tl2);
+	EXPECT_NO_FD_LEAK();
+}
+
+/*
+ * A point whose last reference goes while the timeline works on it: the
+ * increment that signals it, the close that fails it and the create that
+ * looks for an existing point at its value may each meet the point while
+ * its release waits for the timeline's lock, and must pass over it.  Each
+ * attempt starts the timeline operation and, a little later each time, a
+ * helper thread's close() of the point's only file; the other points make
+ * the operation hold the lock long enough for the release to start on a
+ * second CPU.  (On one CPU only a preemption between the last reference
+ * and the lock lets them meet.)  The checks are that nothing breaks:
+ * every point kept ends signaled, and a create at the dying point's value
+ * gets a working point.
+ */
+struct race {
+	atomic_int round;	/* the helper closes r->fd once per new round */
+	atomic_int done;	/* the last round the helper finished */
+	int fd;			/* the file whose close drops the point */
+	__u64 delay_ns;		/* how long after the start it closes */
+};
+
+/* Spins, so that it starts the moment a round does. */
+static void *drop_point(void *arg)
+{
+	struct race *r = arg;
+	int seen = 0, now;
+	__u64 start;
+
+	for (;;) {
+		while ((now = atomic_load(&r->round)) == seen)
+			;
+		if (now < 0)
+			return NULL;
+		start = now_ns();
+		while (now_ns() - start < r->delay_ns)
+			;
+		close(r->fd);
+		seen = now;
+		atomic_store(&r->done, now);
+	}
+}
+
+/* Between the two calls, the helper closes r->fd. */
+static void race_start(struct race *r, int n)
+{
+	/* Each round a little later, from at once to 0.7 ms in. */
+	r->delay_ns = (n % 8) * 100000ULL;
+	atomic_store(&r->round, n + 1);
+}
+
+static void race_end(struct race *r, int n)
+{
+	while (atomic_load(&r->done) != n + 1)
+		;
+}
+
+/* @n more files of point @value, each polled once: a callback each. */
+static int add_pollers(int tl, __u32 value, int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		fds[i] = fence_create(tl, value, "poller");
+		if (fds[i] < 0 || wait_fd(fds[i], 0))
+			return -1;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
+{
+	enum { ROUNDS = 8, N = 1024, BATCH = 16, POLLERS = 24, ABOVE = 512 };
+	struct rlimit lim = { 4096, 4096 };
+	struct race r = { .fd = -1 };
+	int *fd, tl, kept, i, n, round = 0;
+	pthread_t thread;
+
+	fd = calloc(2048, sizeof(*fd));
+	ASSERT_NE(NULL, fd);
+	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &lim));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, drop_point, &r));
+
+	/*
+	 * The increment: it holds the lock while it signals the N points
+	 * below the dying one, which is the last it reaches.
+	 */
+	for (n = 0; n < ROUNDS / 2; n++) {
+		tl = timeline_open();
+		ASSERT_GE(tl, 0);
+		for (i = 0; i < N; i++) {
+			fd[i] = fence_create(tl, i + 1, "kept");
+			ASSERT_GE(fd[i], 0);
+		}
+		r.fd = fence_create(tl, N + 1, "dying");
+		ASSERT_GE(r.fd, 0);
+		race_start(&r, round);
+		EXPECT_EQ(0, timeline_inc(tl, N + 1));
+		race_end(&r, round++);
+		for (i = 0; i < N; i++) {
+			EXPECT_EQ(1, file_status(fd[i]));
+			close(fd[i]);
+		}
+		close(tl);
+	}
+
+	/*
+	 * The close: it holds the lock for a batch of 16 points at a time;
+	 * the dying point ends the first, whose other points each wake a
+	 * few pollers as they fail, which makes the batch take a while.
+	 */
+	for (n = 0; n < ROUNDS; n++) {
+		int *polled = fd + 2 * BATCH;
+
+		tl = timeline_open();
+		ASSERT_GE(tl, 0);
+		for (i = 0; i < 2 * BATCH; i++) {
+			if (i == BATCH - 1) {
+				r.fd = fence_create(tl, i + 1, "dying");
+				ASSERT_GE(r.fd, 0);
+				fd[i] = -1;
+				continue;
+			}
+			fd[i] = fence_create(tl, i + 1, "kept");
+			ASSERT_GE(fd[i], 0);
+			if (i >= BATCH)
+				continue;
+			ASSERT_EQ(0, add_pollers(tl, i + 1, polled + i * POLLERS,
+						 POLLERS));
+		}
+		race_start(&r, round);
+		close(tl);
+		race_end(&r, round++);
+		for (i = 0; i < 2 * BATCH; i++) {
+			if (fd[i] < 0)
+				continue;
+			EXPECT_EQ(-ENOENT, file_status(fd[i]));
+			close(fd[i]);
+		}
+		for (i = 0; i < (BATCH - 1) * POLLERS; i++)
+			close(polled[i]);
+	}
+
+	/*
+	 * The create: a new point looks for one at its value from the end of
+	 * the list, past every point above the dying one.
+	 */
+	tl = timeline_open();
+	ASSERT_GE(tl, 0);
+	for (i = 0; i < ABOVE; i++) {
+		fd[i] = fence_create(tl, i + 2, "above");
+		ASSERT_GE(fd[i], 0);
+	}
+	for (n = 0; n < 4 * ROUNDS; n++) {
+		r.fd = fence_create(tl, 1, "dying");
+		ASSERT_GE(r.fd, 0);
+		race_start(&r, round);
+		kept = fence_create(tl, 1, "again");
+		race_end(&r, round++);
+		ASSERT_GE(kept, 0);
+		EXPECT_EQ(0, file_status(kept));
+		close(kept);
+	}
+	ASSERT_EQ(0, timeline_inc(tl, ABOVE + 1));
+	for (i = 0; i < ABOVE; i++) {
+		EXPECT_EQ(1, file_status(fd[i]));
+		close(fd[i]);
+	}
+	close(tl);
+
+	atomic_store(&r.round, -1);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	free(fd);
+}
+
 /* The timeline file has no position: lseek is ESPIPE, as in 6.1. */
 TEST_F(sw, sw_sync_file_cannot_seek)
 {

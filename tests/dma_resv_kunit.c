@@ -2184,6 +2184,14 @@ static void dma_resv_iter_next_exported(struct kunit *test)
 		n++;
 	}
 	dma_resv_iter_end(&cursor);
+	/* Two fences: the second one comes from the exported call. */
+	dma_resv_iter_begin(&cursor, &obj, DMA_RESV_USAGE_BOOKKEEP);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_first(&cursor), b);
+	KUNIT_EXPECT_PTR_EQ(test, dma_resv_iter_next(&cursor), c);
+	KUNIT_EXPECT_EQ(test, dma_resv_iter_usage(&cursor),
+			DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_NULL(test, dma_resv_iter_next(&cursor));
+	dma_resv_iter_end(&cursor);
 	dma_resv_unlock(&obj);
 	KUNIT_EXPECT_EQ(test, n, 1U);
 
@@ -3764,9 +3772,11 @@ static void reservation_get_fences_rcu_no_memory(struct kunit *test)
 /*
  * Every call that needs the object locked checks it: made without the
  * lock, each warns (and, single-threaded here, still does its work).
- * Each region holds one call that warns for no other reason.  Userspace
- * only: the kernel checks with lockdep, which a splat earlier in the boot
- * may have turned off.
+ * Each region holds one call that warns for no other reason.  And tearing
+ * down an object that is still locked warns, as 6.1's mutex debugging
+ * does.  Userspace only: the kernel checks with lockdep, which a splat
+ * earlier in the boot may have turned off, and the mutex check turns it
+ * off for the rest of the boot.
  */
 static void dma_resv_unlocked_callers_warn(struct kunit *test)
 {
@@ -3809,7 +3819,10 @@ static void dma_resv_unlocked_callers_warn(struct kunit *test)
 	EXPECT_WARN_END("reservation_excl_unlocked");
 	KUNIT_EXPECT_EQ(test, stored_usage(&copy, later), -1);
 
+	dma_resv_lock(&copy, NULL);
+	EXPECT_WARN_BEGIN("dma_resv_fini_locked");
 	dma_resv_fini(&copy);
+	EXPECT_WARN_END("dma_resv_fini_locked");
 	dma_resv_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&later->refcount), 1U);

@@ -13,9 +13,10 @@
  * array can go away early.
  *
  * Lock order: the core calls enable_signaling with the array's lock held,
- * and queuing a callback takes the member's lock.  Arrays may contain
- * arrays, so each array's lock gets the lockdep class of its nesting depth:
- * an outer lock is then never of the same class as an inner one.
+ * and queuing a callback takes the member's lock.  An array holding arrays
+ * warns when it is made but works: each array's lock gets the lockdep
+ * class of its nesting depth, so an outer lock is never of the same class
+ * as an inner one.
  */
 
 #include <linux/dma-fence-array.h>
@@ -204,7 +205,9 @@ EXPORT_SYMBOL(dma_fence_array_ops);
  * callbacks see among its members (in any-member mode, the error of the
  * member that completed it); found complete by polling alone, it signals
  * with no error, as in 6.1.  Until it signals its &dma_fence.error reads
- * 1, as in 6.1.  Members may themselves be arrays.
+ * 1, as in 6.1.  No members, or a container (array or chain) as a member,
+ * is a caller's bug that warns: nested containers make signaling and
+ * unwrapping recurse.  The array is made all the same.
  *
  * Context: process context, may sleep.
  * Return: the new array, or NULL when out of memory; @fences then still
@@ -221,7 +224,15 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	size_t size;
 	int i;
 
-	if (WARN_ON(num_fences < 0 || (num_fences && !fences)))
+	/*
+	 * An array of nothing, or one holding containers, is a caller's bug
+	 * (nesting makes signaling recurse): warn, but make the array.  An
+	 * array whose members cannot be read is refused.
+	 */
+	WARN_ON(!num_fences || !fences);
+	for (i = 0; fences && i < num_fences; i++)
+		WARN_ON(dma_fence_is_container(fences[i]));
+	if (WARN_ON(num_fences < 0) || (num_fences && !fences))
 		return NULL;
 
 	size = size_add(sizeof(*array), array_size(num_fences, sizeof(*cb)));

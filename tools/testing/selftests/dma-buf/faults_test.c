@@ -677,10 +677,19 @@ TEST_F(faults, heap_alloc)
 			  &self->c, .slack = 16 };
 	struct op longer = { "DMA_HEAP_IOCTL_ALLOC, longer argument",
 			     do_heap_alloc_long, NULL, &self->c };
+	int pass;
 
 	run_faults(_metadata, &op);
-	run_faults(_metadata, &page);
-	run_faults(_metadata, &cma);
+	/*
+	 * Where a point falls differs from call to call (the CMA allocator
+	 * migrates what others have in its area, a slab may need a new page
+	 * first), so one pass may step over the point of interest (the one
+	 * page, the CMA heap's scatter table): three passes each.
+	 */
+	for (pass = 0; pass < 3; pass++) {
+		run_faults(_metadata, &page);
+		run_faults(_metadata, &cma);
+	}
 	run_faults(_metadata, &longer);
 }
 
@@ -714,8 +723,10 @@ TEST_F(faults, vivid_vmaps_a_heap_buffer)
 
 TEST_F(faults, dma_buf_ioctls)
 {
+	/* Its copy out was seen failed in some boots only: give it slack. */
 	struct op exp = { "DMA_BUF_IOCTL_EXPORT_SYNC_FILE",
-			  do_export_sync_file, buffer_works, &self->c };
+			  do_export_sync_file, buffer_works, &self->c,
+			  .slack = 4 };
 	struct op imp = { "DMA_BUF_IOCTL_IMPORT_SYNC_FILE",
 			  do_import_sync_file, buffer_works, &self->c };
 	struct op name = { "DMA_BUF_SET_NAME", do_set_name, buffer_works,

@@ -657,7 +657,10 @@ static long sleep_until_signaled(struct dma_fence **fences, u32 count,
  * @timeout: the longest wait in jiffies, or %MAX_SCHEDULE_TIMEOUT
  *
  * The wait used for every fence whose driver does not supply
- * &dma_fence_ops.wait.  The caller must hold a reference to @fence.
+ * &dma_fence_ops.wait.  It does not enable signaling: its callers do that
+ * first when they want the driver to report completion (a wait through
+ * dma_fence_wait_timeout() does).  The caller must hold a reference to
+ * @fence.
  *
  * Context: process context, may sleep (unless @timeout is 0).
  * Return: the jiffies left of @timeout once signaled (1 when @timeout is 0
@@ -667,6 +670,8 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 				   signed long timeout)
 {
 	struct fence_waiter waiter = { .task = current };
+	unsigned long flags;
+	bool queued;
 	u32 found;
 
 	/* As in 6.1, only the flag: &dma_fence_ops.signaled is not asked. */
@@ -677,7 +682,15 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 	if (!timeout)
 		return 0;
 
-	if (dma_fence_add_callback(fence, &waiter.cb, fence_waiter_wake))
+	/* Woken first, ahead of the callbacks queued before. */
+	spin_lock_irqsave(fence->lock, flags);
+	queued = !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
+	if (queued) {
+		waiter.cb.func = fence_waiter_wake;
+		list_add(&waiter.cb.node, &fence->cb_list);
+	}
+	spin_unlock_irqrestore(fence->lock, flags);
+	if (!queued)
 		return timeout;	/* signaled meanwhile */
 
 	timeout = sleep_until_signaled(&fence, 1, intr, timeout, &found);

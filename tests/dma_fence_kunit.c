@@ -461,6 +461,30 @@ static void dma_fence_wait_goes_by_the_flag(struct kunit *test)
 	dma_fence_put(g);
 }
 
+/*
+ * dma_fence_default_wait() called on its own, as a driver's wait() hook
+ * may, only waits: it does not enable signaling, which its callers
+ * (dma_fence_wait_timeout() first of all) do when they want it.  A driver
+ * that would report the fence done when asked is not asked, and the wait
+ * runs out.
+ */
+static void dma_fence_default_wait_does_not_enable(struct kunit *test)
+{
+	struct dma_fence *f = mock_fence(test);
+
+	to_mock(f)->done_at_enable = true;
+	KUNIT_EXPECT_EQ(test, dma_fence_default_wait(f, false, 1), 0L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					  &f->flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
+					  &f->flags));
+	/* Through dma_fence_wait_timeout() it is asked first, and done. */
+	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 5L);
+	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	dma_fence_put(f);
+}
+
 static void dma_fence_wait_on_signaled(struct kunit *test)
 {
 	struct dma_fence *f = mock_fence(test);
@@ -1690,6 +1714,7 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_timestamps_monotonic),
 	KUNIT_CASE(dma_fence_enable_signaling_called_once),
 	KUNIT_CASE(dma_fence_enable_signaling_reports_done),
+	KUNIT_CASE(dma_fence_default_wait_does_not_enable),
 	KUNIT_CASE(dma_fence_enable_after_signal_sets_bit),
 	KUNIT_CASE(dma_fence_wait_goes_by_the_flag),
 	KUNIT_CASE(dma_fence_without_optional_hooks),

@@ -117,7 +117,8 @@ int dma_buf_stats_setup(struct dma_buf *dmabuf, struct file *file)
 
 /**
  * dma_buf_stats_teardown - remove a released buffer's sysfs directory
- * @dmabuf: the buffer; a buffer without a directory is left alone
+ * @dmabuf: the buffer, which has its directory: an export that cannot
+ *	make one fails, and its file is released without the buffer
  *
  * Returns once no show callback of the buffer's files is running.
  *
@@ -127,8 +128,6 @@ void dma_buf_stats_teardown(struct dma_buf *dmabuf)
 {
 	struct dma_buf_sysfs_entry *entry = dmabuf->sysfs_entry;
 
-	if (!entry)
-		return;
 	dmabuf->sysfs_entry = NULL;
 	kobject_del(&entry->kobj);
 	kobject_put(&entry->kobj);

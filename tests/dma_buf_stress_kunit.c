@@ -424,6 +424,7 @@ struct buf_stress {
 	unsigned long end;
 	atomic_long_t rounds;
 	atomic_t errors;
+	atomic_t begin_error;	/* the last failed CPU access's errno */
 };
 
 /* One importer's round: attach, map, touch, unmap, detach; and CPU use. */
@@ -458,9 +459,16 @@ static void import_round(struct buf_stress *s, struct dma_buf *buf)
 	dma_buf_detach(buf, a);
 
 	if (!dma_buf_vmap(buf, &map)) {
-		dma_buf_begin_cpu_access(buf, DMA_FROM_DEVICE);
-		(void)READ_ONCE(*(u8 *)map.vaddr);
-		dma_buf_end_cpu_access(buf, DMA_FROM_DEVICE);
+		int err = dma_buf_begin_cpu_access(buf, DMA_FROM_DEVICE);
+
+		/* Access that could not begin has nothing to end. */
+		if (!err) {
+			(void)READ_ONCE(*(u8 *)map.vaddr);
+			dma_buf_end_cpu_access(buf, DMA_FROM_DEVICE);
+		} else {
+			atomic_set(&s->begin_error, err);
+			atomic_inc(&s->errors);
+		}
 		dma_buf_vunmap(buf, &map);
 	} else {
 		atomic_inc(&s->errors);
@@ -537,7 +545,9 @@ static void stress_buffers(struct kunit *test)
 	for (i = 0; i <= IMPORTERS; i++)
 		stop(threads[i]);
 
-	KUNIT_EXPECT_EQ(test, atomic_read(&s->errors), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&s->errors), 0,
+			    "last begin_cpu_access error %d",
+			    atomic_read(&s->begin_error));
 	KUNIT_EXPECT_GT(test, atomic_long_read(&s->rounds), 0L);
 	for (i = 0; i < BUFFERS; i++) {
 		struct stress_buffer *sb = &s->sb[i];

@@ -3354,6 +3354,472 @@ static void dma_resv_copy_while_source_moves(struct kunit *test)
 	dma_fence_put(old);
 }
 
+/* ---- what lock-free readers pass over ---- */
+
+/*
+ * An object whose slots hold, in order: optionally a pending write fence
+ * (the lead), a slot emptied by dma_resv_replace_fences(), a bookkeeping
+ * fence, a read fence flagged signaled but still stored, a read fence
+ * only its driver knows is done, and optionally a pending read fence (the
+ * tail).  Lock-free readers of reads and stronger pass over the four in
+ * the middle, each for its own reason.
+ */
+struct gaps {
+	struct dma_resv obj;
+	struct dma_fence *f[6];
+	bool lead, tail;
+};
+
+enum {
+	GAP_LEAD, GAP_EMPTIED, GAP_BOOKKEEP, GAP_FLAGGED, GAP_POLLED, GAP_TAIL
+};
+
+static void gaps_init(struct kunit *test, struct gaps *g, bool lead,
+		      bool tail)
+{
+	static const enum dma_resv_usage usage[] = {
+		DMA_RESV_USAGE_WRITE, DMA_RESV_USAGE_READ,
+		DMA_RESV_USAGE_BOOKKEEP, DMA_RESV_USAGE_READ,
+		DMA_RESV_USAGE_READ, DMA_RESV_USAGE_READ,
+	};
+	unsigned int i;
+
+	g->lead = lead;
+	g->tail = tail;
+	for (i = 0; i < ARRAY_SIZE(g->f); i++)
+		g->f[i] = i == GAP_POLLED ? polled_fence(test) :
+			  mock_fence(test);
+	dma_resv_init(&g->obj);
+	dma_resv_lock(&g->obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&g->obj, 6), 0);
+	for (i = 0; i < ARRAY_SIZE(g->f); i++)
+		if ((i != GAP_LEAD || lead) && (i != GAP_TAIL || tail))
+			dma_resv_add_fence(&g->obj, g->f[i], usage[i]);
+	/* All added: no add took the place of these three. */
+	dma_resv_replace_fences(&g->obj, g->f[GAP_EMPTIED]->context, NULL,
+				DMA_RESV_USAGE_READ);
+	dma_fence_signal(g->f[GAP_FLAGGED]);
+	polled_complete(g->f[GAP_POLLED]);
+	dma_resv_unlock(&g->obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&g->f[GAP_EMPTIED]->refcount), 1U);
+}
+
+/* The pending fences of reads and stronger, in slot order. */
+static unsigned int gaps_pending(struct gaps *g, struct dma_fence **want)
+{
+	unsigned int n = 0;
+
+	if (g->lead)
+		want[n++] = g->f[GAP_LEAD];
+	if (g->tail)
+		want[n++] = g->f[GAP_TAIL];
+	return n;
+}
+
+static void gaps_fini(struct kunit *test, struct gaps *g)
+{
+	unsigned int i;
+
+	/* The reader asked the polled fence's driver, which flagged it. */
+	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
+					 &g->f[GAP_POLLED]->flags));
+	dma_resv_fini(&g->obj);
+	for (i = 0; i < ARRAY_SIZE(g->f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&g->f[i]->refcount), 1U);
+		dma_fence_signal(g->f[i]);
+		dma_fence_put(g->f[i]);
+	}
+}
+
+/*
+ * Lock-free walks of reads pass over an emptied slot, a bookkeeping fence,
+ * a fence flagged signaled and one whose driver says it is done (which the
+ * asking flags), whether those come first or after a fence returned: the
+ * walk returns the pending fences only, as 6.1's walk does.
+ */
+static void dma_resv_unlocked_walk_passes_over(struct kunit *test)
+{
+	unsigned int lead, n, k;
+
+	for (lead = 0; lead < 2; lead++) {
+		struct dma_fence *want[2], *fence;
+		struct dma_resv_iter cursor;
+		struct gaps g;
+
+		gaps_init(test, &g, lead, true);
+		n = gaps_pending(&g, want);
+		k = 0;
+		dma_resv_iter_begin(&cursor, &g.obj, DMA_RESV_USAGE_READ);
+		for (fence = dma_resv_iter_first_unlocked(&cursor); fence;
+		     fence = dma_resv_iter_next_unlocked(&cursor)) {
+			KUNIT_EXPECT_EQ(test, !k,
+					dma_resv_iter_is_restarted(&cursor));
+			if (k < n)
+				KUNIT_EXPECT_PTR_EQ(test, fence, want[k]);
+			k++;
+		}
+		dma_resv_iter_end(&cursor);
+		KUNIT_EXPECT_EQ(test, k, n);
+		gaps_fini(test, &g);
+	}
+}
+
+/*
+ * Snapshots, singletons and copies pass over the same slots: the emptied
+ * slot, the fence flagged signaled and the one its driver calls done are
+ * not taken; the bookkeeping fence is left out of snapshots of reads but
+ * copied, with its usage, since a copy takes every usage.
+ */
+static void dma_resv_snapshots_pass_over(struct kunit *test)
+{
+	unsigned int lead, n, i;
+
+	for (lead = 0; lead < 2; lead++) {
+		struct dma_fence *want[3], **fences, *single;
+		struct dma_resv dst;
+		struct gaps g;
+
+		gaps_init(test, &g, lead, true);
+		n = gaps_pending(&g, want);
+		KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&g.obj,
+							  DMA_RESV_USAGE_READ,
+							  &i, &fences), 0);
+		KUNIT_EXPECT_EQ(test, i, n);
+		while (i) {
+			i--;
+			if (i < n)
+				KUNIT_EXPECT_PTR_EQ(test, fences[i], want[i]);
+			dma_fence_put(fences[i]);
+		}
+		kfree(fences);
+		gaps_fini(test, &g);
+
+		gaps_init(test, &g, lead, true);
+		n = gaps_pending(&g, want);
+		KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&g.obj,
+							     DMA_RESV_USAGE_READ,
+							     &single), 0);
+		KUNIT_ASSERT_NOT_NULL(test, single);
+		if (lead) {
+			struct dma_fence_array *array = to_dma_fence_array(single);
+
+			KUNIT_ASSERT_NOT_NULL(test, array);
+			KUNIT_EXPECT_EQ(test, array->num_fences, 2U);
+			KUNIT_EXPECT_PTR_EQ(test, array->fences[0], want[0]);
+			KUNIT_EXPECT_PTR_EQ(test, array->fences[1], want[1]);
+		} else {
+			KUNIT_EXPECT_PTR_EQ(test, single, want[0]);
+		}
+		dma_fence_put(single);
+		gaps_fini(test, &g);
+
+		gaps_init(test, &g, lead, true);
+		dma_resv_init(&dst);
+		dma_resv_lock(&dst, NULL);
+		KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &g.obj), 0);
+		i = 0;
+		if (lead)
+			want[i++] = g.f[GAP_LEAD];
+		want[i++] = g.f[GAP_BOOKKEEP];
+		want[i++] = g.f[GAP_TAIL];
+		KUNIT_EXPECT_TRUE(test, walk_is(&dst, want, i));
+		dma_resv_unlock(&dst);
+		KUNIT_EXPECT_EQ(test, stored_usage(&dst, g.f[GAP_BOOKKEEP]),
+				DMA_RESV_USAGE_BOOKKEEP);
+		KUNIT_EXPECT_EQ(test, stored_usage(&dst, g.f[GAP_TAIL]),
+				DMA_RESV_USAGE_READ);
+		dma_resv_fini(&dst);
+		gaps_fini(test, &g);
+	}
+}
+
+/*
+ * Tests and waits of reads find nothing pending when the slots hold only
+ * an emptied slot, a bookkeeping fence and a fence flagged signaled (the
+ * polled fence, once asked, is flagged too), and find the pending one
+ * behind them otherwise: a zero-timeout wait reports it not done.
+ */
+static void dma_resv_idle_checks_pass_over(struct kunit *test)
+{
+	struct gaps g;
+
+	gaps_init(test, &g, false, false);
+	/* Asks the polled fence's driver, which flags it. */
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&g.obj,
+						       DMA_RESV_USAGE_READ));
+	/* Now every fence passed over is flagged: no walk needed. */
+	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&g.obj,
+						       DMA_RESV_USAGE_READ));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&g.obj,
+						    DMA_RESV_USAGE_READ,
+						    true, 17), 17L);
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&g.obj,
+							DMA_RESV_USAGE_BOOKKEEP));
+	gaps_fini(test, &g);
+
+	gaps_init(test, &g, false, false);
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&g.obj,
+						    DMA_RESV_USAGE_READ,
+						    false, 17), 17L);
+	gaps_fini(test, &g);
+
+	gaps_init(test, &g, false, true);
+	KUNIT_EXPECT_FALSE(test, dma_resv_test_signaled(&g.obj,
+							DMA_RESV_USAGE_READ));
+	KUNIT_EXPECT_EQ(test, dma_resv_wait_timeout(&g.obj,
+						    DMA_RESV_USAGE_READ,
+						    false, 0), 0L);
+	gaps_fini(test, &g);
+}
+
+/* ---- fences released and arrays moved under a lock-free reader ---- */
+
+/*
+ * A hook fence whose driver, asked once armed, runs the action and then
+ * calls itself done, so that the reader passes over it to the next slot.
+ * Unarmed, it answers no (adds behind it ask it too).
+ */
+static bool done_hook_signaled(struct dma_fence *fence)
+{
+	bool armed = container_of(fence, struct hook_fence, base)->action;
+
+	hook_fence_signaled(fence);
+	return armed;
+}
+
+static const struct dma_fence_ops done_hook_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.signaled = done_hook_signaled,
+};
+
+static struct hook_fence *done_hook_new(struct kunit *test)
+{
+	struct hook_fence *hook = kzalloc(sizeof(*hook), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, hook);
+	spin_lock_init(&hook->lock);
+	dma_fence_init(&hook->base, &done_hook_ops, &hook->lock,
+		       dma_fence_context_alloc(1), 1);
+	return hook;
+}
+
+/* A fence that notes its release in a flag its test owns. */
+struct noted_fence {
+	struct dma_fence base;	/* first: freed through it */
+	spinlock_t lock; /* the fence's lock */
+	bool *released;
+};
+
+static void noted_release(struct dma_fence *fence)
+{
+	struct noted_fence *n = container_of(fence, struct noted_fence, base);
+
+	WRITE_ONCE(*n->released, true);
+	dma_fence_free(fence);
+}
+
+static const struct dma_fence_ops noted_fence_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.release = noted_release,
+};
+
+static struct dma_fence *noted_fence(struct kunit *test, bool *released)
+{
+	struct noted_fence *n = kzalloc(sizeof(*n), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, n);
+	spin_lock_init(&n->lock);
+	n->released = released;
+	*released = false;
+	dma_fence_init(&n->base, &noted_fence_ops, &n->lock,
+		       dma_fence_context_alloc(1), 1);
+	return &n->base;
+}
+
+/*
+ * An object with optionally a pending read fence (the lead), then a done
+ * hook and a pending read fence behind it (the victim), all three reads.
+ * Asked by a reader, the hook makes a new fence exclusive: the object moves
+ * to a new array holding that fence alone, and drops the victim.  With
+ * @released, the object held the victim's only reference: it is released
+ * while the reader walks the old array, which still names it.
+ */
+struct moving {
+	struct dma_resv obj, dst;
+	struct ww_acquire_ctx ctx;
+	struct hook_fence *hook;
+	struct dma_fence *lead, *victim, *x;
+	bool released, lead_on;
+	bool held_victim;
+};
+
+static void moving_init(struct kunit *test, struct moving *m, bool lead,
+			bool released)
+{
+	m->hook = done_hook_new(test);
+	m->lead = mock_fence(test);
+	m->x = mock_fence(test);
+	m->victim = noted_fence(test, &m->released);
+	m->lead_on = lead;
+	m->held_victim = !released;
+	dma_resv_init(&m->obj);
+	dma_resv_init(&m->dst);
+	/* The hook's action needs the object locked; a copy needs @dst. */
+	lock_pair(test, &m->dst, &m->obj, &m->ctx);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&m->obj, 3), 0);
+	if (lead)
+		dma_resv_add_fence(&m->obj, m->lead, DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&m->obj, &m->hook->base, DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&m->obj, m->victim, DMA_RESV_USAGE_READ);
+	if (released)
+		dma_fence_put(m->victim);
+	hook_fence_arm(m->hook, hook_set_excl, m->x, &m->obj);
+}
+
+static void moving_fini(struct kunit *test, struct moving *m)
+{
+	KUNIT_EXPECT_NULL(test, m->hook->action);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(m->released), !m->held_victim);
+	dma_resv_unlock(&m->obj);
+	dma_resv_unlock(&m->dst);
+	ww_acquire_fini(&m->ctx);
+	/* The object holds the new exclusive fence and nothing else. */
+	KUNIT_EXPECT_TRUE(test, listed_is(&m->obj, &m->x, 1));
+	KUNIT_EXPECT_EQ(test, kref_read(&m->lead->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&m->hook->base.refcount), 1U);
+	if (m->held_victim) {
+		KUNIT_EXPECT_EQ(test, kref_read(&m->victim->refcount), 1U);
+		dma_fence_signal(m->victim);
+		dma_fence_put(m->victim);
+	}
+	dma_resv_fini(&m->obj);
+	dma_resv_fini(&m->dst);
+	KUNIT_EXPECT_EQ(test, kref_read(&m->x->refcount), 1U);
+	dma_fence_signal(m->lead);
+	dma_fence_signal(&m->hook->base);
+	dma_fence_signal(m->x);
+	dma_fence_put(m->lead);
+	dma_fence_put(&m->hook->base);
+	dma_fence_put(m->x);
+}
+
+/*
+ * A lock-free walk that finds a fence released under it (its reference
+ * cannot be had: it was dropped from the object after the walk read the
+ * array) starts over on the object's array, whether that happens in the
+ * first step or in a later one; so does a walk whose array moved while it
+ * went on, at its end.  Either way it ends with a pass over the new array,
+ * flagged restarted, as 6.1's walk.
+ */
+static void dma_resv_unlocked_walk_fence_released(struct kunit *test)
+{
+	unsigned int lead, released;
+
+	for (lead = 0; lead < 2; lead++) {
+		for (released = 0; released < 2; released++) {
+			struct dma_resv_iter cursor;
+			struct dma_fence *fence;
+			struct moving m;
+
+			moving_init(test, &m, lead, released);
+			dma_resv_iter_begin(&cursor, &m.obj,
+					    DMA_RESV_USAGE_READ);
+			fence = dma_resv_iter_first_unlocked(&cursor);
+			if (lead) {
+				KUNIT_EXPECT_PTR_EQ(test, fence, m.lead);
+				fence = dma_resv_iter_next_unlocked(&cursor);
+			}
+			if (!released) {
+				/* Still alive, from the old array. */
+				KUNIT_EXPECT_PTR_EQ(test, fence, m.victim);
+				fence = dma_resv_iter_next_unlocked(&cursor);
+			}
+			KUNIT_EXPECT_PTR_EQ(test, fence, m.x);
+			KUNIT_EXPECT_TRUE(test,
+					  dma_resv_iter_is_restarted(&cursor));
+			KUNIT_EXPECT_NULL(test,
+					  dma_resv_iter_next_unlocked(&cursor));
+			dma_resv_iter_end(&cursor);
+			moving_fini(test, &m);
+		}
+	}
+}
+
+/* The usage of @fence in @obj, locked by the caller; -1 when absent. */
+static int usage_locked(struct dma_resv *obj, struct dma_fence *fence)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *f;
+	int usage = -1;
+
+	dma_resv_for_each_fence(&cursor, obj, DMA_RESV_USAGE_BOOKKEEP, f)
+		if (f == fence)
+			usage = dma_resv_iter_usage(&cursor);
+	return usage;
+}
+
+/* One snapshot of @m's object, of reads; @op picks which.  Checks it. */
+static void moving_snapshot(struct kunit *test, struct moving *m,
+			    unsigned int op)
+{
+	struct dma_fence **fences, *single;
+	unsigned int n;
+
+	switch (op) {
+	case 0:
+		KUNIT_ASSERT_EQ(test, dma_resv_get_fences(&m->obj,
+							  DMA_RESV_USAGE_READ,
+							  &n, &fences), 0);
+		KUNIT_EXPECT_EQ(test, n, 1U);
+		if (n == 1)
+			KUNIT_EXPECT_PTR_EQ(test, fences[0], m->x);
+		while (n)
+			dma_fence_put(fences[--n]);
+		kfree(fences);
+		break;
+	case 1:
+		KUNIT_ASSERT_EQ(test, dma_resv_get_singleton(&m->obj,
+							     DMA_RESV_USAGE_READ,
+							     &single), 0);
+		KUNIT_EXPECT_PTR_EQ(test, single, m->x);
+		dma_fence_put(single);
+		break;
+	default:
+		KUNIT_ASSERT_EQ(test, dma_resv_copy_fences(&m->dst, &m->obj),
+				0);
+		KUNIT_EXPECT_TRUE(test, walk_is(&m->dst, &m->x, 1));
+		KUNIT_EXPECT_EQ(test, usage_locked(&m->dst, m->x),
+				DMA_RESV_USAGE_WRITE);
+		/* Its own, the object's and the copy's. */
+		KUNIT_EXPECT_EQ(test, kref_read(&m->x->refcount), 3U);
+		dma_resv_replace_fences(&m->dst, m->x->context, NULL,
+					DMA_RESV_USAGE_READ);
+		break;
+	}
+}
+
+/*
+ * A snapshot, a singleton or a copy during which a fence it reads is
+ * released, or the array it reads is replaced, lets go of what its pass
+ * took and starts over: the result is the new array's fence alone, with
+ * no reference left behind.  (6.1's snapshots start over too.)
+ */
+static void dma_resv_snapshots_fence_released(struct kunit *test)
+{
+	unsigned int k;
+
+	/* Each snapshot, with and without a lead, released or moved. */
+	for (k = 0; k < 12; k++) {
+		struct moving m;
+
+		moving_init(test, &m, k & 1, k & 2);
+		moving_snapshot(test, &m, k / 4);
+		moving_fini(test, &m);
+	}
+}
+
 /* ---- out of memory: every allocation failed in turn ---- */
 
 /* The object's array, for telling whether an operation replaced it. */
@@ -3886,6 +4352,11 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_singleton_array_context),
 	KUNIT_CASE(dma_resv_wait_passes_time_left),
 	KUNIT_CASE(dma_resv_copy_while_source_moves),
+	KUNIT_CASE(dma_resv_unlocked_walk_passes_over),
+	KUNIT_CASE(dma_resv_snapshots_pass_over),
+	KUNIT_CASE(dma_resv_idle_checks_pass_over),
+	KUNIT_CASE(dma_resv_unlocked_walk_fence_released),
+	KUNIT_CASE(dma_resv_snapshots_fence_released),
 #ifndef DMA_BUF_USERSPACE_SHIM
 	KUNIT_CASE(dma_resv_reader_in_irq_of_writer),
 #endif

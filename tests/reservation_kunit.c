@@ -699,6 +699,86 @@ static void reservation_object_excl_fills_old_size(struct kunit *test)
 }
 
 /*
+ * An exclusive fence takes the slot of a bookkeeping fence that signaled,
+ * ahead of a new one, as any add does: the new array holds it where the
+ * signaled fence was, and the object lets that fence go.
+ */
+static void reservation_object_excl_takes_signaled_slot(struct kunit *test)
+{
+	struct dma_fence *bk = mock_fence(test), *done = mock_fence(test);
+	struct dma_fence *e = mock_fence(test), *want[2];
+	struct reservation_object obj;
+
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 2), 0);
+	dma_resv_add_fence(&obj.resv, bk, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_add_fence(&obj.resv, done, DMA_RESV_USAGE_BOOKKEEP);
+	dma_fence_signal(done);
+	reservation_object_add_excl_fence(&obj, e);
+	want[0] = bk;
+	want[1] = e;
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, want, 2));
+	KUNIT_EXPECT_EQ(test, kref_read(&done->refcount), 1U);
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	KUNIT_EXPECT_EQ(test, kref_read(&bk->refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 1U);
+	dma_fence_signal(bk);
+	dma_fence_signal(e);
+	dma_fence_put(bk);
+	dma_fence_put(done);
+	dma_fence_put(e);
+}
+
+/*
+ * In debug builds unlocking lowers an array's limit to the fences it
+ * holds.  An exclusive fence added in the next locked section, over more
+ * bookkeeping fences than that limit, needs no reservation; the limit of
+ * the array it makes is raised to the fences stored, not to its size:
+ * an add without a reservation is still warned about (and kept), one
+ * after a reservation is not.
+ */
+static void reservation_object_excl_after_unlock(struct kunit *test)
+{
+	struct reservation_object obj;
+	struct dma_fence *f[5];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(f); i++)
+		f[i] = mock_fence(test);
+	reservation_object_init(&obj);
+	reservation_object_lock(&obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 2), 0);
+	dma_resv_add_fence(&obj.resv, f[0], DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_add_fence(&obj.resv, f[1], DMA_RESV_USAGE_BOOKKEEP);
+	reservation_object_unlock(&obj);
+
+	reservation_object_lock(&obj, NULL);
+	reservation_object_add_excl_fence(&obj, f[2]);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 3));
+	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), f[2]);
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+		EXPECT_WARN_BEGIN("reservation_excl_limit_kept");
+	dma_resv_add_fence(&obj.resv, f[3], DMA_RESV_USAGE_BOOKKEEP);
+	if (IS_ENABLED(CONFIG_DEBUG_MUTEXES))
+		EXPECT_WARN_END("reservation_excl_limit_kept");
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 4));
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
+	dma_resv_add_fence(&obj.resv, f[4], DMA_RESV_USAGE_BOOKKEEP);
+	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 5));
+	reservation_object_unlock(&obj);
+
+	reservation_object_fini(&obj);
+	for (i = 0; i < ARRAY_SIZE(f); i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
  * A classic snapshot taken while the object moves to a new array (the
  * shared fence's driver, asked whether it signaled, sets a new exclusive
  * fence) is of the new array only: the exclusive and shared fences taken
@@ -1075,6 +1155,8 @@ static struct kunit_case reservation_cases[] = {
 	KUNIT_CASE(reservation_object_excl_after_removed_fence),
 	KUNIT_CASE(reservation_object_excl_after_full_bookkeeping),
 	KUNIT_CASE(reservation_object_excl_fills_old_size),
+	KUNIT_CASE(reservation_object_excl_takes_signaled_slot),
+	KUNIT_CASE(reservation_object_excl_after_unlock),
 	KUNIT_CASE(reservation_object_snapshot_while_moving),
 	KUNIT_CASE(reservation_object_walk_notices_array_reused),
 	KUNIT_CASE(reservation_object_wait_woken),

@@ -37,28 +37,6 @@
 #include "../kselftest_harness.h"
 #include "common.h"
 
-/* The first V4L2 node that captures single-planar video, or -1. */
-static int open_capture(void)
-{
-	char path[32];
-	int i, fd;
-
-	for (i = 0; i < 64; i++) {
-		struct v4l2_capability cap = {};
-
-		snprintf(path, sizeof(path), "/dev/video%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		if (!ioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-		    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE) &&
-		    (cap.device_caps & V4L2_CAP_STREAMING))
-			return fd;
-		close(fd);
-	}
-	return -1;
-}
-
 /* Map @handle of DRM device @drm through the device's own fd. */
 static void *drm_map(int drm, __u32 handle, size_t size)
 {
@@ -142,7 +120,7 @@ FIXTURE_SETUP(vivid)
 	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
 
 	self->fds_before = count_fds();
-	self->video = open_capture();
+	self->video = video_open_capture();
 	ASSERT_GE(self->video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
 	self->vgem = open_vgem();
 	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
@@ -357,7 +335,7 @@ TEST_F(virtio_gpu, vivid_captures_into_a_gpu_buffer)
 	int video, buf;
 	size_t size;
 
-	video = open_capture();
+	video = video_open_capture();
 	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
 	ASSERT_EQ(0, xioctl(video, VIDIOC_G_FMT, &fmt));
 	ASSERT_EQ(0, gpu_dumb(self->gpu, fmt.fmt.pix.sizeimage, &handle,

@@ -671,7 +671,6 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 {
 	struct fence_waiter waiter = { .task = current };
 	unsigned long flags;
-	bool queued;
 	u32 found;
 
 	/* As in 6.1, only the flag: &dma_fence_ops.signaled is not asked. */
@@ -684,14 +683,13 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 
 	/* Woken first, ahead of the callbacks queued before. */
 	spin_lock_irqsave(fence->lock, flags);
-	queued = !test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
-	if (queued) {
-		waiter.cb.func = fence_waiter_wake;
-		list_add(&waiter.cb.node, &fence->cb_list);
-	}
-	spin_unlock_irqrestore(fence->lock, flags);
-	if (!queued)
+	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags)) {
+		spin_unlock_irqrestore(fence->lock, flags);
 		return timeout;	/* signaled meanwhile */
+	}
+	waiter.cb.func = fence_waiter_wake;
+	list_add(&waiter.cb.node, &fence->cb_list);
+	spin_unlock_irqrestore(fence->lock, flags);
 
 	timeout = sleep_until_signaled(&fence, 1, intr, timeout, &found);
 	/* Also waits out a signaler still running our callback. */

@@ -36,6 +36,8 @@
  * @result: its return value
  * @should_stop: set by kthread_stop()
  * @is_kthread: made by kthread_run(), joined by kthread_stop()
+ * @fail_nth: as the kernel's, a countdown to a failed allocation; 0 for
+ *	none
  */
 struct task_struct {
 	pthread_mutex_t lock;
@@ -49,7 +51,6 @@ struct task_struct {
 	int result;
 	bool should_stop;
 	bool is_kthread;
-	/* As the kernel's: a countdown to a failed allocation, 0 for none. */
 	unsigned int fail_nth;
 };
 

@@ -26,6 +26,7 @@ typedef struct {
 #define __SPIN_LOCK_UNLOCKED(name) {					\
 	.mutex = PTHREAD_MUTEX_INITIALIZER, .magic = SHIM_SPINLOCK_MAGIC \
 }
+
 #define DEFINE_SPINLOCK(name) spinlock_t name = __SPIN_LOCK_UNLOCKED(name)
 
 void spin_lock_init(spinlock_t *lock);

@@ -231,9 +231,11 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	 */
 	WARN_ON(!num_fences || !fences);
 	for (i = 0; fences && i < num_fences; i++)
-		WARN_ON(dma_fence_is_container(fences[i]));
+		if (WARN_ON(dma_fence_is_container(fences[i])))
+			depth = max(depth, array_depth(fences[i]) + 1);
 	if (WARN_ON(num_fences < 0) || (num_fences && !fences))
 		return NULL;
+	depth = min_t(unsigned int, depth, ARRAY_MAX_DEPTH);
 
 	size = size_add(sizeof(*array), array_size(num_fences, sizeof(*cb)));
 	array = kzalloc(size, GFP_KERNEL);
@@ -248,12 +250,6 @@ struct dma_fence_array *dma_fence_array_create(int num_fences,
 	cb = array_callbacks(array);
 	for (i = 0; signal_on_any && i < num_fences; i++)
 		INIT_LIST_HEAD(&cb[i].cb.node);
-	/* Only lockdep needs the depth: spare the members' cache lines. */
-	for (i = 0; IS_ENABLED(CONFIG_LOCKDEP) && i < num_fences; i++)
-		if (dma_fence_is_array(fences[i]) ||
-		    dma_fence_is_chain(fences[i]))
-			depth = max(depth, array_depth(fences[i]) + 1);
-	depth = min_t(unsigned int, depth, ARRAY_MAX_DEPTH);
 
 	spin_lock_init(&array->lock);
 	lockdep_set_class(&array->lock, &array_lock_class[depth]);

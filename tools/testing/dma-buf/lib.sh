@@ -1,6 +1,24 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # Shared by the harness scripts: locations, messages, the one mapping from
-# repository paths to kernel paths, staging and the overlay.  Source it.
+# repository paths to kernel paths, staging, the overlay and the edits.
+# Source it.
+#
+# Edits.  A few upstream files outside the owned paths need a line or ten
+# of change: the dma-buf entry of MAINTAINERS, the kselftest TARGETS, the
+# userspace API toctree.  Owning such a file would mean carrying thousands
+# of upstream lines, so each change is an "edit" instead: a unified diff
+# against pristine 6.1 with a kernel commit header (git format-patch
+# output), kept in tools/testing/dma-buf/edits/NNNN-subject.patch.
+#  - An edit is not a file of the kernel tree (kpath() says so); stage()
+#    copies the listed edits into STAGE/.edits/, so a stage made from part
+#    of the project carries just the edits that were listed with it.
+#  - overlay() then gives every file the staged edits touch 6.1's content
+#    with those edits applied in name order (git apply: no fuzz, all or
+#    nothing; one that does not apply is fatal).  A file an edit touched
+#    earlier in this build directory that no staged edit touches gets its
+#    6.1 content back.  6.1's copies of those files are kept in
+#    $BUILD_DIR/pristine-copies, taken from the tarball once.
+#  - guard() checks both, and an edit touching an owned path is an error.
 
 HARNESS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HARNESS/../../.." && pwd)
@@ -17,6 +35,8 @@ TREE=$BUILD_DIR/linux
 UPSTREAM_TREE=$BUILD_DIR/upstream/linux
 RESULTS=$BUILD_DIR/results.txt
 TARBALL=/usr/src/linux-source-6.1.tar.xz
+EDITS=tools/testing/dma-buf/edits
+PRISTINE_COPIES=$BUILD_DIR/pristine-copies
 JOBS=${JOBS:-$(nproc)}
 
 # objdir FLAVOR: where the kernel of FLAVOR is built.
@@ -40,7 +60,7 @@ record() { # PASS|FAIL NAME
 # Prints nothing (and fails) for files that stay outside it.
 kpath() {
 	case $1 in
-	GNUmakefile | README.md | .gitignore | .ci/*) return 1 ;;
+	GNUmakefile | README.md | .gitignore | .ci/* | "$EDITS"/*) return 1 ;;
 	include/* | Documentation/* | tools/*) printf '%s\n' "$1" ;;
 	*) printf 'drivers/dma-buf/%s\n' "$1" ;;
 	esac
@@ -71,11 +91,18 @@ project_files() {
 }
 
 # stage SRC DEST < list: copy the listed files of SRC to their kernel paths
-# under DEST (emptied first).
+# under DEST (emptied first), and the listed edits to DEST/.edits.
 stage() {
 	local src=$1 dest=$2 f k
 	rm -rf "$dest" && mkdir -p "$dest"
 	while read -r f; do
+		case $f in
+		"$EDITS"/*.patch)
+			mkdir -p "$dest/.edits"
+			cp "$src/$f" "$dest/.edits/"
+			continue
+			;;
+		esac
 		k=$(kpath "$f") || continue
 		mkdir -p "$dest/$(dirname "$k")"
 		cp "$src/$f" "$dest/$k"
@@ -100,12 +127,60 @@ overlay() {
 			rm -f "$tree/$p"
 		fi
 	done < <(owned_paths)
+	local exp f
+	exp=$(edited_copies "$st") || exit 1
+	while read -r f; do
+		cmp -s "$exp/$f" "$tree/$f" || cp "$exp/$f" "$tree/$f"
+	done < <(cd "$exp" && find . -type f | sed 's|^\./||')
+	rm -rf "$exp"
+}
+
+# edited_copies STAGE: make a directory holding, for every file an edit has
+# touched in this build directory, the content it has with STAGE's edits
+# (6.1's when none of them touches it); print its name.
+edited_copies() {
+	local st=$1 exp p f stamp
+	local patches=() files=() need=()
+	[ -d "$st/.edits" ] && patches=("$st"/.edits/*.patch)
+	if [ ${#patches[@]} -gt 0 ]; then
+		mapfile -t files < <(sed -n -e 's|^--- a/||p' -e 's|^+++ b/||p' \
+			"${patches[@]}" | sort -u)
+	fi
+	for f in "${files[@]}"; do
+		if [ "$(owned_prefix "$f")" != "$f" ] || owned_paths | grep -q -x -F "$f"; then
+			die "edit of an owned path: $f (change the project's file instead)"
+		fi
+	done
+	stamp=$(stat -c '%s %Y' "$TARBALL")
+	if [ "$(cat "$PRISTINE_COPIES.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$PRISTINE_COPIES"
+		mkdir -p "$PRISTINE_COPIES"
+		echo "$stamp" > "$PRISTINE_COPIES.stamp"
+	fi
+	for f in "${files[@]}"; do
+		[ -f "$PRISTINE_COPIES/$f" ] || need+=("linux-source-6.1/$f")
+	done
+	if [ ${#need[@]} -gt 0 ]; then
+		say "copying from the tarball the 6.1 files the edits change: ${need[*]#*/}" >&2
+		tar -C "$PRISTINE_COPIES" --strip-components=1 -xJf "$TARBALL" "${need[@]}" >&2 ||
+			die "an edit changes a file 6.1 does not have"
+	fi
+	exp=$(mktemp -d "$BUILD_DIR/edited.XXXXXX")
+	cp -r "$PRISTINE_COPIES/." "$exp"
+	# git apply outside any repository: the build directory may lie in one.
+	for p in "${patches[@]}"; do
+		(cd "$exp" && GIT_CEILING_DIRECTORIES=$BUILD_DIR git apply -p1 \
+			--whitespace=error "$p") >&2 ||
+			{ rm -rf "$exp"; die "edit $(basename "$p") does not apply to 6.1"; }
+	done
+	printf '%s\n' "$exp"
 }
 
 # guard STAGE TREE: fail unless every owned path of TREE is exactly the
-# project's and every staged file lies under an owned path.
+# project's, every staged file lies under an owned path and the files of
+# the edits read as STAGE's edits make them.
 guard() {
-	local st=$1 tree=$2 p bad=0 f
+	local st=$1 tree=$2 p bad=0 f exp
 	while read -r p; do
 		if [ -e "$st/$p" ] || [ -e "$tree/$p" ]; then
 			if ! diff -r -q "$st/$p" "$tree/$p" >&2; then
@@ -118,7 +193,15 @@ guard() {
 			echo "not under an owned path: $f" >&2
 			bad=1
 		fi
-	done < <(cd "$st" && find . -type f | sed 's|^\./||')
+	done < <(cd "$st" && find . -path ./.edits -prune -o -type f -print | sed 's|^\./||')
+	exp=$(edited_copies "$st") || exit 1
+	while read -r f; do
+		if ! cmp -s "$exp/$f" "$tree/$f"; then
+			echo "not 6.1's with the staged edits: $f" >&2
+			bad=1
+		fi
+	done < <(cd "$exp" && find . -type f | sed 's|^\./||')
+	rm -rf "$exp"
 	return $bad
 }
 

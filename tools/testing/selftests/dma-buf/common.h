@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * What the dma-buf kselftests (and the make run demo) share: sw_sync's
- * private ioctls, bad pointers, descriptor counting, and vgem buffers.
+ * private ioctls, bad pointers, descriptor counting, vgem buffers, and
+ * skipping a test whose device or driver the machine lacks.
  */
 #ifndef DMA_BUF_SELFTEST_COMMON_H
 #define DMA_BUF_SELFTEST_COMMON_H
@@ -46,6 +47,33 @@ struct sw_sync_get_deadline {
 
 /* An address in the kernel half: never valid for user copies. */
 #define KERNEL_PTR ((void *)0xffffffff81000000UL)
+
+/*
+ * What a test needs that a machine may lack: a driver, a device node, a
+ * debugfs or tracefs file.  Unless @cond holds, the test is skipped (ok,
+ * "# SKIP" and the reason @fmt), not failed.  The skip leaves the test
+ * by the jump a failed ASSERT takes, without marking it failed: from a
+ * fixture's setup too, where 6.1's harness runs the test's body after a
+ * plain SKIP().  For the tests' own code only (it needs _metadata).
+ */
+#define NEEDS(cond, fmt, ...)						\
+	do {								\
+		if (!(cond))						\
+			SKIP(longjmp(_metadata->env, 1), fmt, ##__VA_ARGS__); \
+	} while (0)
+
+/* @path opened with @flags, or the test skipped; @what provides it. */
+#define OPEN_OR_SKIP(path, flags, what) ({				\
+	const char *__path = (path);					\
+	int __fd = open(__path, flags);					\
+									\
+	NEEDS(__fd >= 0, "%s: %s (%s)", __path, strerror(errno), what);	\
+	__fd;								\
+})
+
+/* A new sw_sync timeline, or the test skipped. */
+#define TIMELINE_OR_SKIP(flags)						\
+	OPEN_OR_SKIP(SW_SYNC_PATH, flags, "CONFIG_SW_SYNC, debugfs")
 
 /* ioctl() returning 0 or -errno, for EXPECT_EQ(-EINVAL, ...). */
 static inline int xioctl(int fd, unsigned long req, void *arg)
@@ -113,6 +141,17 @@ static inline int open_vgem(void)
 	return open_drm("vgem");
 }
 
+/* The first DRM card of @driver (@option builds it), or the test skipped. */
+#define DRM_OR_SKIP(driver, option) ({					\
+	const char *__driver = (driver);				\
+	int __fd = open_drm(__driver);					\
+									\
+	NEEDS(__fd >= 0, "no %s device (%s)", __driver, option);	\
+	__fd;								\
+})
+
+#define VGEM_OR_SKIP() DRM_OR_SKIP("vgem", "CONFIG_DRM_VGEM")
+
 /*
  * A vgem dumb buffer of @bytes (a multiple of 4096) exported with PRIME:
  * its GEM handle in @handle, and the dma-buf fd or -errno.
@@ -178,6 +217,14 @@ static inline int video_open_capture(void)
 	}
 	return -1;
 }
+
+/* vivid's capture node, or the test skipped. */
+#define CAPTURE_OR_SKIP() ({						\
+	int __fd = video_open_capture();				\
+									\
+	NEEDS(__fd >= 0, "no capture device (CONFIG_VIDEO_VIVID)");	\
+	__fd;								\
+})
 
 /* The bytes one picture of the current format takes, or 0. */
 static inline size_t video_image_size(int video)

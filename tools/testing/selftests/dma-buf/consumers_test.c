@@ -120,10 +120,8 @@ FIXTURE_SETUP(vivid)
 	struct v4l2_format fmt = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
 
 	self->fds_before = count_fds();
-	self->video = video_open_capture();
-	ASSERT_GE(self->video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
-	self->vgem = open_vgem();
-	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	self->video = CAPTURE_OR_SKIP();
+	self->vgem = VGEM_OR_SKIP();
 	ASSERT_EQ(0, xioctl(self->video, VIDIOC_G_FMT, &fmt));
 	self->image = fmt.fmt.pix.sizeimage;
 	ASSERT_GT(self->image, 0);
@@ -260,19 +258,14 @@ FIXTURE(virtio_gpu) {
 FIXTURE_SETUP(virtio_gpu)
 {
 	self->fds_before = count_fds();
-	self->gpu = open_drm("virtio_gpu");
-	if (self->gpu < 0)
-		SKIP(return, "no virtio-gpu device (QEMU -device virtio-gpu-pci)");
-	self->vgem = open_vgem();
-	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	self->gpu = DRM_OR_SKIP("virtio_gpu", "QEMU -device virtio-gpu-pci");
+	self->vgem = VGEM_OR_SKIP();
 }
 
 FIXTURE_TEARDOWN(virtio_gpu)
 {
-	if (self->gpu >= 0) {
-		close(self->gpu);
-		close(self->vgem);
-	}
+	close(self->gpu);
+	close(self->vgem);
 	EXPECT_EQ(self->fds_before, count_fds());
 }
 
@@ -335,8 +328,7 @@ TEST_F(virtio_gpu, vivid_captures_into_a_gpu_buffer)
 	int video, buf;
 	size_t size;
 
-	video = video_open_capture();
-	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
+	video = CAPTURE_OR_SKIP();
 	ASSERT_EQ(0, xioctl(video, VIDIOC_G_FMT, &fmt));
 	ASSERT_EQ(0, gpu_dumb(self->gpu, fmt.fmt.pix.sizeimage, &handle,
 			      &size));

@@ -97,8 +97,7 @@ FIXTURE(dmabuf) {
 FIXTURE_SETUP(dmabuf)
 {
 	self->fds_before = count_fds();
-	self->vgem = open_vgem();
-	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	self->vgem = VGEM_OR_SKIP();
 	self->buf = vgem_dma_buf(self->vgem, 4 * 4096, &self->handle);
 	ASSERT_GE(self->buf, 0);
 }
@@ -392,8 +391,7 @@ TEST_F(dmabuf, poll_holds_the_fence_it_waits_on)
 	char rec[1024];
 
 	ASSERT_GE(kmsg, 0);
-	timeline = open(SW_SYNC_PATH, O_RDWR);
-	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	timeline = TIMELINE_OR_SKIP(O_RDWR);
 
 	/* Point 1: only the buffer holds it once its sync_file is closed. */
 	arg.fd = fence_create(timeline, 1, "first");
@@ -493,8 +491,7 @@ TEST_F(dmabuf, import_sync_file)
 	__u32 one = 1;
 	int timeline, nonsync;
 
-	timeline = open(SW_SYNC_PATH, O_RDWR);
-	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	timeline = TIMELINE_OR_SKIP(O_RDWR);
 	strcpy(create.name, "import");
 	ASSERT_EQ(0, xioctl(timeline, SW_SYNC_IOC_CREATE_FENCE, &create));
 
@@ -598,11 +595,11 @@ TEST_F(dmabuf, bufinfo_layout_is_6_1s)
 	__u32 writer;
 	struct stat st;
 
+	NEEDS(!access(BUFINFO_PATH, R_OK), "no %s (debugfs)", BUFINFO_PATH);
 	ASSERT_EQ(0, fstat(self->buf, &st));
 	snprintf(ino, sizeof(ino), "\t%08lu\t<none>", (unsigned long)st.st_ino);
 	ASSERT_EQ(0, vgem_fence(self->vgem, self->handle, 1, &writer));
-	timeline = open(SW_SYNC_PATH, O_RDWR);
-	ASSERT_GE(timeline, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC)");
+	timeline = TIMELINE_OR_SKIP(O_RDWR);
 	arg.fd = fence_create(timeline, 1, "reader");
 	ASSERT_GE(arg.fd, 0);
 	ASSERT_EQ(0, xioctl(self->buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
@@ -687,8 +684,9 @@ TEST_F(dmabuf, bufinfo_lists_attached_devices)
 	char ino[32];
 	struct stat st;
 
-	heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(heap, 0) TH_LOG("no system heap");
+	NEEDS(!access(BUFINFO_PATH, R_OK), "no %s (debugfs)", BUFINFO_PATH);
+	heap = OPEN_OR_SKIP("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC,
+			    "CONFIG_DMABUF_HEAPS_SYSTEM");
 	ASSERT_EQ(0, xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc));
 	close(heap);
 	prime.fd = alloc.fd;

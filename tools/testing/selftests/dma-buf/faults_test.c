@@ -552,12 +552,12 @@ FIXTURE_SETUP(faults)
 	__u32 handle;
 	int i;
 
-	ASSERT_EQ(0, setup_fault_attrs()) TH_LOG("no fault injection");
-	fail_nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-	ASSERT_GE(fail_nth_fd, 0);
+	NEEDS(!setup_fault_attrs(),
+	      "no failslab, fail_page_alloc or fail_usercopy in debugfs");
+	fail_nth_fd = OPEN_OR_SKIP("/proc/thread-self/fail-nth",
+				   O_RDWR | O_CLOEXEC, "CONFIG_FAULT_INJECTION");
 
-	c->tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(c->tl, 0);
+	c->tl = TIMELINE_OR_SKIP(O_RDWR | O_CLOEXEC);
 	c->value = 1000;
 	c->a = fence_create(c->tl, 1, "a");
 	c->b = fence_create(c->tl, 2, "b");
@@ -583,28 +583,26 @@ FIXTURE_SETUP(faults)
 		c->many = m.fence;
 	}
 
-	c->heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(c->heap, 0);
-	c->ub = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	ASSERT_GE(c->ub, 0);
+	c->heap = OPEN_OR_SKIP("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC,
+			       "CONFIG_DMABUF_HEAPS_SYSTEM");
+	c->ub = OPEN_OR_SKIP("/dev/udmabuf", O_RDWR | O_CLOEXEC,
+			     "CONFIG_UDMABUF");
 	c->memfd = memfd_create("faults", MFD_ALLOW_SEALING | MFD_CLOEXEC);
 	ASSERT_GE(c->memfd, 0);
 	ASSERT_EQ(0, ftruncate(c->memfd, 64 << 10));
 	ASSERT_EQ(0, fcntl(c->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	c->vgem = open_vgem();
-	ASSERT_GE(c->vgem, 0);
+	c->vgem = VGEM_OR_SKIP();
 	c->buf = vgem_dma_buf(c->vgem, 8192, &handle);
 	ASSERT_GE(c->buf, 0);
 	c->heap_buf = -1;
 	ASSERT_EQ(0, do_heap_alloc(c, &c->heap_buf));
-	c->cma = open("/dev/dma_heap/reserved", O_RDONLY | O_CLOEXEC);
-	ASSERT_GE(c->cma, 0) TH_LOG("no CMA heap (cma= on the command line)");
+	c->cma = OPEN_OR_SKIP("/dev/dma_heap/reserved", O_RDONLY | O_CLOEXEC,
+			      "CONFIG_DMABUF_HEAPS_CMA, cma= on the command line");
 	c->ub_buf = -1;
 	ASSERT_EQ(0, do_udmabuf(c, &c->ub_buf));
 	c->ub_fresh = -1;
 	ASSERT_EQ(0, do_udmabuf(c, &c->ub_fresh));
-	c->video = video_open_capture();
-	ASSERT_GE(c->video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
+	c->video = CAPTURE_OR_SKIP();
 	c->image = video_image_size(c->video);
 	ASSERT_LT(0, c->image);
 	c->image = (c->image + 4095) & ~4095UL;

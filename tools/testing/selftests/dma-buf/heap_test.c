@@ -127,7 +127,8 @@ TEST(lists_the_system_and_cma_heaps)
 	int system = 0, cma = 0;
 	struct dirent *e;
 
-	ASSERT_NE(NULL, dir) TH_LOG("no %s: %s", HEAP_DIR, strerror(errno));
+	NEEDS(dir, "no %s: %s (CONFIG_DMABUF_HEAPS)", HEAP_DIR,
+	      strerror(errno));
 	while ((e = readdir(dir))) {
 		if (e->d_name[0] == '.')
 			continue;
@@ -136,8 +137,8 @@ TEST(lists_the_system_and_cma_heaps)
 		cma |= !strcmp(e->d_name, "reserved");
 	}
 	closedir(dir);
-	EXPECT_TRUE(system);
-	EXPECT_TRUE(cma);
+	NEEDS(system, "no system heap (CONFIG_DMABUF_HEAPS_SYSTEM)");
+	NEEDS(cma, "no CMA heap (CONFIG_DMABUF_HEAPS_CMA, cma=)");
 }
 
 FIXTURE(heap) {
@@ -147,12 +148,14 @@ FIXTURE(heap) {
 
 FIXTURE_VARIANT(heap) {
 	const char *name;
+	const char *config;	/* the option that builds it */
 	unsigned long sizes[6];
 	unsigned long kill_size;
 };
 
 FIXTURE_VARIANT_ADD(heap, system) {
 	.name = "system",
+	.config = "CONFIG_DMABUF_HEAPS_SYSTEM",
 	.sizes = { 4 * KiB, 64 * KiB, 1 * MiB + 4 * KiB, 16 * MiB, 64 * MiB },
 	.kill_size = 64 * MiB,
 };
@@ -160,6 +163,7 @@ FIXTURE_VARIANT_ADD(heap, system) {
 /* kill_size: more than half the area, so that a leak shows. */
 FIXTURE_VARIANT_ADD(heap, cma) {
 	.name = "reserved",
+	.config = "CONFIG_DMABUF_HEAPS_CMA, cma=",
 	.sizes = { 4 * KiB, 12 * KiB, 1 * MiB, 4 * MiB },
 	.kill_size = 24 * MiB,
 };
@@ -168,8 +172,8 @@ FIXTURE_SETUP(heap)
 {
 	self->fds_before = count_fds();
 	self->heap = open_heap(variant->name);
-	ASSERT_GE(self->heap, 0) TH_LOG("heap %s: %s", variant->name,
-					strerror(errno));
+	NEEDS(self->heap >= 0, "heap %s: %s (%s)",
+	      variant->name, strerror(errno), variant->config);
 }
 
 FIXTURE_TEARDOWN(heap)
@@ -291,6 +295,8 @@ static const char *read_attr(const char *dir, const char *name)
 	return text;
 }
 
+#define SYSFS_STATS "/sys/kernel/dmabuf/buffers"
+
 /*
  * CONFIG_DMABUF_SYSFS_STATS: /sys/kernel/dmabuf/buffers/<inode> holds
  * the buffer's exporter_name and size, read-only, for as long as the
@@ -302,12 +308,13 @@ TEST_F(heap, sysfs_stats_entry_lives_with_the_buffer)
 	struct stat st;
 	int buf, dup_fd;
 
+	NEEDS(!access(SYSFS_STATS, F_OK), "no %s (CONFIG_DMABUF_SYSFS_STATS)",
+	      SYSFS_STATS);
 	buf = heap_alloc(self->heap, 3 * 4096 + 1, O_RDWR, 0);
 	ASSERT_GE(buf, 0);
 	ASSERT_EQ(0, fstat(buf, &st));
-	snprintf(dir, sizeof(dir), "/sys/kernel/dmabuf/buffers/%lu",
-		 (unsigned long)st.st_ino);
-	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("no %s (DMABUF_SYSFS_STATS)", dir);
+	snprintf(dir, sizeof(dir), SYSFS_STATS "/%lu", (unsigned long)st.st_ino);
+	ASSERT_EQ(0, stat(dir, &st)) TH_LOG("no %s", dir);
 	snprintf(want, sizeof(want), "%s\n", variant->name);
 	EXPECT_STREQ(want, read_attr(dir, "exporter_name"));
 	EXPECT_STREQ("16384\n", read_attr(dir, "size"));
@@ -541,8 +548,7 @@ TEST_F(heap, imports_into_vgem_and_shares_bytes_and_fences)
 	struct stat a, b;
 	int vgem, buf;
 
-	vgem = open_vgem();
-	ASSERT_GE(vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	vgem = VGEM_OR_SKIP();
 	buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
 	ASSERT_GE(buf, 0);
 
@@ -599,12 +605,11 @@ TEST_F(heap, imports_into_vgem_and_shares_bytes_and_fences)
  */
 TEST_F(heap, vivid_captures_into_it)
 {
-	int video = video_open_capture();
+	int video = CAPTURE_OR_SKIP();
 	size_t image, len, nonzero = 0, i;
 	unsigned char *p;
 	int buf;
 
-	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
 	image = video_image_size(video);
 	ASSERT_GT(image, 0);
 	len = (image + 4095) & ~4095UL;
@@ -720,8 +725,7 @@ TEST_F(heap, cpu_access_while_vgem_imports_and_drops)
 	pthread_t t;
 	uint64_t *p;
 
-	l.vgem = open_vgem();
-	ASSERT_GE(l.vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	l.vgem = VGEM_OR_SKIP();
 	l.buf = heap_alloc(self->heap, size, O_RDWR | O_CLOEXEC, 0);
 	ASSERT_GE(l.buf, 0);
 	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, l.buf, 0);
@@ -755,7 +759,7 @@ TEST(cma_heap_runs_out_and_recovers)
 	int heap = open_heap("reserved");
 	int bufs[64], n, i, fd = 0;
 
-	ASSERT_GE(heap, 0) TH_LOG("no CMA heap (cma= on the command line)");
+	NEEDS(heap >= 0, "no CMA heap (CONFIG_DMABUF_HEAPS_CMA, cma=)");
 	for (n = 0; n < 64; n++) {
 		fd = heap_alloc(heap, 1 * MiB, O_RDWR | O_CLOEXEC, 0);
 		if (fd < 0)

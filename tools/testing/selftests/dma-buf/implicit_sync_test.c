@@ -75,12 +75,10 @@ FIXTURE(implicit) {
 
 FIXTURE_SETUP(implicit)
 {
-	self->vgem = open_vgem();
-	ASSERT_GE(self->vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
+	self->vgem = VGEM_OR_SKIP();
 	self->buf = vgem_dma_buf(self->vgem, 4096, &self->handle);
 	ASSERT_GE(self->buf, 0);
-	self->tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->tl, 0) TH_LOG("no sw_sync (CONFIG_SW_SYNC, debugfs)");
+	self->tl = TIMELINE_OR_SKIP(O_RDWR | O_CLOEXEC);
 }
 
 FIXTURE_TEARDOWN(implicit)

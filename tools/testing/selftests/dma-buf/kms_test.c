@@ -224,12 +224,11 @@ FIXTURE_SETUP(kms)
 	__u32 crtcs[8], conns[8], planes[16], encs[8];
 	unsigned int i;
 
-	self->kms = open_drm("vkms");
-	ASSERT_GE(self->kms, 0) TH_LOG("no vkms device");
-	self->vgem = open_vgem();
-	ASSERT_GE(self->vgem, 0);
-	self->tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->tl, 0);
+	self->kms = DRM_OR_SKIP("vkms", "CONFIG_DRM_VKMS");
+	self->vgem = VGEM_OR_SKIP();
+	self->tl = TIMELINE_OR_SKIP(O_RDWR | O_CLOEXEC);
+	NEEDS(!access("/dev/dma_heap/system", R_OK),
+	      "no system heap (CONFIG_DMABUF_HEAPS_SYSTEM)");
 	ASSERT_EQ(0, xioctl(self->kms, DRM_IOCTL_SET_CLIENT_CAP, &cap));
 
 	res.crtc_id_ptr = (uintptr_t)crtcs;

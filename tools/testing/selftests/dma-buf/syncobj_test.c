@@ -170,10 +170,8 @@ FIXTURE(syncobj) {
 FIXTURE_SETUP(syncobj)
 {
 	self->fds = count_fds();
-	self->drm = open_drm("dmabuf-syncobj");
-	ASSERT_GE(self->drm, 0) TH_LOG("no dmabuf-syncobj DRM device");
-	self->tl = open(SW_SYNC_PATH, O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->tl, 0);
+	self->drm = DRM_OR_SKIP("dmabuf-syncobj", "CONFIG_DMABUF_SYNCOBJ_TEST");
+	self->tl = TIMELINE_OR_SKIP(O_RDWR | O_CLOEXEC);
 }
 
 FIXTURE_TEARDOWN(syncobj)
@@ -424,8 +422,7 @@ TEST_F(syncobj, implicit_fence_of_a_dma_buf)
 	__u32 bo, vfence, h;
 	int vgem, buf;
 
-	vgem = open_vgem();
-	ASSERT_GE(vgem, 0);
+	vgem = VGEM_OR_SKIP();
 	buf = vgem_dma_buf(vgem, 4096, &bo);
 	ASSERT_GE(buf, 0);
 	ASSERT_EQ(0, vgem_fence(vgem, bo, 1, &vfence));

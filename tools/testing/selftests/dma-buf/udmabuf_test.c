@@ -174,8 +174,8 @@ FIXTURE(udmabuf) {
 FIXTURE_SETUP(udmabuf)
 {
 	self->fds_before = count_fds();
-	self->dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	ASSERT_GE(self->dev, 0) TH_LOG("no /dev/udmabuf (CONFIG_UDMABUF)");
+	self->dev = OPEN_OR_SKIP("/dev/udmabuf", O_RDWR | O_CLOEXEC,
+				 "CONFIG_UDMABUF");
 	self->memfd = new_memfd(8, F_SEAL_SHRINK);
 	ASSERT_GE(self->memfd, 0);
 	ASSERT_EQ(0, fill_pages(self->memfd, 0, 8, 0));
@@ -455,7 +455,7 @@ TEST_F(udmabuf, hugetlbfs_memfds)
 	struct udmabuf_create_item items[2];
 	int huge, unsealed, buf, list;
 
-	ASSERT_GE(before, 2) TH_LOG("needs 2 free huge pages (hugepages=)");
+	NEEDS(before >= 2, "needs 2 free huge pages (CONFIG_HUGETLBFS, hugepages=)");
 	huge = new_huge_memfd(3, 2, F_SEAL_SHRINK);
 	ASSERT_GE(huge, 0) TH_LOG("MFD_HUGETLB memfd: %s", strerror(errno));
 	unsealed = new_huge_memfd(1, 0, 0);
@@ -508,7 +508,7 @@ TEST_F(udmabuf, hugetlbfs_ranges_ending_on_a_huge_page)
 	unsigned char *p, *q;
 	int huge, last, whole, shmem;
 
-	ASSERT_GE(before, 2) TH_LOG("needs 2 free huge pages (hugepages=)");
+	NEEDS(before >= 2, "needs 2 free huge pages (CONFIG_HUGETLBFS, hugepages=)");
 	huge = new_huge_memfd(2, 2, F_SEAL_SHRINK);
 	ASSERT_GE(huge, 0) TH_LOG("MFD_HUGETLB memfd: %s", strerror(errno));
 	last = create(self->dev, huge, HUGE - PAGE, PAGE, 0);
@@ -695,7 +695,7 @@ TEST_F(udmabuf, create_16mib_timed)
 
 TEST_F(udmabuf, imported_into_vgem)
 {
-	int vgem = open_vgem();
+	int vgem = VGEM_OR_SKIP();
 	struct drm_prime_handle in = { .flags = 0 };
 	struct drm_prime_handle out = { .flags = DRM_CLOEXEC | DRM_RDWR };
 	struct drm_mode_map_dumb map = { 0 };
@@ -704,7 +704,6 @@ TEST_F(udmabuf, imported_into_vgem)
 	unsigned char *p;
 	int buf;
 
-	ASSERT_GE(vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
 	buf = create(self->dev, self->memfd, 4 * PAGE, 4 * PAGE,
 		     UDMABUF_FLAGS_CLOEXEC);
 	ASSERT_GE(buf, 0);
@@ -748,13 +747,11 @@ TEST_F(udmabuf, imported_into_vgem)
  */
 TEST_F(udmabuf, vivid_cannot_vmap_it)
 {
-	int video = video_open_capture(), vgem = open_vgem();
+	int video = CAPTURE_OR_SKIP(), vgem = VGEM_OR_SKIP();
 	size_t image, len;
 	__u32 handle = 0;
 	int memfd, buf, other;
 
-	ASSERT_GE(video, 0) TH_LOG("no capture device (CONFIG_VIDEO_VIVID)");
-	ASSERT_GE(vgem, 0) TH_LOG("no vgem device (CONFIG_DRM_VGEM)");
 	image = video_image_size(video);
 	ASSERT_GT(image, 0);
 	len = (image + PAGE - 1) / PAGE * PAGE;

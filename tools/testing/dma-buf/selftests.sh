@@ -5,10 +5,13 @@
 # (demo.c, which also runs in the test boot) and the user benchmark
 # (bench/bench_user.c, whose smoke run the test boot makes) statically
 # against the uAPI headers of the assembled tree and stages the programs
-# in $BUILD_DIR/tests, where initramfs.sh picks them up.  The examples of
-# the uAPI documentation (Documentation/userspace-api/dma-buf-examples)
-# are built the same way, into $BUILD_DIR/doc-examples: they only have
-# to compile without a warning, and are not staged.  Run build.sh first.
+# in $BUILD_DIR/tests, where initramfs.sh picks them up.  The kselftests'
+# Makefile builds them as any kselftest is built: -static (the initramfs
+# has no libc) and -O2 come in through lib.mk's USERLDFLAGS and
+# USERCFLAGS.  The examples of the uAPI documentation
+# (Documentation/userspace-api/dma-buf-examples) are built the same way,
+# into $BUILD_DIR/doc-examples: they only have to compile without a
+# warning, and are not staged.  Run build.sh first.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -33,7 +36,8 @@ rm -rf "$out" && mkdir -p "$out"
 {
 	kmake "$obj" headers_install INSTALL_HDR_PATH="$hdr" &&
 		make -C "$TREE/tools/testing/selftests/dma-buf" OUTPUT="$out" \
-			KHDR_INCLUDES="-isystem $hdr/include" &&
+			KHDR_INCLUDES="-isystem $hdr/include" \
+			USERCFLAGS=-O2 USERLDFLAGS=-static &&
 		gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \
 			-o "$out/dmabuf_demo" "$HARNESS/demo.c" &&
 		gcc -static -O2 -Wall -Werror -isystem "$hdr/include" \

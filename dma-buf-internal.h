@@ -7,15 +7,8 @@
 #define DMA_BUF_INTERNAL_H
 
 #include <linux/dma-buf.h>
-#include <linux/export.h>
 
 struct seq_file;
-
-#if IS_ENABLED(CONFIG_DMABUF_KUNIT_TEST)
-#define EXPORT_SYMBOL_FOR_DMABUF_TESTS(sym) EXPORT_SYMBOL_NS_GPL(sym, DMA_BUF_KUNIT)
-#else
-#define EXPORT_SYMBOL_FOR_DMABUF_TESTS(sym)
-#endif
 
 int dma_buf_sync(struct dma_buf *dmabuf, u64 flags);
 void dma_buf_set_name(struct dma_buf *dmabuf, char *name);

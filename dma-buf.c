@@ -28,6 +28,7 @@
  *    is taken inside a fence's lock when a callback fires.
  */
 
+#include <kunit/visibility.h>
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
@@ -1211,7 +1212,7 @@ int dma_buf_sync(struct dma_buf *buf, u64 flags)
 		return dma_buf_end_cpu_access(buf, dir);
 	return dma_buf_begin_cpu_access(buf, dir);
 }
-EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_sync);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_sync);
 
 /**
  * dma_buf_set_name - the work of DMA_BUF_SET_NAME
@@ -1231,7 +1232,7 @@ void dma_buf_set_name(struct dma_buf *buf, char *name)
 	spin_unlock(&buf->name_lock);
 	kfree(old);
 }
-EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_set_name);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_set_name);
 
 /* Sync-file ioctl flags: DMA_BUF_SYNC_READ, _WRITE or both; nothing else. */
 static bool sync_flags_valid(u32 flags)
@@ -1265,7 +1266,7 @@ int dma_buf_export_fence(struct dma_buf *buf, u32 flags,
 		*fence = dma_fence_get_stub();
 	return 0;
 }
-EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_export_fence);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_export_fence);
 
 /**
  * dma_buf_import_fence - the work of DMA_BUF_IOCTL_IMPORT_SYNC_FILE
@@ -1307,7 +1308,7 @@ int dma_buf_import_fence(struct dma_buf *buf, u32 flags,
 	dma_resv_unlock(buf->resv);
 	return err;
 }
-EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_import_fence);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_import_fence);
 
 #if IS_ENABLED(CONFIG_SYNC_FILE)
 static long export_sync_file_ioctl(struct dma_buf *buf, void __user *uarg)
@@ -1461,7 +1462,7 @@ int dma_buf_bufinfo_show(struct seq_file *s, void *unused)
 	mutex_unlock(&buffers_lock);
 	return err;
 }
-EXPORT_SYMBOL_FOR_DMABUF_TESTS(dma_buf_bufinfo_show);
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_bufinfo_show);
 
 static int bufinfo_open(struct inode *inode, struct file *file)
 {

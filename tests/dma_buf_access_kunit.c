@@ -24,7 +24,7 @@
 #include "mock-exporter.h"
 #include "mock-fence.h"
 
-MODULE_IMPORT_NS(DMA_BUF_KUNIT);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 static void put_buf(struct kunit *test, struct dma_buf *buf)
 {

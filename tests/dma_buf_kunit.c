@@ -22,7 +22,7 @@
 #include "expect-warn.h"
 #include "mock-exporter.h"
 
-MODULE_IMPORT_NS(DMA_BUF_KUNIT);
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
 /* Drop the test's last reference and wait for the exporter to be told. */
 static void put_and_expect_release(struct kunit *test, struct dma_buf *buf)

@@ -114,7 +114,7 @@ static void sync_file_get_fence_rejects_other_fds(struct kunit *test)
 /* sync_file_get_name() is not exported (as in 6.1): built-in only. */
 static void sync_file_name_from_fence_or_user(struct kunit *test)
 {
-#if IS_BUILTIN(CONFIG_DMABUF_KUNIT_TEST)
+#if IS_BUILTIN(CONFIG_SYNC_FILE_KUNIT_TEST)
 	struct dma_fence *fence = mock_fence_at(test,
 						dma_fence_context_alloc(1), 7);
 	struct sync_file *sync_file = create_or_fail(test, fence);

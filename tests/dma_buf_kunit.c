@@ -127,6 +127,8 @@ static void dma_buf_export_rejects_incomplete_ops(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mock_releases), before);
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_buf_export_rejects_incomplete_ops)
+
 /* Releases a buffer whose export should have failed; it owns nothing. */
 static void release_nothing(struct dma_buf *buf)
 {
@@ -151,6 +153,8 @@ static void dma_buf_export_needs_priv(struct kunit *test)
 	if (!IS_ERR(buf))
 		dma_buf_put(buf);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_buf_export_needs_priv)
 
 static int nameless_releases;
 
@@ -315,6 +319,8 @@ static void dma_buf_put_of_nothing_warns(struct kunit *test)
 	EXPECT_WARN_END("dma_buf_put_of_nothing_warns");
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_buf_put_of_nothing_warns)
+
 static void dma_buf_inode_numbers_never_repeat(struct kunit *test)
 {
 	struct dma_buf *a = mock_dma_buf(test, PAGE_SIZE);
@@ -431,8 +437,8 @@ static void dma_buf_lock_class_follows_the_exporter(struct kunit *test)
 static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_export_fills_in_the_buffer),
 	KUNIT_CASE(dma_buf_export_shares_the_given_resv),
-	KUNIT_CASE(dma_buf_export_rejects_incomplete_ops),
-	KUNIT_CASE(dma_buf_export_needs_priv),
+	EXPECT_WARN_CASE(dma_buf_export_rejects_incomplete_ops),
+	EXPECT_WARN_CASE(dma_buf_export_needs_priv),
 	KUNIT_CASE(dma_buf_export_without_a_name),
 	KUNIT_CASE(dma_buf_fd_and_get_round_trip),
 	KUNIT_CASE(dma_buf_fd_install_fills_a_reserved_fd),
@@ -440,7 +446,7 @@ static struct kunit_case dma_buf_cases[] = {
 	KUNIT_CASE(dma_buf_export_of_a_going_module),
 	KUNIT_CASE(dma_buf_get_rejects_bad_fds),
 	KUNIT_CASE(get_dma_buf_adds_a_reference),
-	KUNIT_CASE(dma_buf_put_of_nothing_warns),
+	EXPECT_WARN_CASE(dma_buf_put_of_nothing_warns),
 	KUNIT_CASE(dma_buf_inode_numbers_never_repeat),
 	KUNIT_CASE(dma_buf_path_shows_the_name),
 	KUNIT_CASE(dma_buf_llseek_tells_only_the_size),

@@ -839,6 +839,8 @@ static void dma_fence_context_alloc_zero_warns(struct kunit *test)
 	KUNIT_EXPECT_GE(test, next, none);
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_fence_context_alloc_zero_warns)
+
 #ifdef DMA_BUF_USERSPACE_SHIM
 /*
  * Both names are required: a fence missing either one warns at init.  The
@@ -870,6 +872,8 @@ static void dma_fence_init_without_names_warns(struct kunit *test)
 	dma_fence_put(no_driver);
 	dma_fence_put(no_timeline);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_fence_init_without_names_warns)
 #endif
 
 /* A NULL fence is refused quietly, as 6.1 refuses it: no warning. */
@@ -1057,6 +1061,8 @@ static void dma_fence_caller_checks_warn(struct kunit *test)
 	rcu_read_unlock();
 	dma_fence_put(f);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_fence_caller_checks_warn)
 #endif
 
 /*
@@ -1112,6 +1118,8 @@ static void dma_fence_released_with_callbacks_pending(struct kunit *test)
 		spin_unlock(&lock);
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_fence_released_with_callbacks_pending)
+
 static void noop_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 }
@@ -1160,6 +1168,8 @@ static void dma_fence_bad_arguments_warn(struct kunit *test)
 	dma_fence_signal(f);
 	dma_fence_put(f);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_fence_bad_arguments_warn)
 
 /*
  * A fence found signaled while a wait on several is being set up ends the
@@ -1740,9 +1750,9 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_signalling_annotation),
 	KUNIT_CASE(dma_fence_tracepoints_fire),
 	KUNIT_CASE(dma_fence_wait_trace_events),
-	KUNIT_CASE(dma_fence_context_alloc_zero_warns),
+	EXPECT_WARN_CASE(dma_fence_context_alloc_zero_warns),
 #ifdef DMA_BUF_USERSPACE_SHIM
-	KUNIT_CASE(dma_fence_init_without_names_warns),
+	EXPECT_WARN_CASE(dma_fence_init_without_names_warns),
 #endif
 	KUNIT_CASE(dma_fence_signal_null_is_einval),
 	KUNIT_CASE(dma_fence_private_stub_identity),
@@ -1750,10 +1760,10 @@ static struct kunit_case dma_fence_cases[] = {
 	KUNIT_CASE(dma_fence_wait_any_no_memory),
 	KUNIT_CASE(dma_fence_wait_leaves_task_running),
 #ifdef DMA_BUF_USERSPACE_SHIM
-	KUNIT_CASE(dma_fence_caller_checks_warn),
+	EXPECT_WARN_CASE(dma_fence_caller_checks_warn),
 #endif
-	KUNIT_CASE(dma_fence_released_with_callbacks_pending),
-	KUNIT_CASE(dma_fence_bad_arguments_warn),
+	EXPECT_WARN_CASE(dma_fence_released_with_callbacks_pending),
+	EXPECT_WARN_CASE(dma_fence_bad_arguments_warn),
 	KUNIT_CASE(dma_fence_wait_any_one_jiffy_left),
 	KUNIT_CASE(dma_fence_lifetime_traced),
 	KUNIT_CASE(dma_fence_race_signal_callback_wait),

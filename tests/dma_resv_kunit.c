@@ -2036,6 +2036,8 @@ static void dma_resv_no_slot_warns_keeps_fence(struct kunit *test)
 	}
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_resv_no_slot_warns_keeps_fence)
+
 static void dma_resv_unused_reservation_forgotten(struct kunit *test)
 {
 	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
@@ -2064,6 +2066,9 @@ static void dma_resv_unused_reservation_forgotten(struct kunit *test)
 	dma_fence_put(a);
 	dma_fence_put(b);
 }
+
+DEFINE_EXPECT_WARN_CASE_IF(dma_resv_unused_reservation_forgotten,
+			   IS_ENABLED(CONFIG_DEBUG_MUTEXES))
 
 static void dma_resv_container_stores_members(struct kunit *test)
 {
@@ -2120,6 +2125,8 @@ static void dma_resv_container_stores_members(struct kunit *test)
 	dma_fence_put(inner);
 	dma_fence_put(r);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_resv_container_stores_members)
 
 /*
  * A locked walk takes no references, so the cursor has none to drop: an
@@ -2251,6 +2258,8 @@ static void dma_resv_container_of_last_context(struct kunit *test)
 	dma_fence_put(m);
 	dma_fence_put(plain);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_resv_container_of_last_context)
 
 #ifndef DMA_BUF_USERSPACE_SHIM
 /*
@@ -2967,6 +2976,8 @@ static void dma_resv_no_slot_takes_signaled_slot(struct kunit *test)
 		dma_fence_put(late);
 	}
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_resv_no_slot_takes_signaled_slot)
 
 /*
  * A slot emptied by dma_resv_replace_fences() without a replacement is
@@ -4125,6 +4136,8 @@ static void dma_resv_no_slot_no_memory(struct kunit *test)
 	dma_fence_put(lost);
 }
 
+DEFINE_EXPECT_WARN_CASE(dma_resv_no_slot_no_memory)
+
 /*
  * reservation_object_add_excl_fence() without memory for its new array
  * (allocated without sleeping: this case runs in the kernel too) keeps
@@ -4297,6 +4310,8 @@ static void dma_resv_unlocked_callers_warn(struct kunit *test)
 	dma_fence_put(a);
 	dma_fence_put(later);
 }
+
+DEFINE_EXPECT_WARN_CASE(dma_resv_unlocked_callers_warn)
 #endif
 
 static struct kunit_case dma_resv_cases[] = {
@@ -4336,14 +4351,14 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_describe_lists_usages),
 	KUNIT_CASE(dma_resv_unlocked_walk_restarts),
 	KUNIT_CASE(dma_resv_wait_bounded_by_start),
-	KUNIT_CASE(dma_resv_no_slot_warns_keeps_fence),
-	KUNIT_CASE(dma_resv_unused_reservation_forgotten),
-	KUNIT_CASE(dma_resv_container_stores_members),
-	KUNIT_CASE(dma_resv_container_of_last_context),
+	EXPECT_WARN_CASE(dma_resv_no_slot_warns_keeps_fence),
+	EXPECT_WARN_CASE(dma_resv_unused_reservation_forgotten),
+	EXPECT_WARN_CASE(dma_resv_container_stores_members),
+	EXPECT_WARN_CASE(dma_resv_container_of_last_context),
 	KUNIT_CASE(dma_resv_locked_walk_holds_nothing),
 	KUNIT_CASE(dma_resv_iter_next_exported),
 	KUNIT_CASE(dma_resv_reserve_kmalloc_bounds),
-	KUNIT_CASE(dma_resv_no_slot_takes_signaled_slot),
+	EXPECT_WARN_CASE(dma_resv_no_slot_takes_signaled_slot),
 	KUNIT_CASE(dma_resv_emptied_slot_reused),
 	KUNIT_CASE(dma_resv_unlocked_walk_asks_driver),
 	KUNIT_CASE(dma_resv_snapshot_asks_driver),
@@ -4364,11 +4379,11 @@ static struct kunit_case dma_resv_cases[] = {
 	KUNIT_CASE(dma_resv_snapshots_no_memory),
 	KUNIT_CASE(dma_resv_snapshot_regrow_no_memory),
 	KUNIT_CASE(dma_resv_copy_no_memory),
-	KUNIT_CASE(dma_resv_no_slot_no_memory),
+	EXPECT_WARN_CASE(dma_resv_no_slot_no_memory),
 	KUNIT_CASE(reservation_excl_no_memory),
 	KUNIT_CASE(reservation_get_fences_rcu_no_memory),
 #ifdef DMA_BUF_USERSPACE_SHIM
-	KUNIT_CASE(dma_resv_unlocked_callers_warn),
+	EXPECT_WARN_CASE(dma_resv_unlocked_callers_warn),
 #endif
 	KUNIT_CASE(dma_resv_race_readers_writer),
 	KUNIT_CASE(dma_resv_race_grow_shrink),

@@ -10,6 +10,11 @@ results than its plan line announced, or no plan, fails the missing ones),
 whether the boot reached the
 init's final marker, and whether the kernel printed any splat.
 
+The KUnit part of the log, everything before the init starts, is parsed
+by the kernel's own tool, tools/testing/kunit/kunit.py parse --json, of
+the tree the kernel was built from: the boot log's build directory's
+linux/ (lib.sh's layout), else KUNIT_PY names kunit.py.
+
 A test that checks a documented WARN brackets it with the lines
 "dmabuf-test: expect WARNING begin NAME" and "... end NAME" (see
 tests/expect-warn.h).  Splats inside such a region do not count against
@@ -17,8 +22,12 @@ the boot; instead the region is an outcome "warn:NAME" that passes only if
 exactly the expected kind, a WARNING, was printed inside it.  Failing
 cases and splats are shown with their context on stderr.
 """
+import json
+import os
 import re
+import subprocess
 import sys
+import tempfile
 
 STAMP = re.compile(r'^\[\s*\d+\.\d+\]\s?')
 SPLATS = re.compile(
@@ -62,6 +71,92 @@ class TapBlock:
         self.plan, self.seen, self.start, self.ran = None, 0, i, False
 
 
+def kunit_tool(log):
+    """kunit.py of the kernel tree that the boot log's kernel was built from."""
+    if os.environ.get('KUNIT_PY'):
+        return os.environ['KUNIT_PY']
+    here = os.path.dirname(os.path.abspath(__file__))
+    build_dirs = [os.path.dirname(os.path.dirname(os.path.abspath(log))),
+                  os.environ.get('BUILD_DIR', ''),
+                  os.path.join(here, '..', '..', '..', '.build')]
+    for d in build_dirs:
+        tool = os.path.join(d, 'linux', 'tools', 'testing', 'kunit', 'kunit.py')
+        if d and os.path.isfile(tool):
+            return tool
+    return None
+
+
+def kunit_json(log, kernel_lines):
+    """kunit.py parse --json of the kernel's part of the log, or None."""
+    tool = kunit_tool(log)
+    if not tool:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        src, dst = os.path.join(tmp, 'kernel.log'), os.path.join(tmp, 'kunit.json')
+        with open(src, 'w') as f:
+            f.write('\n'.join(kernel_lines) + '\n')
+        # Exits non-zero when a case failed; the JSON says which.
+        subprocess.run([sys.executable, tool, 'parse', '--json=' + dst, src],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with open(dst) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+
+def kunit_status(group):
+    """PASS, SKIP or FAIL of a case that ran as parameters (a subgroup)."""
+    cases = [c['status'] for c in group['test_cases']] + \
+        [kunit_status(g) for g in group['sub_groups']]
+    if any(c not in ('PASS', 'SKIP') for c in cases) or not cases:
+        return 'FAIL'
+    return 'PASS' if 'PASS' in cases else 'SKIP'
+
+
+def kunit_outcomes(log, lines, outcome):
+    """One outcome per KUnit case in @lines (the log before the init).
+
+    A suite (or the whole run) cut short counts each case it planned but
+    never reported as failed, "kunit:SUITE.caseN-never-reported".
+    """
+    if not any(re.match(r'^\s*(K?TAP version|# Subtest:)', l) for l in lines):
+        return
+    result = kunit_json(log, lines)
+    if result is None:
+        outcome(False, 'kunit:parse', 'kunit.py parse gave no JSON')
+        return
+
+    def context(suite, case=None):
+        """The suite's log up to the case's result line (or to the end)."""
+        header = f'# Subtest: {suite}'
+        start = next((i for i, l in enumerate(lines) if l.strip() == header), 0)
+        end = len(lines) - 1
+        if case:
+            want = re.compile(r'^\s*(not )?ok \d+ (- )?' + re.escape(case) +
+                              r'(\s|$)')
+            end = next((i for i in range(start, len(lines))
+                        if want.match(lines[i])), end)
+        return '\n'.join(lines[start:end + 1][-30:])
+
+    # Suites that reported no case at all come as cases of the top group.
+    for k, s in enumerate(result['test_cases'], 1):
+        name = s['name'] or f'suite{k}'
+        outcome(False, f'kunit:{name}.case1-never-reported', context(name))
+    for suite in result['sub_groups']:
+        name = suite['name']
+        cases = [(c['name'], c['status']) for c in suite['test_cases'] if c['name']] + \
+            [(g['name'], kunit_status(g)) for g in suite['sub_groups']]
+        for case, status in cases:
+            ok = status in ('PASS', 'SKIP')
+            outcome(ok, f'kunit:{name}.{case}' + (' (skipped)' if status == 'SKIP' else ''),
+                    None if ok else context(name, case))
+        missing = [c for c in suite['test_cases'] if not c['name']]
+        for k in range(len(cases) + 1, len(cases) + len(missing) + 1):
+            outcome(False, f'kunit:{name}.case{k}-never-reported',
+                    context(name))
+
+
 def main(path):
     raw = open(path, errors='replace').read().splitlines()
     lines = [STAMP.sub('', l.rstrip('\r')) for l in raw]
@@ -72,35 +167,12 @@ def main(path):
         if not ok and ctx:
             shown.append(ctx)
 
-    userspace = False
+    init = next((i for i, l in enumerate(lines) if l.startswith(INIT_START)),
+                len(lines))
+    kunit_outcomes(path, lines[:init], outcome)
     tap = TapBlock(lines, outcome)
-    suite, plan, seen, start = None, 0, 0, 0
     for i, line in enumerate(lines):
-        if line.startswith(INIT_START):
-            userspace = True
-            continue
-        if not userspace:
-            m = re.match(r'^    # Subtest: (\S+)', line)
-            if m:
-                suite, plan, seen, start = m.group(1), 0, 0, i
-                continue
-            if suite and re.match(r'^    1\.\.(\d+)', line):
-                plan = int(line.split('..')[1])
-                continue
-            m = RESULT.match(line[4:]) if line.startswith('    ') else None
-            if suite and m and not line.startswith('     '):
-                seen += 1
-                skip = '# SKIP' in m.group(4)
-                ok = m.group(1) == 'ok'
-                outcome(ok, f'kunit:{suite}.{m.group(3)}' + (' (skipped)' if skip else ''),
-                        '\n'.join(lines[start:i + 1][-30:]))
-                start = i + 1
-                continue
-            m = RESULT.match(line)
-            if suite and m and m.group(3) == suite:
-                for k in range(seen + 1, plan + 1):
-                    outcome(False, f'kunit:{suite}.case{k}-never-reported')
-                suite = None
+        if i <= init:
             continue
         m = RUNNING.match(line)
         if m:
@@ -122,10 +194,6 @@ def main(path):
             outcome(m.group(1) == 'ok', 'tap:' + m.group(3),
                     '\n'.join(lines[max(0, i - 20):i + 1]))
     tap.finish(len(lines))
-    if suite:
-        for k in range(seen + 1, max(plan, seen + 1) + 1):
-            outcome(False, f'kunit:{suite}.case{k}-never-reported',
-                    '\n'.join(lines[-30:]))
 
     done = any(l.startswith(INIT_DONE) for l in lines)
     outcome(done, 'boot:reached-the-end', '\n'.join(lines[-30:]))

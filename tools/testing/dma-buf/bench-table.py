@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Usage: bench-table.py [--rounds R] [--boots B] [--clock icount|host]
-                      OURS_LOG... -- UPSTREAM_LOG...
+                      [--about FILE] OURS_LOG... -- UPSTREAM_LOG...
 
 Reads the benchmark boots' console logs (lines "bench: ROW n=N
 ns_per_op=NS iters=K calib_ns=C" and "bench: mem_WHAT n=N bytes=B") and
@@ -13,6 +13,8 @@ the whole spread is on one side of 1, by more than 2% with the icount
 clock, else "same"), and on the largest N
 of a row that has several, the growth of each side (cost at the largest
 N over cost at the smallest).  A row missing on one side shows a dash.
+FILE (markdown: when, from what and on what the figures were made) goes
+under the title.
 
 Load: C is the time of a fixed piece of work run next to the row, the
 same code in both kernels.  Under TCG the guest runs as fast as the host
@@ -68,7 +70,7 @@ def fmt(v):
 
 
 def main(argv):
-    rounds = boots = None
+    rounds = boots = about = None
     clock = 'host'
     while argv and argv[0].startswith('--') and argv[0] != '--':
         opt, val = argv[0], argv[1]
@@ -79,6 +81,8 @@ def main(argv):
             boots = val
         elif opt == '--clock':
             clock = val
+        elif opt == '--about':
+            about = val
     if '--' not in argv:
         sys.exit(__doc__)
     cut = argv.index('--')
@@ -91,6 +95,12 @@ def main(argv):
 
     print('# make bench: ours against upstream 6.1')
     print()
+    if about:
+        with open(about) as f:
+            text = f.read().strip()
+        if text:
+            print(text)
+            print()
     runs = f'{boots} boots of each kernel, one after the other' if boots else ''
     if rounds:
         runs += f', {rounds} rounds per boot'

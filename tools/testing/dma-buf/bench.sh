@@ -11,11 +11,20 @@
 # host's load does not move the figures; host, the host's time as TCG lets
 # the guest (two vCPUs) see it.
 # bench-table.py turns the logs into the table, printed and written to
-# $BUILD_DIR/bench/results.md.
+# $BUILD_DIR/bench/results.md and, with when, where and how it was made,
+# to bench/RESULTS.md, the table the repository keeps (commit it).  A
+# BENCH_ONLY run, which has only some of the rows, leaves that file be.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 out=$BUILD_DIR/bench
+committed=$HARNESS/bench/RESULTS.md
+started=$SECONDS
+# The command as given: make bench and the variables that shape the run.
+command="make bench"
+for v in BENCH_BOOTS BENCH_ROUNDS BENCH_CLOCK BENCH_ONLY QEMU_ACCEL; do
+	[ -n "${!v:-}" ] && command+=" $v=${!v}"
+done
 boots=${BENCH_BOOTS:-2}
 export BENCH_ROUNDS=${BENCH_ROUNDS:-3}
 export BENCH_CLOCK=${BENCH_CLOCK:-icount}
@@ -24,6 +33,34 @@ icount | host) ;;
 *) die "BENCH_CLOCK must be icount or host, not '$BENCH_CLOCK'" ;;
 esac
 mkdir -p "$out"
+
+# Markdown lines on what produced the table: when, from what, on what.
+# Figures are honest only for committed sources: say when they were not.
+about() {
+	local rev cpu mem version deb
+	rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	[ -z "$(git -C "$REPO" status --porcelain --untracked-files=no -- \
+		':(exclude)*.md' 2>/dev/null)" ] || rev+=" with uncommitted changes"
+	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+	version=$(awk '/^(VERSION|PATCHLEVEL|SUBLEVEL) =/ { v = v s $3; s = "." }
+		END { print v }' "$TREE/Makefile")
+	deb=$(dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null || true)
+	echo "- Made by \`$command\` on $(date -u '+%Y-%m-%d at %H:%M UTC'): the"
+	echo "  builds took $(((built - started) / 60)) min, the boots $(((booted - built) / 60)) min."
+	echo "- Kernels: Linux $version from $(basename "$TARBALL")${deb:+ ($deb)},"
+	echo "  as it is (upstream) and with this repository's \`drivers/dma-buf\`"
+	echo "  and headers at $rev (ours); one config for both"
+	echo "  (\`configs/base\`, \`consumers\` and \`bench\`)."
+	echo "- Machine: ${cpu:-an unknown CPU}, $(nproc) CPUs, $mem, Linux $(uname -r);"
+	if [ "$BENCH_CLOCK" = icount ]; then
+		echo "  $(qemu-system-x86_64 --version | head -n 1), TCG, one vCPU;"
+	else
+		echo "  $(qemu-system-x86_64 --version | head -n 1), ${QEMU_ACCEL:-TCG, or KVM where boot.sh finds it},"
+		echo "  two vCPUs;"
+	fi
+	echo "  load average $(cut -d ' ' -f 1-3 /proc/loadavg) after the boots."
+}
 
 "$HARNESS/deps.sh"
 "$HARNESS/tree.sh"
@@ -47,6 +84,7 @@ for side in ours upstream; do
 	"$HARNESS/initramfs.sh" $flavor "$out/$side"
 done
 
+built=$SECONDS
 rm -f "$out"/boot-*.log
 for b in $(seq "$boots"); do
 	for side in ours upstream; do
@@ -61,11 +99,22 @@ for b in $(seq "$boots"); do
 	done
 done
 
+booted=$SECONDS
+about > "$out/about.md"
 python3 "$HARNESS/bench-table.py" --rounds "$BENCH_ROUNDS" --boots "$boots" \
-	--clock "$BENCH_CLOCK" \
+	--clock "$BENCH_CLOCK" --about "$out/about.md" \
 	"$out"/boot-ours-*.log -- "$out"/boot-upstream-*.log > "$out/results.md"
 say "the same code natively, in userspace (make userspace-bench)"
 "$HARNESS/userspace-bench.sh" "$out" > /dev/null ||
 	echo "    the userspace benchmark failed: $BUILD_DIR/userspace/bench.log"
 cat "$out/results.md"
 echo "    (also in $out/results.md)"
+if [ -z "${BENCH_ONLY:-}" ]; then
+	{
+		echo "<!-- SPDX-License-Identifier: GPL-2.0-only -->"
+		echo "<!-- Written by make bench (tools/testing/dma-buf/bench.sh). -->"
+		echo
+		cat "$out/results.md"
+	} > "$committed"
+	echo "    and in ${committed#"$REPO"/}, to commit"
+fi

@@ -16,7 +16,8 @@
 # The commit message follows (subject, blank line, body).  A line "---"
 # may end it; what follows is a unified diff (kernel paths) applied last:
 # the interim version of a shared file (Makefile, Kconfig...) that a
-# later patch brings whole, at this point of the series.
+# later patch brings whole, at this point of the series
+# (series/interim.py writes these diffs from the project's files).
 #
 # Checked, loudly: every project file with a kernel path (the harness,
 # tools/testing/dma-buf/, is tooling and not part of the series) and every

@@ -200,10 +200,15 @@ generate() {
 	text = text.replace('*** BLURB HERE ***', blurb.rstrip('\n'), 1)
 	open(path, 'w').write(text)
 	EOF
-	echo "    $(($(ls "$out" | wc -l) - 1)) patches and a cover letter in $out"
+	echo "    $(series_files | wc -l) patches and a cover letter in $out"
 }
 
-series_files() { ls "$out"/*.patch | grep -v '/0000-cover-letter\.patch$'; }
+series_files() {
+	local f
+	for f in "$out"/*.patch; do
+		[ "$f" = "$out/0000-cover-letter.patch" ] || printf '%s\n' "$f"
+	done
+}
 
 check_apply() {
 	say "applying the series with git am to the pristine tree"

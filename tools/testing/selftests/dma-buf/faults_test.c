@@ -665,7 +665,11 @@ TEST_F(faults, sync_file_info)
 	run_faults(_metadata, &op);
 }
 
-TEST_F(faults, heap_alloc)
+/*
+ * Seven passes of some 30 points each, and CMA migrating pages: beyond
+ * the harness's default 30 s under TCG with KASAN on a loaded host.
+ */
+TEST_F_TIMEOUT(faults, heap_alloc, 180)
 {
 	struct op op = { "DMA_HEAP_IOCTL_ALLOC", do_heap_alloc, NULL,
 			 &self->c };

@@ -148,8 +148,12 @@ TEST_F(implicit, cpu_access_wait_bounded_under_producer)
 	EXPECT_EQ(0, p.err);
 	TH_LOG("%d waits, the longest %lld us", waits, worst);
 	EXPECT_GE(waits, 100);
-	/* A few ms, with slack for an emulated, debug-heavy kernel. */
-	EXPECT_LT(worst, 100000);
+	/*
+	 * A few ms, with slack for an emulated, debug-heavy kernel on a
+	 * loaded host.  A wait that starved behind the producer's writes
+	 * would last its whole run, 3 s or more.
+	 */
+	EXPECT_LT(worst, 500000);
 }
 
 TEST_F(implicit, write_then_read_of_one_timeline)

@@ -22,16 +22,16 @@ ccache_env
 say "kunit.py run --kunitconfig=drivers/dma-buf --arch=x86_64 (build in $out, log: $log)"
 start=$SECONDS
 rc=0
-(cd "$TREE" && ./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
+run_logged "$log" bash -c 'cd "$1" && shift && exec "$@"' _ "$TREE" \
+	./tools/testing/kunit/kunit.py run --kunitconfig=drivers/dma-buf \
 	--arch=x86_64 --build_dir="$out" --jobs="$JOBS" \
 	--make_options "CC=ccache gcc" --make_options "HOSTCC=ccache gcc" \
-	--timeout="${QEMU_TIMEOUT:-1200}" --json="$json") > "$log" 2>&1 || rc=$?
+	--timeout="${QEMU_TIMEOUT:-1200}" --json="$json" || rc=$?
 secs=$((SECONDS - start))
 # kunit.py's own summary: a line per suite, the totals, its times.
 grep -E '\[(PASSED|FAILED|SKIPPED|CRASHED)\] [^ ]+ =|Testing complete|Elapsed time' "$log" |
 	sed -E 's/^\[[0-9:]+\] /    /' || true
 if [ ! -s "$json" ]; then
-	tail -n 40 "$log"
 	die "kunit.py wrote no results (exit status $rc; log: $log)"
 fi
 python3 - "$json" "$secs" <<'EOF'

@@ -63,14 +63,17 @@ configure() {
 	cmp -s "$cfg/.config" "$chk/.config" || cp "$cfg/.config" "$chk/.config"
 }
 
-# build: the kernel warning-free, then drivers/dma-buf with W=1 and
-# sparse, every file compiled again (ccache replays its warnings).  W=1
-# and sparse findings count in the files the series has changed so far;
-# those in 6.1's own files, not replaced yet, are only counted.
+# build: the kernel, warning-free.  w1: drivers/dma-buf with W=1 and
+# sparse, every file compiled again (ccache replays its warnings); the
+# findings count in the files the series has changed so far, those in
+# 6.1's own files, not replaced yet, are only counted.
 build() {
-	local changed l f
 	run_logged "$obj/build.log" kmake "$obj" bzImage || return 1
-	if grep -E '(warning|error):' "$obj/build.log"; then return 1; fi
+	! grep -E '(warning|error):' "$obj/build.log"
+}
+
+w1() {
+	local changed l f
 	rm -rf "$chk/drivers/dma-buf"
 	run_logged "$chk/build.log" kmake "$chk" W=1 C=2 drivers/dma-buf/ || return 1
 	changed=$(git -C "$TREE" diff --name-only pristine HEAD)
@@ -104,9 +107,13 @@ for ((k = first; k <= last; k++)); do
 	if ! configure; then
 		what="config mismatch"
 	elif ! build; then
-		what="build failed or warned (logs: $obj/build.log, $chk/build.log)"
+		what="build failed or warned (log: $obj/build.log)"
 	fi
 	tb=$((SECONDS - t))
+	note=
+	if [ -z "$what" ] && ! w1 > "$BUILD_DIR/w1-$k.log"; then
+		note="; W=1/sparse findings in the series' files ($BUILD_DIR/w1-$k.log)"
+	fi
 	if [ -z "$what" ]; then
 		t=$SECONDS
 		"$HARNESS/initramfs.sh" debug "$BUILD_DIR/progs"
@@ -119,7 +126,9 @@ for ((k = first; k <= last; k++)); do
 		what="built in ${tb} s; booted in $((SECONDS - t)) s: $pass passed ($kunit KUnit cases), $fail failed"
 		n=$(wc -l < "$BUILD_DIR/w1-6.1.log")
 		[ "$n" -eq 0 ] || what+="; $n W=1 findings in 6.1 files not replaced yet"
-		[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ] || what="FAILED: $what (boot-$k.log)"
+		what+=$note
+		[ "$fail" -eq 0 ] && [ "$pass" -gt 0 ] && [ -z "$note" ] ||
+			what="FAILED: $what (boot-$k.log)"
 	else
 		what="FAILED: $what"
 	fi

@@ -11,9 +11,9 @@ whether the boot reached the
 init's final marker, and whether the kernel printed any splat.
 
 The KUnit part of the log, everything before the init starts, is parsed
-by the kernel's own tool, tools/testing/kunit/kunit.py parse --json, of
-the tree the kernel was built from: the boot log's build directory's
-linux/ (lib.sh's layout), else KUNIT_PY names kunit.py.
+by the kernel's own tool, tools/testing/kunit/kunit.py parse --json: the
+one KUNIT_PY names, else the one of the tree the kernel was built from
+(linux/ beside the boot log's object directory, as lib.sh lays it out).
 
 A test that checks a documented WARN brackets it with the lines
 "dmabuf-test: expect WARNING begin NAME" and "... end NAME" (see

@@ -257,12 +257,13 @@ static void probe_queue(struct file *file, wait_queue_head_t *head,
 	add_wait_queue(head, &p->wait);
 }
 
-static __poll_t probe_poll(struct poll_probe *p, struct dma_buf *buf,
-			   __poll_t events)
+/* Poll @buf for @events, as poll(2) spells them; returns what is ready. */
+static unsigned int probe_poll(struct poll_probe *p, struct dma_buf *buf,
+			       unsigned int events)
 {
 	init_poll_funcptr(&p->pt, probe_queue);
-	p->pt._key = events;
-	return vfs_poll(buf->file, &p->pt);
+	p->pt._key = demangle_poll(events);
+	return mangle_poll(vfs_poll(buf->file, &p->pt));
 }
 
 static void probe_done(struct poll_probe *p)
@@ -278,24 +279,24 @@ static void poll_reports_readers_and_writers(struct kunit *test)
 	struct dma_fence *reader = mock_fence(test);
 	struct poll_probe p = {};
 
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLIN | POLLOUT);
 	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, 0), 0U);
 
 	add_fence(buf, reader, DMA_RESV_USAGE_READ);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLIN);
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT), 0U);
-	KUNIT_EXPECT_NE(test, buf->cb_in.active, 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT), 0U);
+	KUNIT_EXPECT_NE(test, mangle_poll(buf->cb_in.active), 0U);
 
 	dma_fence_signal(writer);
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT), POLLIN);
 	dma_fence_signal(reader);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLIN | EPOLLOUT);
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active | buf->cb_out.active, 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLIN | POLLOUT);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active | buf->cb_out.active), 0U);
 
 	probe_done(&p);
 	dma_fence_put(writer);
@@ -313,7 +314,7 @@ static void poll_follows_replaced_fences(struct kunit *test)
 	int woken;
 
 	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 
 	/* The writer is replaced while the poll waits on the old one. */
 	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
@@ -321,12 +322,12 @@ static void poll_follows_replaced_fences(struct kunit *test)
 	dma_fence_signal(first);
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
 	/* Polling again finds the new writer still busy... */
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 	woken = atomic_read(&p.wakeups);
 	/* ...and its completion wakes the poller too. */
 	dma_fence_signal(second);
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), POLLIN);
 
 	probe_done(&p);
 	dma_fence_put(first);
@@ -349,7 +350,7 @@ static void poll_holds_the_fence_it_waits_on(struct kunit *test)
 
 	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
 	refs = kref_read(&first->refcount);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs + 1);
 
 	/* The buffer lets go of the first writer; the callback does not. */
@@ -357,11 +358,11 @@ static void poll_holds_the_fence_it_waits_on(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs);
 	dma_fence_signal(first);
 	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs - 1);
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), 0U);
 
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 	dma_fence_signal(second);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), POLLIN);
 
 	probe_done(&p);
 	dma_fence_put(first);
@@ -382,15 +383,15 @@ static void poll_defers_to_a_claimed_callback(struct kunit *test)
 
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
 	refs = kref_read(&writer->refcount);
-	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, EPOLLIN), 0U);
-	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, POLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, POLLIN), 0U);
 	KUNIT_EXPECT_EQ(test, kref_read(&writer->refcount), refs + 1);
 
 	dma_fence_signal(writer);
 	KUNIT_EXPECT_GT(test, atomic_read(&second.wakeups), 0);
-	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, EPOLLIN), EPOLLIN);
-	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, EPOLLIN), EPOLLIN);
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&second, buf, POLLIN), POLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&first, buf, POLLIN), POLLIN);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), 0U);
 
 	probe_done(&first);
 	probe_done(&second);
@@ -432,11 +433,11 @@ static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 	refs = kref_read(&m->base.refcount);
 	files = file_count(buf->file);
 
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLIN | POLLOUT);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active | buf->cb_out.active, 0U);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active | buf->cb_out.active), 0U);
 	KUNIT_EXPECT_EQ(test, kref_read(&m->base.refcount), refs);
 	KUNIT_EXPECT_EQ(test, file_count(buf->file), files);
 
@@ -464,15 +465,15 @@ static void poll_walks_past_a_fence_done_when_armed(struct kunit *test)
 	add_fence(buf, &m->base, DMA_RESV_USAGE_WRITE);
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
 
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active, EPOLLIN);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), POLLIN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p.wakeups), 0);
 
 	dma_fence_signal(writer);
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
-	KUNIT_EXPECT_EQ(test, buf->cb_in.active, 0U);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), EPOLLIN);
+	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), POLLIN);
 
 	probe_done(&p);
 	dma_fence_put(writer);
@@ -493,15 +494,15 @@ static void poll_leaves_out_a_claimed_event(struct kunit *test)
 	spin_lock_irq(&buf->poll.lock);
 	buf->cb_in.active = EPOLLIN;
 	spin_unlock_irq(&buf->poll.lock);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLOUT);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
 
 	spin_lock_irq(&buf->poll.lock);
 	buf->cb_in.active = 0;
 	spin_unlock_irq(&buf->poll.lock);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLIN | EPOLLOUT),
-			EPOLLIN | EPOLLOUT);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
+			POLLIN | POLLOUT);
 	probe_done(&p);
 	put_buf(test, buf);
 }
@@ -514,7 +515,7 @@ static void poll_keeps_the_buffer_alive(struct kunit *test)
 	struct poll_probe p = {};
 
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, EPOLLOUT), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLOUT), 0U);
 	probe_done(&p);
 
 	/* The armed callback holds the file: dropping ours frees nothing. */

@@ -22,11 +22,26 @@
 
 #include "mock-fence.h"
 
-/* Release a sync file now, not from the delayed fput work. */
+/*
+ * A kernel thread's last fput() queues the release to a worker, which may
+ * still be running it when flush_delayed_fput() returns.  The tests count
+ * references right after a release, so they drop the last one themselves,
+ * synchronously.
+ */
 static void release_file(struct file *file)
 {
-	fput(file);
-	flush_delayed_fput();
+	__fput_sync(file);
+}
+
+/* close_fd(), with the release of the file done before it returns. */
+static int close_fd_now(int fd)
+{
+	struct file *file = fget(fd);
+	int ret = close_fd(fd);
+
+	if (file)
+		release_file(file);
+	return ret;
 }
 
 static unsigned int refs(struct dma_fence *fence)
@@ -81,8 +96,7 @@ static void sync_file_get_fence_from_fd(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, refs(fence), 3u);
 	dma_fence_put(got);
 
-	KUNIT_EXPECT_EQ(test, close_fd(fd), 0);
-	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, close_fd_now(fd), 0);
 	KUNIT_EXPECT_EQ(test, refs(fence), 1u);
 	KUNIT_EXPECT_NULL(test, sync_file_get_fence(fd));
 	mock_fence_complete(fence, 0);
@@ -107,8 +121,7 @@ static void sync_file_get_fence_rejects_other_fds(struct kunit *test)
 	KUNIT_ASSERT_GE(test, fd, 0);
 	fd_install(fd, other);
 	KUNIT_EXPECT_NULL(test, sync_file_get_fence(fd));
-	KUNIT_EXPECT_EQ(test, close_fd(fd), 0);
-	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, close_fd_now(fd), 0);
 }
 
 /* sync_file_get_name() is not exported (as in 6.1): built-in only. */
@@ -253,8 +266,7 @@ static void sync_file_fence_of_merged_file(struct kunit *test)
 	irq_work_sync(&to_dma_fence_array(got)->work);
 	dma_fence_put(got);
 
-	KUNIT_EXPECT_EQ(test, close_fd(fd), 0);
-	flush_delayed_fput();
+	KUNIT_EXPECT_EQ(test, close_fd_now(fd), 0);
 	KUNIT_EXPECT_EQ(test, refs(b), 1u);
 	KUNIT_EXPECT_EQ(test, refs(a_later), 1u);
 	dma_fence_put(a);

@@ -52,7 +52,7 @@ def kconfig(k):
         i = [b[0] for b in bl].index('endmenu')
         bl[i:i] = [['GCOV_PROFILE_DMABUF', kget(head_k, 'GCOV_PROFILE_DMABUF')],
                    ['source:drivers/dma-buf/tests/Kconfig', kget(head_k, 'source:drivers/dma-buf/tests/Kconfig')]]
-    if k >= 3: bl = [b for b in bl if b[0] != 'DMABUF_SELFTESTS']
+    if k >= 3: repl('DMABUF_SELFTESTS')
     if k >= 4: repl('SYNC_FILE'); repl('SW_SYNC')
     if k >= 5: repl('DMABUF_MOVE_NOTIFY'); repl('DMABUF_DEBUG'); repl('DMABUF_SYSFS_STATS')
     if k >= 6: repl('UDMABUF')

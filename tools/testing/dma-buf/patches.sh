@@ -100,27 +100,26 @@ generate() {
 		fi
 		owner[$2]=$3
 	}
+	# claim_globs KIND MANIFEST CANDIDATE...: each KIND: glob of MANIFEST
+	# claims the candidates it matches and has to match one.
+	claim_globs() {
+		local kind=$1 m=$2 g f hit
+		shift 2
+		while read -r g; do
+			[ -n "$g" ] || continue
+			hit=0
+			for f in "$@"; do
+				# shellcheck disable=SC2053 # the glob is the point
+				if [[ $f == $g ]]; then claim "$kind" "$f" "$(basename "$m")"; hit=1; fi
+			done
+			[ $hit = 1 ] || { echo "$(basename "$m"): $kind: $g matches nothing" >&2; bad=1; }
+		done < <(field "$m" "$kind")
+	}
 	for m in "${manifests[@]}"; do
 		p=$(basename "$m")
 		[ -n "$(section "$m" message | head -n 1)" ] || { echo "$p: no subject" >&2; bad=1; }
-		while read -r g; do
-			[ -n "$g" ] || continue
-			hit=0
-			for f in "${files[@]}"; do
-				# shellcheck disable=SC2053 # the glob is the point
-				if [[ $f == $g ]]; then claim path "$f" "$p"; hit=1; fi
-			done
-			[ $hit = 1 ] || { echo "$p: path: $g matches no project file" >&2; bad=1; }
-		done < <(field "$m" path)
-		while read -r g; do
-			[ -n "$g" ] || continue
-			hit=0
-			for f in "${edits[@]}"; do
-				# shellcheck disable=SC2053
-				if [[ $f == $g ]]; then claim edit "$f" "$p"; hit=1; fi
-			done
-			[ $hit = 1 ] || { echo "$p: edit: $g matches no edit in $EDITS" >&2; bad=1; }
-		done < <(field "$m" edit)
+		claim_globs path "$m" "${files[@]}"
+		claim_globs edit "$m" "${edits[@]}"
 	done
 	for f in "${files[@]}" "${edits[@]}"; do
 		[ -n "${owner[$f]:-}" ] || { echo "$f: claimed by no patch in $SERIES" >&2; bad=1; }

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Fences and buffers that outlive the module that made them.  Each test
- * loads dmabuf_modtest (tools/testing/dma-buf/modtest, packed into the
- * test boot's initramfs as /modules/dmabuf_modtest.ko; MODTEST_KO
- * overrides the path) with finit_module() and unloads it with
+ * loads dmabuf_modtest, a test module speaking dmabuf_modtest.h that is
+ * not part of the kernel tree (MODTEST_KO names its file; by default
+ * /modules/dmabuf_modtest.ko, and without it every test skips), with
+ * finit_module() and unloads it with
  * delete_module(), as rmmod does, so that every refusal has its errno:
  *
  *  - a dma-buf pins its exporter (dma_buf_export() takes a reference on
@@ -38,7 +39,7 @@
 
 #include "../kselftest_harness.h"
 #include "common.h"
-#include "../../dma-buf/modtest/dmabuf_modtest.h"
+#include "dmabuf_modtest.h"
 
 #define MODTEST_SYSFS "/sys/module/" MODTEST_NAME
 

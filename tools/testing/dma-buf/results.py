@@ -6,7 +6,8 @@ Reads a test boot's console log and prints one line per counted outcome,
 "PASS name" or "FAIL name": every KUnit case (a suite that planned more
 cases than it reported counts the missing ones as failed), every TAP
 result printed by /init and the kselftests (a program that reports fewer
-results than its plan line announced, or no plan, fails the missing ones),
+results than its plan line announced, or no plan, fails the missing ones;
+a kselftest case that skips fails, named by its "#  RUN" line),
 whether the boot reached the
 init's final marker, and whether the kernel printed any splat.
 
@@ -46,6 +47,10 @@ EXPECT = re.compile(r'dmabuf-test: expect WARNING (begin|end) (\S+)')
 PLAN = re.compile(r'^1\.\.(\d+)$')
 RUNNING = re.compile(r'^dmabuf-harness: running /tests/(\S+)')
 EXITED = re.compile(r'^dmabuf-harness: /tests/\S+ exited')
+# kselftest_harness.h names a case on its "#  RUN" line; its result line
+# for a skipped case carries only the reason: "ok N # SKIP reason".
+HARNESS_RUN = re.compile(r'^#\s+RUN\s+(\S+) \.\.\.')
+SKIPPED = re.compile(r'^# SKIP\b(.*)$')
 
 
 class TapBlock:
@@ -171,13 +176,14 @@ def main(path):
                 len(lines))
     kunit_outcomes(path, lines[:init], outcome)
     tap = TapBlock(lines, outcome)
+    last_run = None
     for i, line in enumerate(lines):
         if i <= init:
             continue
         m = RUNNING.match(line)
         if m:
             tap.finish(i)
-            tap.program, tap.ran = m.group(1), True
+            tap.program, tap.ran, last_run = m.group(1), True, None
             continue
         if EXITED.match(line):
             tap.finish(i)
@@ -188,11 +194,22 @@ def main(path):
                 tap.finish(i)
             tap.plan, tap.seen = int(m.group(1)), 0
             continue
+        m = HARNESS_RUN.match(line)
+        if m:
+            last_run = m.group(1)
+            continue
         m = RESULT.match(line)
         if m:
             tap.seen += 1
-            outcome(m.group(1) == 'ok', 'tap:' + m.group(3),
-                    '\n'.join(lines[max(0, i - 20):i + 1]))
+            ctx = '\n'.join(lines[max(0, i - 20):i + 1])
+            skip = SKIPPED.match(m.group(3) + m.group(4))
+            if skip:
+                # Every device and driver is in the test boot: a skip
+                # there means something the test needs went missing.
+                outcome(False, f'tap:{last_run or tap.program} (skipped: '
+                        f'{skip.group(1).strip() or "no reason"})', ctx)
+            else:
+                outcome(m.group(1) == 'ok', 'tap:' + m.group(3), ctx)
     tap.finish(len(lines))
 
     done = any(l.startswith(INIT_DONE) for l in lines)

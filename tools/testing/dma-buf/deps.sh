@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib.sh"
 pkgs=(linux-source-6.1 v4l-utils qemu-system-x86 gcc make flex bison bc libelf-dev
       libssl-dev cpio sparse busybox-static ccache python3 rsync perl git
       xz-utils kmod libc6-dev python3-sphinx python3-sphinx-rtd-theme
-      libasan8 libubsan1 libtsan2 valgrind lcov)
+      libasan8 libubsan1 libtsan2 valgrind lcov python3-ply python3-git)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||

@@ -34,13 +34,15 @@ icount | host) ;;
 esac
 mkdir -p "$out"
 
+# The commit the kernels are built from, read before tree.sh copies it:
+# figures are honest only for committed sources, so say when they were not.
+rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ -z "$(git -C "$REPO" status --porcelain --untracked-files=no -- \
+	':(exclude)*.md' 2>/dev/null)" ] || rev+=" with uncommitted changes"
+
 # Markdown lines on what produced the table: when, from what, on what.
-# Figures are honest only for committed sources: say when they were not.
 about() {
-	local rev cpu mem version deb
-	rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)
-	[ -z "$(git -C "$REPO" status --porcelain --untracked-files=no -- \
-		':(exclude)*.md' 2>/dev/null)" ] || rev+=" with uncommitted changes"
+	local cpu mem version deb
 	cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 	mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
 	version=$(awk '/^(VERSION|PATCHLEVEL|SUBLEVEL) =/ { v = v s $3; s = "." }

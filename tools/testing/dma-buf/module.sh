@@ -20,8 +20,6 @@ say "building the $1 module against the $flavor kernel"
 rm -rf "$dir" && mkdir -p "$dir"
 dir=$(cd "$dir" && pwd) # kbuild wants M= absolute
 cp "$src"/*.[ch] "$src/Makefile" "$dir/"
-# The lifetime module's interface is the kselftest's header.
-[ "$1" != modtest ] || cp "$REPO/tools/testing/selftests/dma-buf/dmabuf_modtest.h" "$dir/"
 run_logged "$dir/build.log" kmake "$obj" M="$dir" modules
 if grep -E '(warning|error):' "$dir/build.log"; then
 	die "the $1 module built with warnings against the $flavor kernel"

@@ -4,8 +4,8 @@
  * loaded and unloaded by module_test (tools/testing/selftests/dma-buf).
  * Built out of tree against the debug kernel (module.sh).
  *
- * The ioctls on /sys/kernel/debug/dmabuf_modtest (dmabuf_modtest.h, the
- * kselftest's header, which module.sh copies next to this file) hand
+ * The ioctls on /sys/kernel/debug/dmabuf_modtest (dmabuf_modtest.h, a
+ * link to the kselftest's header) hand
  * out sync files of the module's fences and dma-bufs the module exports.
  * The two follow the two lifetime rules of Linux 6.1:
  *

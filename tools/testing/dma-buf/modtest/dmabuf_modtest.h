@@ -1,0 +1,1 @@
+../../selftests/dma-buf/dmabuf_modtest.h

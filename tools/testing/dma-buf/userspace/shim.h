@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* What the shim's runtime (shim.c) offers the runner and the benchmarks. */
+/* What the shim's runtime (shim/) offers the runner and the benchmarks. */
 #ifndef SHIM_RUNTIME_H
 #define SHIM_RUNTIME_H
 

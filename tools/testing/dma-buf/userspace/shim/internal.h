@@ -21,5 +21,7 @@ extern __thread struct task_struct *shim_this_task;
 struct task_struct *shim_task_new(const char *name);
 /* Makes @t the calling thread's task. */
 void shim_task_adopt(struct task_struct *t);
+/* Runs @fn on a detached thread of its own; a BUG if none can start. */
+void shim_start_detached(void *(*fn)(void *unused));
 
 #endif /* SHIM_INTERNAL_H */

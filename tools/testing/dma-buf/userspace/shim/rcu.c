@@ -105,11 +105,7 @@ static void *rcu_thread(void *unused)
 
 static void rcu_thread_start(void)
 {
-	pthread_t thread;
-
-	if (pthread_create(&thread, NULL, rcu_thread, NULL))
-		shim_bug(__FILE__, __LINE__, "pthread_create");
-	pthread_detach(thread);
+	shim_start_detached(rcu_thread);
 }
 
 static void rcu_enqueue(struct rcu_head *head)

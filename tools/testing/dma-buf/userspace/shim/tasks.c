@@ -217,6 +217,15 @@ void shim_run_on_thread(const char *name, void (*fn)(void *arg), void *arg)
 	task_free(s.task);
 }
 
+void shim_start_detached(void *(*fn)(void *unused))
+{
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, fn, NULL))
+		shim_bug(__FILE__, __LINE__, "pthread_create");
+	pthread_detach(thread);
+}
+
 void init_waitqueue_head(wait_queue_head_t *wq)
 {
 	pthread_mutex_init(&wq->lock, NULL);

@@ -73,11 +73,7 @@ static void *irq_thread(void *unused)
 
 static void irq_thread_start(void)
 {
-	pthread_t thread;
-
-	if (pthread_create(&thread, NULL, irq_thread, NULL))
-		shim_bug(__FILE__, __LINE__, "pthread_create");
-	pthread_detach(thread);
+	shim_start_detached(irq_thread);
 }
 
 bool irq_work_queue(struct irq_work *work)

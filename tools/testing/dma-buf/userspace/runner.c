@@ -120,15 +120,23 @@ void *kunit_kmalloc(struct kunit *test, size_t size, gfp_t gfp)
 	return p;
 }
 
-void kunit_info(struct kunit *test, const char *fmt, ...)
+/* A KTAP diagnostic line of @test's: "# name: " @what, then the message. */
+static void vnote(struct kunit *test, const char *what, const char *fmt,
+		  va_list ap)
 {
 	char line[512];
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	pr_info("    # %s: %s%s", test->name, what, line);
+}
+
+void kunit_info(struct kunit *test, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	vnote(test, "", fmt, ap);
 	va_end(ap);
-	pr_info("    # %s: %s", test->name, line);
 }
 
 void kunit_abort(struct kunit *test)
@@ -138,14 +146,12 @@ void kunit_abort(struct kunit *test)
 
 void kunit_skip(struct kunit *test, const char *fmt, ...)
 {
-	char why[256];
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
 	test->skipped = true;
-	pr_info("    # %s: skipped: %s\n", test->name, why);
+	va_start(ap, fmt);
+	vnote(test, "skipped: ", fmt, ap);
+	va_end(ap);
 	kunit_abort(test);
 }
 

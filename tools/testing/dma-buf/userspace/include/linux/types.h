@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* The system's uAPI types plus the kernel-internal ones. */
+/*
+ * The system's uAPI types plus the kernel-internal ones, list heads
+ * included (tools/include's linux/list.h expects them here).
+ */
 #ifndef SHIM_LINUX_TYPES_H
 #define SHIM_LINUX_TYPES_H
 
@@ -18,5 +21,17 @@ typedef __s32 s32;
 typedef __s64 s64;
 typedef s64 ktime_t;
 typedef unsigned int gfp_t;
+
+struct list_head {
+	struct list_head *next, *prev;
+};
+
+struct hlist_head {
+	struct hlist_node *first;
+};
+
+struct hlist_node {
+	struct hlist_node *next, **pprev;
+};
 
 #endif /* SHIM_LINUX_TYPES_H */

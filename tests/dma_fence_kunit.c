@@ -18,11 +18,11 @@
 
 #include "expect-warn.h"
 #include "fail-nth.h"
+#include "mock-fence.h"
 
-/* A fence whose driver hooks record what the core asked of them. */
-struct mock_fence {
-	struct dma_fence base;	/* first: dma_fence_free() frees this */
-	spinlock_t lock;
+/* A mock fence whose driver hooks record what the core asked of them. */
+struct probe_fence {
+	struct mock_fence mock;	/* first: dma_fence_free() frees this */
 	int enable_calls;
 	bool done_at_enable;	/* enable_signaling reports completion */
 	bool hw_done;		/* what the ->signaled hook answers */
@@ -32,9 +32,9 @@ struct mock_fence {
 	struct dma_fence *peer;	/* signaled by peer_enable_signaling() */
 };
 
-static struct mock_fence *to_mock(struct dma_fence *fence)
+static struct probe_fence *to_probe(struct dma_fence *fence)
 {
-	return container_of(fence, struct mock_fence, base);
+	return container_of(fence, struct probe_fence, mock.base);
 }
 
 static const char *mock_driver_name(struct dma_fence *fence)
@@ -49,7 +49,7 @@ static const char *mock_timeline_name(struct dma_fence *fence)
 
 static bool mock_enable_signaling(struct dma_fence *fence)
 {
-	struct mock_fence *m = to_mock(fence);
+	struct probe_fence *m = to_probe(fence);
 
 	m->enable_calls++;
 	return !m->done_at_enable;
@@ -57,12 +57,12 @@ static bool mock_enable_signaling(struct dma_fence *fence)
 
 static bool mock_signaled(struct dma_fence *fence)
 {
-	return READ_ONCE(to_mock(fence)->hw_done);
+	return READ_ONCE(to_probe(fence)->hw_done);
 }
 
 static void mock_set_deadline(struct dma_fence *fence, ktime_t deadline)
 {
-	struct mock_fence *m = to_mock(fence);
+	struct probe_fence *m = to_probe(fence);
 
 	m->deadline_calls++;
 	m->deadline = deadline;
@@ -70,7 +70,7 @@ static void mock_set_deadline(struct dma_fence *fence, ktime_t deadline)
 
 static void mock_release(struct dma_fence *fence)
 {
-	struct mock_fence *m = to_mock(fence);
+	struct probe_fence *m = to_probe(fence);
 
 	if (m->released)
 		atomic_inc(m->released);
@@ -97,12 +97,11 @@ static struct dma_fence *mock_create(struct kunit *test,
 				     const struct dma_fence_ops *ops,
 				     u64 context, u64 seqno)
 {
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct probe_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
 
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, ops, &m->lock, context, seqno);
-	return &m->base;
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	mock_fence_init(&p->mock, ops, context, seqno);
+	return &p->mock.base;
 }
 
 /*
@@ -142,7 +141,7 @@ static const struct dma_fence_ops no_timeline_name_ops = {
 /* Enabling signaling on such a fence signals its peer first. */
 static bool peer_enable_signaling(struct dma_fence *fence)
 {
-	dma_fence_signal(to_mock(fence)->peer);
+	dma_fence_signal(to_probe(fence)->peer);
 	return true;
 }
 
@@ -152,7 +151,7 @@ static const struct dma_fence_ops peer_ops = {
 	.enable_signaling = peer_enable_signaling,
 };
 
-static struct dma_fence *mock_fence(struct kunit *test)
+static struct dma_fence *probe_fence(struct kunit *test)
 {
 	return mock_create(test, &mock_ops, dma_fence_context_alloc(1), 1);
 }
@@ -206,7 +205,7 @@ static void dma_fence_context_alloc_consecutive(struct kunit *test)
 
 static void dma_fence_signal_twice(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	unsigned long irqflags;
 
 	KUNIT_EXPECT_EQ(test, dma_fence_signal_timestamp(f, ns_to_ktime(1000)), 0);
@@ -224,7 +223,7 @@ static void dma_fence_signal_twice(struct kunit *test)
 
 static void dma_fence_callbacks_run_once_in_order(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	struct log_cb cbs[3];
 	int log[4] = {}, len = 0, i;
 
@@ -248,7 +247,7 @@ static void dma_fence_callbacks_run_once_in_order(struct kunit *test)
 
 static void dma_fence_add_callback_after_signal(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[1], len = 0;
 	struct log_cb cb = { .log = log, .len = &len };
 
@@ -264,7 +263,7 @@ static void dma_fence_add_callback_after_signal(struct kunit *test)
 
 static void dma_fence_remove_callback_before_signal(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[2], len = 0;
 	struct log_cb gone = { .id = 1, .log = log, .len = &len };
 	struct log_cb kept = { .id = 2, .log = log, .len = &len };
@@ -281,7 +280,7 @@ static void dma_fence_remove_callback_before_signal(struct kunit *test)
 
 static void dma_fence_remove_callback_after_signal(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[1], len = 0;
 	struct log_cb cb = { .log = log, .len = &len };
 
@@ -294,8 +293,8 @@ static void dma_fence_remove_callback_after_signal(struct kunit *test)
 
 static void dma_fence_error_before_signal(struct kunit *test)
 {
-	struct dma_fence *bad = mock_fence(test);
-	struct dma_fence *good = mock_fence(test);
+	struct dma_fence *bad = probe_fence(test);
+	struct dma_fence *good = probe_fence(test);
 
 	dma_fence_set_error(bad, -EIO);
 	KUNIT_EXPECT_EQ(test, dma_fence_get_status(bad), 0);
@@ -309,7 +308,7 @@ static void dma_fence_error_before_signal(struct kunit *test)
 
 static void dma_fence_timestamp_set_at_signal(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	ktime_t before, after, ts;
 
 	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_TIMESTAMP_BIT,
@@ -333,7 +332,7 @@ static void dma_fence_timestamps_monotonic(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		f[i] = mock_fence(test);
+		f[i] = probe_fence(test);
 		dma_fence_signal(f[i]);
 	}
 	for (i = 1; i < ARRAY_SIZE(f); i++)
@@ -345,21 +344,21 @@ static void dma_fence_timestamps_monotonic(struct kunit *test)
 
 static void dma_fence_enable_signaling_called_once(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[2], len = 0;
 	struct log_cb a = { .log = log, .len = &len };
 	struct log_cb b = { .log = log, .len = &len };
 
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 0);
 	dma_fence_enable_sw_signaling(f);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
 					 &f->flags));
 	dma_fence_add_callback(f, &a.cb, log_cb_func);
 	dma_fence_add_callback(f, &b.cb, log_cb_func);
 	dma_fence_enable_sw_signaling(f);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	dma_fence_signal(f);
 	KUNIT_EXPECT_EQ(test, len, 2);
 	dma_fence_put(f);
@@ -367,11 +366,11 @@ static void dma_fence_enable_signaling_called_once(struct kunit *test)
 
 static void dma_fence_enable_signaling_reports_done(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[1], len = 0;
 	struct log_cb cb = { .log = log, .len = &len };
 
-	to_mock(f)->done_at_enable = true;
+	to_probe(f)->done_at_enable = true;
 	KUNIT_EXPECT_EQ(test, dma_fence_add_callback(f, &cb.cb, log_cb_func),
 			-ENOENT);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
@@ -398,13 +397,13 @@ static void dma_fence_without_optional_hooks(struct kunit *test)
 
 static void dma_fence_is_signaled_asks_driver(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	int log[1], len = 0;
 	struct log_cb cb = { .log = log, .len = &len };
 
 	dma_fence_add_callback(f, &cb.cb, log_cb_func);
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
-	WRITE_ONCE(to_mock(f)->hw_done, true);
+	WRITE_ONCE(to_probe(f)->hw_done, true);
 	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
 					  &f->flags));
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
@@ -420,13 +419,13 @@ static void dma_fence_is_signaled_asks_driver(struct kunit *test)
  */
 static void dma_fence_enable_after_signal_sets_bit(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 
 	dma_fence_signal(f);
 	dma_fence_enable_sw_signaling(f);
 	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
 					 &f->flags));
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 0);
 	dma_fence_put(f);
 }
 
@@ -438,12 +437,12 @@ static void dma_fence_enable_after_signal_sets_bit(struct kunit *test)
  */
 static void dma_fence_wait_goes_by_the_flag(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
-	struct dma_fence *g = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
+	struct dma_fence *g = probe_fence(test);
 	struct dma_fence *both[] = { g, f };
 	u32 idx = U32_MAX;
 
-	WRITE_ONCE(to_mock(f)->hw_done, true);
+	WRITE_ONCE(to_probe(f)->hw_done, true);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 2), 0L);
 	KUNIT_EXPECT_EQ(test, dma_fence_default_wait(f, false, 2), 0L);
@@ -470,24 +469,24 @@ static void dma_fence_wait_goes_by_the_flag(struct kunit *test)
  */
 static void dma_fence_default_wait_does_not_enable(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 
-	to_mock(f)->done_at_enable = true;
+	to_probe(f)->done_at_enable = true;
 	KUNIT_EXPECT_EQ(test, dma_fence_default_wait(f, false, 1), 0L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 0);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 0);
 	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
 					  &f->flags));
 	KUNIT_EXPECT_FALSE(test, test_bit(DMA_FENCE_FLAG_ENABLE_SIGNAL_BIT,
 					  &f->flags));
 	/* Through dma_fence_wait_timeout() it is asked first, and done. */
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 5), 5L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	dma_fence_put(f);
 }
 
 static void dma_fence_wait_on_signaled(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 
 	dma_fence_signal(f);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 10), 10L);
@@ -499,7 +498,7 @@ static void dma_fence_wait_on_signaled(struct kunit *test)
 
 static void dma_fence_wait_timeout_expires(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	unsigned long start = jiffies;
 
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
@@ -514,8 +513,8 @@ static void dma_fence_wait_timeout_expires(struct kunit *test)
 
 static void dma_fence_wait_interruptible(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
-	struct dma_fence *g = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
+	struct dma_fence *g = probe_fence(test);
 	struct dma_fence *both[] = { f, g };
 	u32 idx = 77;
 
@@ -569,7 +568,7 @@ static void signal_done(struct delayed_signal *ds)
 
 static void dma_fence_wait_woken_by_signal(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	struct delayed_signal ds;
 	long ret;
 
@@ -592,7 +591,7 @@ static void dma_fence_wait_any_reports_first(struct kunit *test)
 		u32 n = counts[c], idx = U32_MAX;
 
 		for (i = 0; i < n; i++)
-			f[i] = mock_fence(test);
+			f[i] = probe_fence(test);
 
 		KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(f, n, false, 0,
 								 &idx), 0L);
@@ -631,7 +630,7 @@ static void dma_fence_wait_any_woken(struct kunit *test)
 	/* Once with callbacks on the stack, once allocated. */
 	for (n = 4; n <= ARRAY_SIZE(f); n += ARRAY_SIZE(f) - 4) {
 		for (i = 0; i < n; i++)
-			f[i] = mock_fence(test);
+			f[i] = probe_fence(test);
 		signal_later(&ds, f[n - 2], 10);
 		KUNIT_EXPECT_GT(test, dma_fence_wait_any_timeout(f, n, false,
 								 30 * HZ,
@@ -652,11 +651,11 @@ static void put_fence_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 static void dma_fence_callback_drops_last_reference(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	atomic_t released = ATOMIC_INIT(0);
 	struct dma_fence_cb cb;
 
-	to_mock(f)->released = &released;
+	to_probe(f)->released = &released;
 	/* Our only reference now belongs to the callback. */
 	KUNIT_ASSERT_EQ(test, dma_fence_add_callback(f, &cb, put_fence_cb), 0);
 	KUNIT_EXPECT_EQ(test, dma_fence_signal(f), 0);
@@ -676,8 +675,8 @@ static void signal_next_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 static void dma_fence_callback_signals_another(struct kunit *test)
 {
 	static struct lock_class_key second_class;
-	struct dma_fence *a = mock_fence(test);
-	struct dma_fence *b = mock_fence(test);
+	struct dma_fence *a = probe_fence(test);
+	struct dma_fence *b = probe_fence(test);
 	struct chained_cb link = { .next = b };
 	int log[1], len = 0;
 	struct log_cb tail = { .id = 9, .log = log, .len = &len };
@@ -771,7 +770,7 @@ static void dma_fence_stubs(struct kunit *test)
 
 static void dma_fence_get_rcu_safe_follows_pointer(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	struct dma_fence __rcu *slot = NULL;
 	struct dma_fence *got;
 
@@ -951,7 +950,7 @@ static void dma_fence_wait_any_no_memory(struct kunit *test)
 
 	fail_nth_require(test, FAIL_NTH_SLEEPING);
 	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = mock_fence(test);
+		f[i] = probe_fence(test);
 	dma_fence_signal(f[6]);
 	for (n = 1;; n++) {
 		idx = U32_MAX;
@@ -965,7 +964,7 @@ static void dma_fence_wait_any_no_memory(struct kunit *test)
 		for (i = 0; i < ARRAY_SIZE(f); i++) {
 			KUNIT_EXPECT_TRUE(test, i == 6 ||
 					  list_empty(&f[i]->cb_list));
-			KUNIT_EXPECT_EQ(test, to_mock(f[i])->enable_calls, 0);
+			KUNIT_EXPECT_EQ(test, to_probe(f[i])->enable_calls, 0);
 		}
 	}
 	KUNIT_EXPECT_EQ(test, n, 2U);
@@ -1006,7 +1005,7 @@ static u64 thread_cpu_ns(void)
  */
 static void dma_fence_wait_leaves_task_running(struct kunit *test)
 {
-	struct dma_fence *f[2] = { mock_fence(test), mock_fence(test) };
+	struct dma_fence *f[2] = { probe_fence(test), probe_fence(test) };
 	struct delayed_signal ds;
 #ifdef DMA_BUF_USERSPACE_SHIM
 	u64 cpu = thread_cpu_ns();
@@ -1043,7 +1042,7 @@ static void dma_fence_wait_leaves_task_running(struct kunit *test)
  */
 static void dma_fence_caller_checks_warn(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 
 	EXPECT_WARN_BEGIN("dma_fence_signal_locked_unlocked");
 	KUNIT_EXPECT_EQ(test, dma_fence_signal_locked(f), 0);
@@ -1127,7 +1126,7 @@ static void noop_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 /* Bad arguments warn and are refused with -EINVAL, one call at a time. */
 static void dma_fence_bad_arguments_warn(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	struct dma_fence *one[] = { f };
 	struct dma_fence_cb cb;
 	long ret;
@@ -1180,7 +1179,7 @@ DEFINE_EXPECT_WARN_CASE(dma_fence_bad_arguments_warn)
 static void dma_fence_wait_any_one_jiffy_left(struct kunit *test)
 {
 	static struct lock_class_key peer_class;
-	struct dma_fence *a = mock_fence(test), *done = mock_fence(test);
+	struct dma_fence *a = probe_fence(test), *done = probe_fence(test);
 	struct dma_fence *waker = mock_create(test, &peer_ops,
 					      dma_fence_context_alloc(1), 1);
 	struct dma_fence *first[] = { a, done };
@@ -1189,7 +1188,7 @@ static void dma_fence_wait_any_one_jiffy_left(struct kunit *test)
 
 	/* a is signaled under waker's lock: another lock class for lockdep. */
 	lockdep_set_class(a->lock, &peer_class);
-	to_mock(waker)->peer = a;
+	to_probe(waker)->peer = a;
 	dma_fence_signal(done);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_any_timeout(first, 2, false, 1,
 							 &idx), 1L);
@@ -1211,17 +1210,17 @@ static void dma_fence_wait_any_one_jiffy_left(struct kunit *test)
 
 static void dma_fence_deadline_hint(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	ktime_t when = ktime_add_ms(ktime_get(), 16);
 
 	dma_fence_set_deadline(f, when);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->deadline_calls, 1);
-	KUNIT_EXPECT_EQ(test, ktime_to_ns(to_mock(f)->deadline),
+	KUNIT_EXPECT_EQ(test, to_probe(f)->deadline_calls, 1);
+	KUNIT_EXPECT_EQ(test, ktime_to_ns(to_probe(f)->deadline),
 			ktime_to_ns(when));
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
 	dma_fence_signal(f);
 	dma_fence_set_deadline(f, ktime_add_ms(when, 16));
-	KUNIT_EXPECT_EQ(test, to_mock(f)->deadline_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->deadline_calls, 1);
 	dma_fence_put(f);
 }
 
@@ -1347,7 +1346,7 @@ static void count_probe(void *data, struct dma_fence *fence)
 
 static void dma_fence_tracepoints_fire(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 	struct trace_count emit = { f }, enable = { f }, signaled = { f };
 	int log[2], len = 0;
 	struct log_cb cb1 = { .log = log, .len = &len };
@@ -1419,7 +1418,7 @@ static const struct dma_fence_ops mock_wait_ops = {
 /* Signaling is enabled before wait_start; both events come every time. */
 static void dma_fence_wait_trace_events(struct kunit *test)
 {
-	struct dma_fence *plain = mock_fence(test);
+	struct dma_fence *plain = probe_fence(test);
 	struct dma_fence *own = mock_create(test, &mock_wait_ops,
 					    dma_fence_context_alloc(1), 1);
 	struct trace_order p = { .fence = plain }, o = { .fence = own };
@@ -1621,7 +1620,7 @@ static void dma_fence_race_signal_callback_wait(struct kunit *test)
 	}
 
 	while (time_before(jiffies, end) || rounds < 20) {
-		r->fence = mock_fence(test);
+		r->fence = probe_fence(test);
 		atomic_set(&r->done, 0);
 		atomic_set(&r->queued, 0);
 		atomic_set(&r->ran, 0);
@@ -1685,29 +1684,29 @@ static void dma_fence_wait_asks_driver_wait(struct kunit *test)
  */
 static void dma_fence_wait_enables_signaling_first(struct kunit *test)
 {
-	struct dma_fence *f = mock_fence(test);
+	struct dma_fence *f = probe_fence(test);
 
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 0L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(f));
 	dma_fence_signal(f);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 1L);
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 4), 4L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	dma_fence_put(f);
 
-	f = mock_fence(test);
-	to_mock(f)->done_at_enable = true;
+	f = probe_fence(test);
+	to_probe(f)->done_at_enable = true;
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, false, 0), 1L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
 					 &f->flags));
 	dma_fence_put(f);
 
-	f = mock_fence(test);
-	to_mock(f)->done_at_enable = true;
+	f = probe_fence(test);
+	to_probe(f)->done_at_enable = true;
 	KUNIT_EXPECT_EQ(test, dma_fence_wait_timeout(f, true, 6), 6L);
-	KUNIT_EXPECT_EQ(test, to_mock(f)->enable_calls, 1);
+	KUNIT_EXPECT_EQ(test, to_probe(f)->enable_calls, 1);
 	dma_fence_put(f);
 }
 

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * A plain fence for the container suites: no driver hooks, its own lock,
- * freed by the default release.
+ * The test fence: its own lock, freed by the default release.  A plain one
+ * (mock_fence_ops) has no driver hooks; a user that needs hooks, or more
+ * state, puts struct mock_fence first in a fence of its own and gives
+ * mock_fence_init() its ops.  Built into the KUnit suites, the userspace
+ * runner and benchmark, and the out-of-tree benchmark and lifetime
+ * modules, so it uses only what every one of those kernels has.
  */
 #ifndef DMA_BUF_TESTS_MOCK_FENCE_H
 #define DMA_BUF_TESTS_MOCK_FENCE_H
@@ -25,6 +29,15 @@ static const struct dma_fence_ops mock_fence_ops = {
 	.get_timeline_name = mock_fence_name,
 };
 
+/* Make @m an unsignaled fence of @ops at @seqno of @context. */
+static inline void mock_fence_init(struct mock_fence *m,
+				   const struct dma_fence_ops *ops,
+				   u64 context, u64 seqno)
+{
+	spin_lock_init(&m->lock);
+	dma_fence_init(&m->base, ops, &m->lock, context, seqno);
+}
+
 /*
  * An unsignaled fence at @seqno of @context, or NULL without memory; for
  * threads other than the test's, where a KUnit assertion cannot stop.
@@ -35,8 +48,7 @@ static inline struct dma_fence *mock_fence_new(u64 context, u64 seqno)
 
 	if (!m)
 		return NULL;
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, context, seqno);
+	mock_fence_init(m, &mock_fence_ops, context, seqno);
 	return &m->base;
 }
 

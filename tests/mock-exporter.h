@@ -11,6 +11,10 @@
  * Releases are counted in globals rather than in the buffer, since the
  * last fput() of a buffer runs later, from a work item, and may come after
  * the test that dropped it has finished.
+ *
+ * The KUnit suites, the benchmark module and the lifetime test module all
+ * export through it; the benchmark builds it against the pristine 6.1
+ * kernel too, so it uses only what 6.1 has.
  */
 #ifndef DMA_BUF_TESTS_MOCK_EXPORTER_H
 #define DMA_BUF_TESTS_MOCK_EXPORTER_H
@@ -196,25 +200,48 @@ static const struct dma_buf_ops mock_dynamic_ops __maybe_unused = {
 	.unpin = mock_unpin,
 };
 
-/* A new buffer of @size bytes with @ops, sharing @resv (NULL: its own). */
-static inline struct dma_buf *mock_export(struct kunit *test, size_t size,
-					  const struct dma_buf_ops *ops,
-					  struct dma_resv *resv)
+/*
+ * A new buffer of @size bytes with @ops, sharing @resv (NULL: its own), on
+ * pages allocated with @gfp; an ERR_PTR() on failure.  For the modules
+ * that export outside a KUnit test.
+ */
+static inline struct dma_buf *mock_export_gfp(size_t size,
+					      const struct dma_buf_ops *ops,
+					      struct dma_resv *resv, gfp_t gfp)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct mock_buffer *mb = kzalloc(sizeof(*mb), GFP_KERNEL);
 	struct dma_buf *dmabuf;
 
-	KUNIT_ASSERT_NOT_NULL(test, mb);
+	if (!mb)
+		return ERR_PTR(-ENOMEM);
 	mb->order = get_order(size);
-	mb->pages = alloc_pages(GFP_KERNEL | __GFP_ZERO, mb->order);
-	KUNIT_ASSERT_NOT_NULL(test, mb->pages);
+	mb->pages = alloc_pages(gfp, mb->order);
+	if (!mb->pages) {
+		kfree(mb);
+		return ERR_PTR(-ENOMEM);
+	}
 	info.ops = ops;
 	info.size = size;
 	info.flags = O_RDWR;
 	info.resv = resv;
 	info.priv = mb;
 	dmabuf = dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		__free_pages(mb->pages, mb->order);
+		kfree(mb);
+	}
+	return dmabuf;
+}
+
+/* mock_export_gfp() of zeroed pages; the test fails without a buffer. */
+static inline struct dma_buf *mock_export(struct kunit *test, size_t size,
+					  const struct dma_buf_ops *ops,
+					  struct dma_resv *resv)
+{
+	struct dma_buf *dmabuf = mock_export_gfp(size, ops, resv,
+						 GFP_KERNEL | __GFP_ZERO);
+
 	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
 	return dmabuf;
 }

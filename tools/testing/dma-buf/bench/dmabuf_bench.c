@@ -16,9 +16,9 @@
  *
  * Each row is a scenario repeated until it has run for target_us: the
  * repetition count starts at one and grows with what the last attempt
- * took; the last attempt is the one printed.  An "op" is one call of the
- * entry point the row is named after (one dma_resv_add_fence, one chain
- * link appended, one walk over N fences, one merge of N fences...).
+ * took; the last attempt is the one printed.  The fence, reservation and
+ * container rows are bench-rows.h's, shared with the native benchmark;
+ * the buffers come from the KUnit suites' exporter (mock-exporter.h).
  */
 #include <linux/completion.h>
 #include <linux/delay.h>
@@ -40,6 +40,15 @@
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
+#include "mock-exporter.h"
+
+static u64 bench_now_ns(void)
+{
+	return ktime_get_ns();
+}
+
+#include "bench-rows.h"
+
 static unsigned int target_us = 30000;
 module_param(target_us, uint, 0444);
 MODULE_PARM_DESC(target_us, "time each row runs for, in microseconds");
@@ -47,94 +56,6 @@ MODULE_PARM_DESC(target_us, "time each row runs for, in microseconds");
 static char *only;
 module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "run only the rows whose name starts with this");
-
-/* A fence of our own: no driver hooks, its own lock, freed by the core. */
-struct bench_fence {
-	struct dma_fence base; /* first: the default release kfree()s it */
-	spinlock_t lock; /* the fence's lock, taken only by the core */
-};
-
-static const char *bench_fence_name(struct dma_fence *fence)
-{
-	return "bench";
-}
-
-static const struct dma_fence_ops bench_fence_ops = {
-	.get_driver_name = bench_fence_name,
-	.get_timeline_name = bench_fence_name,
-};
-
-static struct dma_fence *fence_at(u64 context, u64 seqno)
-{
-	struct bench_fence *f = kzalloc(sizeof(*f), GFP_KERNEL);
-
-	if (!f)
-		return NULL;
-	spin_lock_init(&f->lock);
-	dma_fence_init(&f->base, &bench_fence_ops, &f->lock, context, seqno);
-	return &f->base;
-}
-
-/*
- * A set of @n fences; context i / @per_context, so @per_context fences
- * (seqnos 1, 2, ...) share each context.  Freed with fences_put(), or
- * handed to dma_fence_array_create(), which kfree()s the array.
- */
-static struct dma_fence **fences_new(unsigned int n, unsigned int per_context)
-{
-	u64 ctx = dma_fence_context_alloc(n);
-	struct dma_fence **f;
-	unsigned int i;
-
-	f = kcalloc(n, sizeof(*f), GFP_KERNEL);
-	if (!f)
-		return NULL;
-	for (i = 0; i < n; i++) {
-		f[i] = fence_at(ctx + i / per_context, i % per_context + 1);
-		if (!f[i])
-			goto err;
-	}
-	return f;
-err:
-	while (i--)
-		dma_fence_put(f[i]);
-	kfree(f);
-	return NULL;
-}
-
-/* Signals (so that nothing waits on them) and drops a fences_new() set. */
-static void fences_put(struct dma_fence **f, unsigned int n)
-{
-	unsigned int i;
-
-	if (!f)
-		return;
-	for (i = 0; i < n; i++) {
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
-	kfree(f);
-}
-
-static void fences_signal(struct dma_fence **f, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		dma_fence_signal(f[i]);
-}
-
-/*
- * A row: @run repeats its scenario @reps times with @n elements and
- * returns the nanoseconds that took (or a negative errno); each
- * repetition is one op, or n with @ops_per_elem.
- */
-struct row {
-	const char *name;
-	s64 (*run)(unsigned int n, u64 reps);
-	bool ops_per_elem; /* a repetition is n ops, not one */
-	unsigned int ns[6]; /* the N values, 0-terminated */
-};
 
 static bool stop_all; /* a row failed: report and stop */
 
@@ -168,7 +89,7 @@ static void row_report(const struct row *r, unsigned int n)
 	s64 t;
 
 	for (;;) {
-		t = r->run(n, reps);
+		t = row_run(r, n, reps);
 		if (t < 0) {
 			pr_err("bench: %s n=%u failed: %lld\n", r->name, n, t);
 			stop_all = true;
@@ -186,323 +107,6 @@ static void row_report(const struct row *r, unsigned int n)
 	calib = (calib + calibrate()) / 2;
 	pr_info("bench: %s n=%u ns_per_op=%lld.%03lld iters=%llu calib_ns=%llu\n",
 		r->name, n, t / 1000, t % 1000, ops, calib);
-}
-
-/* ---- fences ---- */
-
-static s64 fence_init_signal_put(unsigned int n, u64 reps)
-{
-	u64 ctx = dma_fence_context_alloc(1), i, t0 = ktime_get_ns();
-	struct dma_fence *f;
-
-	for (i = 0; i < reps; i++) {
-		f = fence_at(ctx, i + 1);
-		if (!f)
-			return -ENOMEM;
-		dma_fence_signal(f);
-		dma_fence_put(f);
-	}
-	return ktime_get_ns() - t0;
-}
-
-static void count_cb(struct dma_fence *f, struct dma_fence_cb *cb)
-{
-}
-
-static s64 fence_callbacks_signal(unsigned int n, u64 reps)
-{
-	u64 ctx = dma_fence_context_alloc(1), i, t0;
-	struct dma_fence_cb *cb;
-	struct dma_fence *f;
-	unsigned int j;
-	s64 ret;
-
-	cb = kcalloc(n, sizeof(*cb), GFP_KERNEL);
-	if (!cb)
-		return -ENOMEM;
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps; i++) {
-		f = fence_at(ctx, i + 1);
-		if (!f) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		for (j = 0; j < n; j++)
-			dma_fence_add_callback(f, &cb[j], count_cb);
-		dma_fence_signal(f);
-		dma_fence_put(f);
-	}
-	ret = ktime_get_ns() - t0;
-out:
-	kfree(cb);
-	return ret;
-}
-
-static s64 fence_is_signaled(unsigned int n, u64 reps)
-{
-	struct dma_fence *f = fence_at(dma_fence_context_alloc(1), 1);
-	u64 i, hits = 0, t0;
-
-	if (!f)
-		return -ENOMEM;
-	dma_fence_signal(f);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps; i++)
-		hits += dma_fence_is_signaled(f);
-	t0 = ktime_get_ns() - t0;
-	dma_fence_put(f);
-	return hits == reps ? t0 : -EINVAL;
-}
-
-static s64 fence_wait_signaled(unsigned int n, u64 reps)
-{
-	struct dma_fence *f = fence_at(dma_fence_context_alloc(1), 1);
-	u64 i, t0;
-	long ret = 0;
-
-	if (!f)
-		return -ENOMEM;
-	dma_fence_signal(f);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++)
-		ret = dma_fence_wait(f, false);
-	t0 = ktime_get_ns() - t0;
-	dma_fence_put(f);
-	return ret ? ret : t0;
-}
-
-/* Only the last of the n fences is signaled: every one is looked at. */
-static s64 fence_wait_any(unsigned int n, u64 reps)
-{
-	struct dma_fence **f = fences_new(n, 1);
-	u64 i, t0;
-	u32 idx = 0;
-	long ret = 1;
-
-	if (!f)
-		return -ENOMEM;
-	dma_fence_signal(f[n - 1]);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && ret > 0; i++)
-		ret = dma_fence_wait_any_timeout(f, n, false, HZ, &idx);
-	t0 = ktime_get_ns() - t0;
-	fences_put(f, n);
-	if (ret <= 0 || idx != n - 1)
-		return ret < 0 ? ret : -EINVAL;
-	return t0;
-}
-
-/* ---- reservation objects ---- */
-
-/* Fills @obj with @f[0..n) the way a driver does, one slot per fence. */
-static int resv_fill(struct dma_resv *obj, struct dma_fence **f, unsigned int n)
-{
-	unsigned int i;
-	int ret = 0;
-
-	dma_resv_lock(obj, NULL);
-	for (i = 0; i < n && !ret; i++) {
-		ret = dma_resv_reserve_fences(obj, 1);
-		if (!ret)
-			dma_resv_add_fence(obj, f[i], DMA_RESV_USAGE_READ);
-	}
-	dma_resv_unlock(obj);
-	return ret;
-}
-
-/* n fences added to an empty object, with per_context of one context. */
-static s64 resv_add(unsigned int n, u64 reps, unsigned int per_context)
-{
-	struct dma_fence **f = fences_new(n, per_context);
-	struct dma_resv obj;
-	u64 i, t0;
-	int ret = 0;
-
-	if (!f)
-		return -ENOMEM;
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		dma_resv_init(&obj);
-		ret = resv_fill(&obj, f, n);
-		dma_resv_fini(&obj);
-	}
-	t0 = ktime_get_ns() - t0;
-	fences_put(f, n);
-	return ret ? ret : t0;
-}
-
-static s64 resv_add_distinct(unsigned int n, u64 reps)
-{
-	return resv_add(n, reps, 1);
-}
-
-static s64 resv_add_same_context(unsigned int n, u64 reps)
-{
-	return resv_add(n, reps, n);
-}
-
-/*
- * The object the read-only rows use: n fences of distinct contexts,
- * signaled afterwards when @signal (adding a signaled fence would let the
- * object drop it, so they are signaled once in place).
- */
-struct resv_set {
-	struct dma_resv obj;
-	struct dma_fence **f;
-	unsigned int n;
-};
-
-static int resv_set_init(struct resv_set *s, unsigned int n, bool signal)
-{
-	int ret;
-
-	s->n = n;
-	dma_resv_init(&s->obj);
-	s->f = fences_new(n, 1);
-	if (!s->f)
-		return -ENOMEM;
-	ret = resv_fill(&s->obj, s->f, n);
-	if (!ret && signal)
-		fences_signal(s->f, n);
-	return ret;
-}
-
-static void resv_set_fini(struct resv_set *s)
-{
-	dma_resv_fini(&s->obj);
-	fences_put(s->f, s->n);
-}
-
-static s64 resv_iter_locked(unsigned int n, u64 reps)
-{
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	struct resv_set s;
-	u64 i, seen = 0, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, false);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		dma_resv_lock(&s.obj, NULL);
-		dma_resv_for_each_fence(&cursor, &s.obj, DMA_RESV_USAGE_BOOKKEEP,
-					fence)
-			seen++;
-		dma_resv_unlock(&s.obj);
-	}
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	if (ret)
-		return ret;
-	return seen == reps * n ? t0 : -EINVAL;
-}
-
-static s64 resv_iter_unlocked(unsigned int n, u64 reps)
-{
-	struct dma_resv_iter cursor;
-	struct dma_fence *fence;
-	struct resv_set s;
-	u64 i, seen = 0, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, false);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		dma_resv_iter_begin(&cursor, &s.obj, DMA_RESV_USAGE_BOOKKEEP);
-		dma_resv_for_each_fence_unlocked(&cursor, fence)
-			seen++;
-		dma_resv_iter_end(&cursor);
-	}
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	if (ret)
-		return ret;
-	return seen == reps * n ? t0 : -EINVAL;
-}
-
-static s64 resv_get_fences(unsigned int n, u64 reps)
-{
-	struct dma_fence **got;
-	struct resv_set s;
-	unsigned int num, j;
-	u64 i, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, false);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		ret = dma_resv_get_fences(&s.obj, DMA_RESV_USAGE_READ, &num,
-					  &got);
-		if (ret)
-			break;
-		if (num != n)
-			ret = -EINVAL;
-		for (j = 0; j < num; j++)
-			dma_fence_put(got[j]);
-		kfree(got);
-	}
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	return ret ? ret : t0;
-}
-
-static s64 resv_get_singleton(unsigned int n, u64 reps)
-{
-	struct dma_fence *got;
-	struct resv_set s;
-	u64 i, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, false);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		ret = dma_resv_get_singleton(&s.obj, DMA_RESV_USAGE_READ, &got);
-		if (!ret && !got)
-			ret = -EINVAL;
-		dma_fence_put(got);
-	}
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	return ret ? ret : t0;
-}
-
-/* Every fence signaled: the answer needs a look at all of them. */
-static s64 resv_test_signaled(unsigned int n, u64 reps)
-{
-	struct resv_set s;
-	u64 i, yes = 0, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, true);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++)
-		yes += dma_resv_test_signaled(&s.obj, DMA_RESV_USAGE_READ);
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	if (ret)
-		return ret;
-	return yes == reps ? t0 : -EINVAL;
-}
-
-static s64 resv_copy_fences(unsigned int n, u64 reps)
-{
-	struct dma_resv dst;
-	struct resv_set s;
-	u64 i, t0;
-	int ret;
-
-	ret = resv_set_init(&s, n, false);
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		dma_resv_init(&dst);
-		dma_resv_lock(&dst, NULL);
-		ret = dma_resv_copy_fences(&dst, &s.obj);
-		dma_resv_unlock(&dst);
-		dma_resv_fini(&dst);
-	}
-	t0 = ktime_get_ns() - t0;
-	resv_set_fini(&s);
-	return ret ? ret : t0;
 }
 
 /*
@@ -564,7 +168,7 @@ static int contended_writer(void *data)
 		c->err = -ENOMEM;
 	while (!kthread_should_stop()) {
 		k = c->ops % s->n;
-		f = c->err ? NULL : fence_at(s->f[k]->context, ++seqno);
+		f = c->err ? NULL : mock_fence_new(s->f[k]->context, ++seqno);
 		if (!f) {
 			c->err = c->err ?: -ENOMEM;
 			usleep_range(1000, 2000);
@@ -675,267 +279,25 @@ static void resv_contended(unsigned int n)
 		n, write_ns / 1000, write_ns % 1000, writes);
 }
 
-/* ---- containers ---- */
-
-/* Create an array over n fresh fences, signal them, wait for the array. */
-static s64 array_create_signal(unsigned int n, u64 reps)
-{
-	struct dma_fence_array *array;
-	struct dma_fence **f;
-	u64 i, t0 = ktime_get_ns();
-	long ret = 0;
-
-	for (i = 0; i < reps && !ret; i++) {
-		f = fences_new(n, 1);
-		if (!f)
-			return -ENOMEM;
-		/* The array owns f and the references in it from here on. */
-		array = dma_fence_array_create(n, f, dma_fence_context_alloc(1),
-					       1, false);
-		if (!array) {
-			fences_put(f, n);
-			return -ENOMEM;
-		}
-		dma_fence_enable_sw_signaling(&array->base);
-		fences_signal(f, n);
-		ret = dma_fence_wait_timeout(&array->base, false, 10 * HZ);
-		ret = ret > 0 ? 0 : -ETIMEDOUT;
-		dma_fence_put(&array->base);
-	}
-	return ret ? ret : ktime_get_ns() - t0;
-}
-
-/* A chain of n links over @fence (one reference taken per link). */
-static struct dma_fence *chain_build(struct dma_fence *fence, unsigned int n)
-{
-	struct dma_fence_chain *link;
-	struct dma_fence *head = NULL;
-	unsigned int i;
-
-	for (i = 1; i <= n; i++) {
-		link = dma_fence_chain_alloc();
-		if (!link) {
-			dma_fence_put(head);
-			return NULL;
-		}
-		dma_fence_chain_init(link, head, dma_fence_get(fence), i);
-		head = &link->base;
-		if (!(i % 1024))
-			cond_resched();
-	}
-	return head;
-}
-
-/* An op is one link: alloc and init, and its share of the release. */
-static s64 chain_append(unsigned int n, u64 reps)
-{
-	struct dma_fence *f = fence_at(dma_fence_context_alloc(1), 1);
-	struct dma_fence *head;
-	u64 i, t0;
-	int ret = 0;
-
-	if (!f)
-		return -ENOMEM;
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		head = chain_build(f, n);
-		if (!head)
-			ret = -ENOMEM;
-		dma_fence_put(head);
-	}
-	t0 = ktime_get_ns() - t0;
-	dma_fence_signal(f);
-	dma_fence_put(f);
-	return ret ? ret : t0;
-}
-
-/* Looks up the middle seqno of an unsignaled chain of n links. */
-static s64 chain_find_seqno(unsigned int n, u64 reps)
-{
-	struct dma_fence *f = fence_at(dma_fence_context_alloc(1), 1);
-	struct dma_fence *head, *it;
-	u64 i, t0 = 0;
-	int ret = 0;
-
-	if (!f)
-		return -ENOMEM;
-	head = chain_build(f, n);
-	if (!head)
-		ret = -ENOMEM;
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		it = dma_fence_get(head);
-		ret = dma_fence_chain_find_seqno(&it, n / 2 + 1);
-		if (!ret && (!it || it->seqno != n / 2 + 1))
-			ret = -EINVAL;
-		dma_fence_put(it);
-	}
-	t0 = ktime_get_ns() - t0;
-	dma_fence_put(head);
-	dma_fence_signal(f);
-	dma_fence_put(f);
-	return ret ? ret : t0;
-}
-
-/*
- * Walks a chain of n links whose fences have all signaled, which unlinks
- * them as it goes; only the walk is timed, the chain is rebuilt for each.
- */
-static s64 chain_walk_gc(unsigned int n, u64 reps)
-{
-	struct dma_fence *f = fence_at(dma_fence_context_alloc(1), 1);
-	struct dma_fence *head, *it;
-	u64 i, t0, total = 0, visited = 0;
-	int ret = 0;
-
-	if (!f)
-		return -ENOMEM;
-	dma_fence_signal(f);
-	for (i = 0; i < reps && !ret; i++) {
-		head = chain_build(f, n);
-		if (!head) {
-			ret = -ENOMEM;
-			break;
-		}
-		t0 = ktime_get_ns();
-		dma_fence_chain_for_each(it, head)
-			visited++;
-		total += ktime_get_ns() - t0;
-		dma_fence_put(head);
-	}
-	dma_fence_put(f);
-	/* Only the head is visited: every earlier link has signaled. */
-	if (!ret && visited != reps)
-		ret = -EINVAL;
-	return ret ? ret : total;
-}
-
-/* n fences, two per context: the merge keeps the later of each pair. */
-static s64 unwrap_merge(unsigned int n, u64 reps)
-{
-	struct dma_fence **f = fences_new(n, 2);
-	struct dma_fence_unwrap *cursors;
-	struct dma_fence *merged;
-	u64 i, t0;
-	int ret = 0;
-
-	cursors = kcalloc(n, sizeof(*cursors), GFP_KERNEL);
-	if (!f || !cursors) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	t0 = ktime_get_ns();
-	for (i = 0; i < reps && !ret; i++) {
-		merged = __dma_fence_unwrap_merge(n, f, cursors);
-		if (!merged)
-			ret = -ENOMEM;
-		dma_fence_put(merged);
-	}
-	t0 = ktime_get_ns() - t0;
-out:
-	kfree(cursors);
-	fences_put(f, n);
-	return ret ? ret : t0;
-}
-
-/* ---- dma-bufs, from an exporter of our own ---- */
+/* ---- dma-bufs, from the tests' exporter ---- */
 
 static struct device *bench_dev;
 
-/* The exporter's buffer: one page, also its kernel mapping. */
-struct bench_buf {
-	struct page *page;
-	atomic_t *released; /* counts releases, so a row can wait for them */
-};
-
-static struct sg_table *bench_map(struct dma_buf_attachment *a,
-				  enum dma_data_direction dir)
+/* A page-sized buffer whose mapping the core caches. */
+static struct dma_buf *bench_export(void)
 {
-	struct bench_buf *b = a->dmabuf->priv;
-	struct sg_table *sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	if (sg_alloc_table(sgt, 1, GFP_KERNEL)) {
-		kfree(sgt);
-		return ERR_PTR(-ENOMEM);
-	}
-	sg_set_page(sgt->sgl, b->page, PAGE_SIZE, 0);
-	return sgt;
+	return mock_export_gfp(PAGE_SIZE, &mock_cached_ops, NULL, GFP_KERNEL);
 }
 
-static void bench_unmap(struct dma_buf_attachment *a, struct sg_table *sgt,
-			enum dma_data_direction dir)
-{
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-static void bench_release(struct dma_buf *dmabuf)
-{
-	struct bench_buf *b = dmabuf->priv;
-
-	atomic_inc(b->released);
-	__free_page(b->page);
-	kfree(b);
-}
-
-static int bench_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
-{
-	struct bench_buf *b = dmabuf->priv;
-
-	iosys_map_set_vaddr(map, page_address(b->page));
-	return 0;
-}
-
-static int bench_cpu_access(struct dma_buf *dmabuf,
-			    enum dma_data_direction dir)
-{
-	return 0;
-}
-
-static const struct dma_buf_ops bench_buf_ops = {
-	.cache_sgt_mapping = true,
-	.map_dma_buf = bench_map,
-	.unmap_dma_buf = bench_unmap,
-	.release = bench_release,
-	.vmap = bench_vmap,
-	.begin_cpu_access = bench_cpu_access,
-	.end_cpu_access = bench_cpu_access,
-};
-
-static struct dma_buf *bench_export(atomic_t *released)
-{
-	DEFINE_DMA_BUF_EXPORT_INFO(info);
-	struct bench_buf *b = kzalloc(sizeof(*b), GFP_KERNEL);
-	struct dma_buf *dmabuf;
-
-	if (!b)
-		return ERR_PTR(-ENOMEM);
-	b->page = alloc_page(GFP_KERNEL);
-	if (!b->page) {
-		kfree(b);
-		return ERR_PTR(-ENOMEM);
-	}
-	b->released = released;
-	info.ops = &bench_buf_ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
-	info.priv = b;
-	dmabuf = dma_buf_export(&info);
-	if (IS_ERR(dmabuf)) {
-		__free_page(b->page);
-		kfree(b);
-	}
-	return dmabuf;
-}
-
-/* Waits until @released reaches @want (the files go through fput's worker). */
-static int wait_released(atomic_t *released, u64 want)
+/*
+ * Waits until the exporter's count of releases reaches @want (the files go
+ * through fput's worker).
+ */
+static int wait_released(int want)
 {
 	unsigned int ms = 0;
 
-	while (atomic_read(released) < want) {
+	while (atomic_read(&mock_releases) < want) {
 		if (++ms > 10000)
 			return -ETIMEDOUT;
 		usleep_range(200, 400);
@@ -946,13 +308,12 @@ static int wait_released(atomic_t *released, u64 want)
 /* Export and put; the time includes the release by the fput worker. */
 static s64 dmabuf_export_put(unsigned int n, u64 reps)
 {
-	atomic_t released = ATOMIC_INIT(0);
+	int released = atomic_read(&mock_releases), ret = 0;
 	struct dma_buf *dmabuf;
 	u64 i, t0 = ktime_get_ns();
-	int ret = 0;
 
 	for (i = 0; i < reps && !ret; i++) {
-		dmabuf = bench_export(&released);
+		dmabuf = bench_export();
 		if (IS_ERR(dmabuf)) {
 			ret = PTR_ERR(dmabuf);
 			break;
@@ -961,23 +322,22 @@ static s64 dmabuf_export_put(unsigned int n, u64 reps)
 		if (!(i % 256))
 			cond_resched();
 	}
-	ret = wait_released(&released, i) ?: ret;
+	ret = wait_released(released + i) ?: ret;
 	return ret ? ret : ktime_get_ns() - t0;
 }
 
 /* Runs @body on a fresh buffer, then drops it and waits for its release. */
 static s64 with_buf(u64 reps, s64 (*body)(struct dma_buf *dmabuf, u64 reps))
 {
-	atomic_t released = ATOMIC_INIT(0);
-	struct dma_buf *dmabuf = bench_export(&released);
+	int released = atomic_read(&mock_releases), ret;
+	struct dma_buf *dmabuf = bench_export();
 	s64 t;
-	int ret;
 
 	if (IS_ERR(dmabuf))
 		return PTR_ERR(dmabuf);
 	t = body(dmabuf, reps);
 	dma_buf_put(dmabuf);
-	ret = wait_released(&released, 1);
+	ret = wait_released(released + 1);
 	return t < 0 ? t : ret ? ret : t;
 }
 
@@ -1089,7 +449,7 @@ static int mem_objects(void)
 	struct dma_fence_array *array;
 	struct dma_fence_chain *chain;
 	struct dma_buf_attachment *a;
-	atomic_t released = ATOMIC_INIT(0);
+	int released = atomic_read(&mock_releases);
 	struct sync_file *sf;
 	struct dma_buf *dmabuf;
 
@@ -1138,7 +498,7 @@ static int mem_objects(void)
 			kfree(members);
 		}
 	}
-	dmabuf = bench_export(&released);
+	dmabuf = bench_export();
 	if (!IS_ERR(dmabuf)) {
 		mem_report("ksize_dma_buf", 1, ksize(dmabuf));
 		a = dma_buf_attach(dmabuf, bench_dev);
@@ -1147,7 +507,7 @@ static int mem_objects(void)
 			dma_buf_detach(dmabuf, a);
 		}
 		dma_buf_put(dmabuf);
-		wait_released(&released, 1);
+		wait_released(released + 1);
 	}
 	fences_put(f, 2);
 	return 0;
@@ -1218,37 +578,13 @@ out:
 
 /* ---- the table ---- */
 
-static const struct row rows[] = {
-	{ "fence_init_signal_put", fence_init_signal_put, false, { 1 } },
-	{ "fence_callbacks_signal", fence_callbacks_signal, false,
-	  { 1, 8, 64 } },
-	{ "fence_is_signaled", fence_is_signaled, false, { 1 } },
-	{ "fence_wait_signaled", fence_wait_signaled, false, { 1 } },
-	{ "fence_wait_any", fence_wait_any, false, { 2, 16, 256 } },
-	{ "resv_add_distinct", resv_add_distinct, true,
-	  { 1, 16, 256, 4096 } },
-	{ "resv_add_same_context", resv_add_same_context, true,
-	  { 1, 16, 256, 4096 } },
-	{ "resv_iter_locked", resv_iter_locked, false, { 1, 16, 256, 4096 } },
-	{ "resv_iter_unlocked", resv_iter_unlocked, false,
-	  { 1, 16, 256, 4096 } },
-	{ "resv_get_fences", resv_get_fences, false, { 1, 16, 256, 4096 } },
-	{ "resv_get_singleton", resv_get_singleton, false,
-	  { 1, 16, 256, 4096 } },
-	{ "resv_test_signaled", resv_test_signaled, false,
-	  { 1, 16, 256, 4096 } },
-	{ "resv_copy_fences", resv_copy_fences, false, { 1, 16, 256, 4096 } },
-	{ "array_create_signal", array_create_signal, false, { 2, 32, 1024 } },
-	{ "chain_append", chain_append, true, { 1, 100, 10000, 100000 } },
-	{ "chain_find_seqno", chain_find_seqno, false,
-	  { 1, 100, 10000, 100000 } },
-	{ "chain_walk_gc", chain_walk_gc, false, { 1, 100, 10000, 100000 } },
-	{ "unwrap_merge", unwrap_merge, false, { 2, 32, 1024 } },
-	{ "dmabuf_export_put", dmabuf_export_put, false, { 1 } },
-	{ "dmabuf_attach_map_detach", dmabuf_attach_map_detach, false, { 1 } },
-	{ "dmabuf_map_unmap_cached", dmabuf_map_unmap_cached, false, { 1 } },
-	{ "dmabuf_vmap_vunmap", dmabuf_vmap_vunmap, false, { 1 } },
-	{ "dmabuf_cpu_access", dmabuf_cpu_access, false, { 1 } },
+/* After bench-rows.h's rows, the module's own. */
+static const struct row dmabuf_rows[] = {
+	{ "dmabuf_export_put", dmabuf_export_put, .ns = { 1 } },
+	{ "dmabuf_attach_map_detach", dmabuf_attach_map_detach, .ns = { 1 } },
+	{ "dmabuf_map_unmap_cached", dmabuf_map_unmap_cached, .ns = { 1 } },
+	{ "dmabuf_vmap_vunmap", dmabuf_vmap_vunmap, .ns = { 1 } },
+	{ "dmabuf_cpu_access", dmabuf_cpu_access, .ns = { 1 } },
 };
 
 static const unsigned int contended_ns[] = { 16 };
@@ -1287,19 +623,26 @@ static void settle(void)
 	rcu_barrier();
 }
 
-static int bench_all(void *unused)
+static void run_table(const struct row *table, unsigned int count)
 {
 	const struct row *r;
-	unsigned int i, j;
-	int ret;
+	unsigned int j;
 
-	for (i = 0; i < ARRAY_SIZE(rows) && !stop_all; i++) {
-		r = &rows[i];
+	for (r = table; r < table + count && !stop_all; r++) {
 		if (!selected(r->name))
 			continue;
 		for (j = 0; j < ARRAY_SIZE(r->ns) && r->ns[j] && !stop_all; j++)
 			row_report(r, r->ns[j]);
 	}
+}
+
+static int bench_all(void *unused)
+{
+	unsigned int i;
+	int ret;
+
+	run_table(rows, ARRAY_SIZE(rows));
+	run_table(dmabuf_rows, ARRAY_SIZE(dmabuf_rows));
 	for (i = 0; i < ARRAY_SIZE(contended_ns) && !stop_all; i++)
 		if (selected("resv_contended"))
 			resv_contended(contended_ns[i]);
@@ -1355,4 +698,3 @@ module_exit(dmabuf_bench_exit);
 
 MODULE_DESCRIPTION("dma-buf, fence and reservation benchmarks (make bench)");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);

@@ -45,11 +45,12 @@ struct sw_sync_create_fence_data {
 #define HEAP_PATH "/dev/dma_heap/system"
 #define MAX_FENCES 1024
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define WRITE_ONCE(x, val) __atomic_store_n(&(x), (val), __ATOMIC_RELAXED)
 
 static uint64_t target_ns = 100 * 1000ULL;
 static int failures;
 
-static uint64_t now_ns(void)
+static uint64_t bench_now_ns(void)
 {
 	struct timespec ts;
 
@@ -67,27 +68,7 @@ static int fail(const char *what, unsigned int n)
 /* A row runs its scenario @reps times with @n and returns the ns taken. */
 typedef int64_t (*row_fn)(unsigned int n, uint64_t reps);
 
-/*
- * The module's calibration, in userspace: fixed work whose time tells how
- * much of the host the guest had around each row.
- */
-static __u32 calib_buf[1024];
-
-static __u64 calibrate(void)
-{
-	__u64 t0 = now_ns();
-	__u32 x = 2463534242U;
-	unsigned int i;
-
-	for (i = 0; i < (1U << 16); i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		/* A store the compiler must keep: the loop is the work. */
-		__atomic_store_n(&calib_buf[x % 1024], x, __ATOMIC_RELAXED);
-	}
-	return now_ns() - t0;
-}
+#include "bench-calibrate.h"
 
 static void row(const char *name, row_fn fn, unsigned int n)
 {
@@ -139,7 +120,7 @@ static int merge(int a, int b)
 static int64_t sw_sync_create_inc(unsigned int n, uint64_t reps)
 {
 	int tl = timeline(), fd, ret = 0;
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	__u32 one = 1;
 
 	if (tl < 0)
@@ -151,7 +132,7 @@ static int64_t sw_sync_create_inc(unsigned int n, uint64_t reps)
 		if (fd >= 0)
 			close(fd);
 	}
-	t0 = now_ns() - t0;
+	t0 = bench_now_ns() - t0;
 	close(tl);
 	return ret ? ret : (int64_t)t0;
 }
@@ -160,7 +141,7 @@ static int64_t sw_sync_create_inc(unsigned int n, uint64_t reps)
 static int64_t sw_sync_create_close(unsigned int n, uint64_t reps)
 {
 	int tl = timeline(), fd, ret = 0;
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	__u32 all = reps;
 
 	if (tl < 0)
@@ -172,7 +153,7 @@ static int64_t sw_sync_create_close(unsigned int n, uint64_t reps)
 		else
 			close(fd);
 	}
-	t0 = now_ns() - t0;
+	t0 = bench_now_ns() - t0;
 	ioctl(tl, SW_SYNC_IOC_INC, &all);
 	close(tl);
 	return ret ? ret : (int64_t)t0;
@@ -182,14 +163,14 @@ static int64_t sw_sync_create_close(unsigned int n, uint64_t reps)
 static int64_t sw_sync_inc(unsigned int n, uint64_t reps)
 {
 	int tl = timeline(), ret = 0;
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	__u32 one = 1;
 
 	if (tl < 0)
 		return -1;
 	for (i = 0; i < reps && !ret; i++)
 		ret = ioctl(tl, SW_SYNC_IOC_INC, &one);
-	t0 = now_ns() - t0;
+	t0 = bench_now_ns() - t0;
 	close(tl);
 	return ret ? ret : (int64_t)t0;
 }
@@ -229,7 +210,7 @@ err:
 static int64_t sync_merge(unsigned int n, uint64_t reps)
 {
 	int a = sync_file_of(0, n / 2), b = sync_file_of(n / 2, n - n / 2);
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	int m, ret = 0;
 
 	if (a < 0 || b < 0)
@@ -241,7 +222,7 @@ static int64_t sync_merge(unsigned int n, uint64_t reps)
 		else
 			close(m);
 	}
-	t0 = now_ns() - t0;
+	t0 = bench_now_ns() - t0;
 	if (a >= 0)
 		close(a);
 	if (b >= 0)
@@ -255,7 +236,7 @@ static struct sync_fence_info infos[MAX_FENCES];
 static int64_t sync_file_info(unsigned int n, uint64_t reps)
 {
 	int fd = sync_file_of(0, n), ret = 0;
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	struct sync_file_info info;
 
 	if (fd < 0)
@@ -270,7 +251,7 @@ static int64_t sync_file_info(unsigned int n, uint64_t reps)
 			ret = -1;
 		}
 	}
-	t0 = now_ns() - t0;
+	t0 = bench_now_ns() - t0;
 	close(fd);
 	return ret ? ret : (int64_t)t0;
 }
@@ -291,7 +272,7 @@ static int heap_alloc(size_t len)
 
 static int64_t heap_alloc_close(unsigned int n, uint64_t reps)
 {
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	int fd;
 
 	for (i = 0; i < reps; i++) {
@@ -300,7 +281,7 @@ static int64_t heap_alloc_close(unsigned int n, uint64_t reps)
 			return -1;
 		close(fd);
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 /* A buffer of @len for the body, then closed. */
@@ -320,13 +301,13 @@ static int64_t with_buf(size_t len, uint64_t reps,
 static int64_t poll_body(int fd, size_t len, uint64_t reps)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 
 	for (i = 0; i < reps; i++) {
 		if (poll(&p, 1, 0) != 1)
 			return -1;
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static int64_t dmabuf_poll(unsigned int n, uint64_t reps)
@@ -338,14 +319,14 @@ static int64_t sync_body(int fd, size_t len, uint64_t reps)
 {
 	struct dma_buf_sync start = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_RW };
 	struct dma_buf_sync end = { DMA_BUF_SYNC_END | DMA_BUF_SYNC_RW };
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 
 	for (i = 0; i < reps; i++) {
 		if (ioctl(fd, DMA_BUF_IOCTL_SYNC, &start) ||
 		    ioctl(fd, DMA_BUF_IOCTL_SYNC, &end))
 			return -1;
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static int64_t dmabuf_sync_ioctl(unsigned int n, uint64_t reps)
@@ -357,7 +338,7 @@ static int64_t dmabuf_sync_ioctl(unsigned int n, uint64_t reps)
 static int64_t mmap_body(int fd, size_t len, uint64_t reps)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t i, t0 = now_ns();
+	uint64_t i, t0 = bench_now_ns();
 	size_t off;
 	char *p;
 
@@ -370,7 +351,7 @@ static int64_t mmap_body(int fd, size_t len, uint64_t reps)
 			__atomic_store_n(&p[off], 1, __ATOMIC_RELAXED);
 		munmap(p, len);
 	}
-	return now_ns() - t0;
+	return bench_now_ns() - t0;
 }
 
 static int64_t heap_mmap_fault(unsigned int n, uint64_t reps)

@@ -47,6 +47,7 @@ static u64 bench_now_ns(void)
 	return ktime_get_ns();
 }
 
+#include "bench-calibrate.h"
 #include "bench-rows.h"
 
 static unsigned int target_us = 30000;
@@ -58,29 +59,6 @@ module_param(only, charp, 0444);
 MODULE_PARM_DESC(only, "run only the rows whose name starts with this");
 
 static bool stop_all; /* a row failed: report and stop */
-
-/*
- * A fixed piece of work, the same machine code in both kernels' module:
- * how long it takes tells how much of the host the guest had just then.
- * Each row reports it (measured before and after the row) so that the
- * table can take the host's load out of the ratios.
- */
-static u32 calib_buf[1024];
-
-static u64 calibrate(void)
-{
-	u64 t0 = ktime_get_ns();
-	u32 x = 2463534242U;
-	unsigned int i;
-
-	for (i = 0; i < (1U << 16); i++) {
-		x ^= x << 13;
-		x ^= x >> 17;
-		x ^= x << 5;
-		WRITE_ONCE(calib_buf[x % ARRAY_SIZE(calib_buf)], x);
-	}
-	return ktime_get_ns() - t0;
-}
 
 static void row_report(const struct row *r, unsigned int n)
 {

@@ -45,7 +45,6 @@
 #include <linux/debugfs.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-fence.h>
-#include <linux/dma-mapping.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/list.h>
@@ -54,26 +53,26 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
-#include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 
 #include "dmabuf_modtest.h"
+#include "mock-exporter.h"
+#include "mock-fence.h"
 
 /**
  * struct modtest_fence - a fence that may outlive the module
- * @base: the fence; first, so dma_fence_free() frees the whole object
+ * @mock: the fence and its lock; first, so dma_fence_free() frees the
+ *	whole object
  * @ops: this fence's copy of modtest_fence_ops, which the core reads up
  *	to the fence's release, after the module may be gone
- * @lock: the fence's lock, taken by the core only
  * @node: in &pending while unsignaled, under &pending_lock; the list holds
  *	a reference on the fence
  */
 struct modtest_fence {
-	struct dma_fence base;
+	struct mock_fence mock;
 	struct dma_fence_ops ops;
-	spinlock_t lock; /* see the kernel-doc above */
 	struct list_head node;
 };
 
@@ -123,9 +122,9 @@ static void signal_all(int error)
 	list_for_each_entry_safe(f, tmp, &pending, node) {
 		list_del(&f->node);
 		if (error)
-			dma_fence_set_error(&f->base, error);
-		dma_fence_signal(&f->base);
-		dma_fence_put(&f->base);
+			dma_fence_set_error(&f->mock.base, error);
+		dma_fence_signal(&f->mock.base);
+		dma_fence_put(&f->mock.base);
 	}
 	mutex_unlock(&pending_lock);
 }
@@ -137,12 +136,32 @@ static struct modtest_fence *modtest_fence_create(void)
 	if (!f)
 		return NULL;
 	f->ops = modtest_fence_ops;
-	spin_lock_init(&f->lock);
-	lockdep_set_class_and_name(&f->lock, &lock_class->key,
+	mock_fence_init(&f->mock, &f->ops, fence_context,
+			atomic64_inc_return(&fence_seqno));
+	lockdep_set_class_and_name(&f->mock.lock, &lock_class->key,
 				   lock_class->name);
-	dma_fence_init(&f->base, &f->ops, &f->lock, fence_context,
-		       atomic64_inc_return(&fence_seqno));
 	return f;
+}
+
+/*
+ * Hand @file to userspace: reserve a descriptor, copy @arg with it out to
+ * @uarg, and install the file there once nothing can fail.  On error the
+ * caller keeps its reference to @file.
+ */
+static long modtest_install(struct modtest_fd __user *uarg,
+			    struct modtest_fd *arg, struct file *file)
+{
+	int fd = get_unused_fd_flags(O_CLOEXEC);
+
+	if (fd < 0)
+		return fd;
+	arg->fd = fd;
+	if (copy_to_user(uarg, arg, sizeof(*arg))) {
+		put_unused_fd(fd);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static long ioctl_fence(struct modtest_fd __user *uarg)
@@ -150,7 +169,7 @@ static long ioctl_fence(struct modtest_fd __user *uarg)
 	struct modtest_fd arg;
 	struct modtest_fence *f;
 	struct sync_file *sf;
-	int fd, err;
+	long err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
@@ -159,179 +178,40 @@ static long ioctl_fence(struct modtest_fd __user *uarg)
 	f = modtest_fence_create();
 	if (!f)
 		return -ENOMEM;
-	sf = sync_file_create(&f->base);
-	if (!sf) {
-		err = -ENOMEM;
-		goto err_fence;
-	}
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto err_file;
-	}
-	arg.fd = fd;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		err = -EFAULT;
-		goto err_fd;
+	sf = sync_file_create(&f->mock.base);
+	err = sf ? modtest_install(uarg, &arg, sf->file) : -ENOMEM;
+	if (err) {
+		if (sf)
+			fput(sf->file);
+		dma_fence_put(&f->mock.base);
+		return err;
 	}
 	/* Our reference moves to the pending list; the file has its own. */
 	mutex_lock(&pending_lock);
 	list_add_tail(&f->node, &pending);
 	mutex_unlock(&pending_lock);
-	fd_install(fd, sf->file);
-	return 0;
-
-err_fd:
-	put_unused_fd(fd);
-err_file:
-	fput(sf->file);
-err_fence:
-	dma_fence_put(&f->base);
-	return err;
-}
-
-/**
- * struct modtest_buf - the backing store of an exported buffer
- * @count: how many pages
- * @pages: the pages, allocated at export, freed at the buffer's release
- */
-struct modtest_buf {
-	unsigned int count;
-	struct page *pages[];
-};
-
-static struct sg_table *modtest_map(struct dma_buf_attachment *attach,
-				    enum dma_data_direction dir)
-{
-	struct modtest_buf *mb = attach->dmabuf->priv;
-	struct sg_table *sgt;
-	int err;
-
-	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
-	if (!sgt)
-		return ERR_PTR(-ENOMEM);
-	err = sg_alloc_table_from_pages(sgt, mb->pages, mb->count, 0,
-					(size_t)mb->count << PAGE_SHIFT,
-					GFP_KERNEL);
-	if (err)
-		goto err_free;
-	err = dma_map_sgtable(attach->dev, sgt, dir, 0);
-	if (err)
-		goto err_table;
-	return sgt;
-
-err_table:
-	sg_free_table(sgt);
-err_free:
-	kfree(sgt);
-	return ERR_PTR(err);
-}
-
-static void modtest_unmap(struct dma_buf_attachment *attach,
-			  struct sg_table *sgt, enum dma_data_direction dir)
-{
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
-	sg_free_table(sgt);
-	kfree(sgt);
-}
-
-/* The core has checked that the VMA lies inside the buffer. */
-static int modtest_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
-{
-	struct modtest_buf *mb = buf->priv;
-	unsigned long i;
-	int err;
-
-	for (i = 0; i < vma_pages(vma); i++) {
-		err = vm_insert_page(vma, vma->vm_start + (i << PAGE_SHIFT),
-				     mb->pages[vma->vm_pgoff + i]);
-		if (err)
-			return err;
-	}
 	return 0;
 }
 
-static void modtest_buf_free(struct modtest_buf *mb)
-{
-	unsigned int i;
-
-	for (i = 0; i < mb->count; i++)
-		if (mb->pages[i])
-			__free_page(mb->pages[i]);
-	kfree(mb);
-}
-
-static void modtest_release(struct dma_buf *buf)
-{
-	modtest_buf_free(buf->priv);
-}
-
-static const struct dma_buf_ops modtest_buf_ops = {
-	.map_dma_buf = modtest_map,
-	.unmap_dma_buf = modtest_unmap,
-	.mmap = modtest_mmap,
-	.release = modtest_release,
-};
-
-static struct dma_buf *modtest_export(unsigned int count)
-{
-	DEFINE_DMA_BUF_EXPORT_INFO(exp);
-	struct modtest_buf *mb;
-	struct dma_buf *buf;
-	unsigned int i;
-
-	mb = kzalloc(struct_size(mb, pages, count), GFP_KERNEL);
-	if (!mb)
-		return ERR_PTR(-ENOMEM);
-	mb->count = count;
-	for (i = 0; i < count; i++) {
-		mb->pages[i] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!mb->pages[i]) {
-			modtest_buf_free(mb);
-			return ERR_PTR(-ENOMEM);
-		}
-	}
-	exp.ops = &modtest_buf_ops;
-	exp.size = (size_t)count << PAGE_SHIFT;
-	exp.flags = O_RDWR;
-	exp.priv = mb;
-	buf = dma_buf_export(&exp);
-	if (IS_ERR(buf))
-		modtest_buf_free(mb);
-	return buf;
-}
-
+/* The buffers are the KUnit suites' mock buffers, on zeroed pages. */
 static long ioctl_buffer(struct modtest_fd __user *uarg)
 {
 	struct modtest_fd arg;
 	struct dma_buf *buf;
-	int fd, err;
+	long err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	if (arg.pad || !arg.size || !PAGE_ALIGNED(arg.size) ||
 	    arg.size > MODTEST_MAX_PAGES * PAGE_SIZE)
 		return -EINVAL;
-	buf = modtest_export(arg.size >> PAGE_SHIFT);
+	buf = mock_export_gfp(arg.size, &mock_dma_buf_ops, NULL,
+			      GFP_KERNEL | __GFP_ZERO);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto err_buf;
-	}
-	arg.fd = fd;
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		err = -EFAULT;
-		goto err_fd;
-	}
-	dma_buf_fd_install(buf, fd);
-	return 0;
-
-err_fd:
-	put_unused_fd(fd);
-err_buf:
-	dma_buf_put(buf);
+	err = modtest_install(uarg, &arg, buf->file);
+	if (err)
+		dma_buf_put(buf);
 	return err;
 }
 
@@ -401,4 +281,3 @@ module_init(modtest_init);
 module_exit(modtest_exit);
 MODULE_DESCRIPTION("Fences and dma-bufs that outlive their module, for module_test");
 MODULE_LICENSE("GPL");
-MODULE_IMPORT_NS(DMA_BUF);

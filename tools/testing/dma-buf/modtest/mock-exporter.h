@@ -1,0 +1,1 @@
+../../../../tests/mock-exporter.h

@@ -24,7 +24,6 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
-#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/slab.h>
@@ -105,41 +104,6 @@ struct dma_fence *sync_file_get_fence(int fd)
 }
 EXPORT_SYMBOL(sync_file_get_fence);
 
-/*
- * The fence-made name is built by hand: it is what snprintf() with 6.1's
- * "%s-%s%llu-%lld" gives (the seqno printed as a signed number), without
- * parsing the format on every call.  Each helper appends to @buf at *@at,
- * keeping the last byte for the NUL.
- */
-static void name_cat(char *buf, int len, int *at, const char *s)
-{
-	while (*s && *at < len - 1)
-		buf[(*at)++] = *s++;
-}
-
-static void name_cat_u64(char *buf, int len, int *at, u64 v)
-{
-	char digits[20];
-	int n = 0;
-
-	do {
-		digits[n++] = '0' + do_div(v, 10);
-	} while (v);
-	while (n && *at < len - 1)
-		buf[(*at)++] = digits[--n];
-}
-
-/* The magnitude of a negative value is taken in u64, where it fits. */
-static void name_cat_s64(char *buf, int len, int *at, s64 v)
-{
-	if (v < 0) {
-		name_cat(buf, len, at, "-");
-		name_cat_u64(buf, len, at, -(u64)v);
-	} else {
-		name_cat_u64(buf, len, at, v);
-	}
-}
-
 /**
  * sync_file_get_name - the name of a sync file
  * @sf: the sync file
@@ -159,19 +123,14 @@ static void name_cat_s64(char *buf, int len, int *at, s64 v)
 char *sync_file_get_name(struct sync_file *sf, char *buf, int len)
 {
 	struct dma_fence *f = sf->fence;
-	int at = 0;
 
-	if (sf->user_name[0]) {
+	if (sf->user_name[0])
 		strscpy(buf, sf->user_name, len);
-		return buf;
-	}
-	name_cat(buf, len, &at, f->ops->get_driver_name(f));
-	name_cat(buf, len, &at, "-");
-	name_cat(buf, len, &at, f->ops->get_timeline_name(f));
-	name_cat_u64(buf, len, &at, f->context);
-	name_cat(buf, len, &at, "-");
-	name_cat_s64(buf, len, &at, f->seqno);
-	buf[at] = '\0';
+	else
+		snprintf(buf, len, "%s-%s%llu-%lld",
+			 f->ops->get_driver_name(f),
+			 f->ops->get_timeline_name(f), f->context,
+			 (s64)f->seqno);
 	return buf;
 }
 

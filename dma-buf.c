@@ -1314,34 +1314,17 @@ EXPORT_SYMBOL_IF_KUNIT(dma_buf_import_fence);
 static long export_sync_file_ioctl(struct dma_buf *buf, void __user *uarg)
 {
 	struct dma_buf_export_sync_file arg;
-	struct sync_file *sync_file;
 	struct dma_fence *fence;
-	int fd, err;
+	int err;
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
 	err = dma_buf_export_fence(buf, arg.flags, &fence);
 	if (err)
 		return err;
-	sync_file = sync_file_create(fence);
-	dma_fence_put(fence);
-	if (!sync_file)
-		return -ENOMEM;
-
-	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		fput(sync_file->file);
-		return fd;
-	}
-	arg.fd = fd;
-	/* No fd appears until userspace has been told its number. */
-	if (copy_to_user(uarg, &arg, sizeof(arg))) {
-		put_unused_fd(fd);
-		fput(sync_file->file);
-		return -EFAULT;
-	}
-	fd_install(fd, sync_file->file);
-	return 0;
+	/* The descriptor is reserved once the file is made. */
+	return sync_file_publish(fence, NULL, -1, &arg.fd, uarg, &arg,
+				 sizeof(arg));
 }
 
 static long import_sync_file_ioctl(struct dma_buf *buf, void __user *uarg)

@@ -31,6 +31,7 @@
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 
+#include "dma-buf-internal.h"
 #include "sync_debug.h"
 
 #define CREATE_TRACE_POINTS
@@ -297,53 +298,34 @@ static int sw_sync_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-static long create_fence_at(struct sync_timeline *tl, int fd,
-			    struct sw_sync_create_fence_data __user *uarg)
+/*
+ * The fence SW_SYNC_IOC_CREATE_FENCE asks for, its argument read into
+ * @data.  data->name is not kept: the file's name is the one made from
+ * its fence (sw_sync-<timeline><context>-<seqno>).
+ */
+static struct dma_fence *create_fence(struct sync_timeline *tl,
+				      struct sw_sync_create_fence_data *data,
+				      const void __user *uarg)
 {
-	struct sw_sync_create_fence_data data;
-	struct sync_file *sync_file;
 	struct dma_fence *fence;
 
-	if (copy_from_user(&data, uarg, sizeof(data)))
-		return -EFAULT;
-
-	fence = sync_pt_get(tl, data.value);
-	if (!fence)
-		return -ENOMEM;
-	sync_file = sync_file_create(fence);
-	dma_fence_put(fence);
-	if (!sync_file)
-		return -ENOMEM;
-	/*
-	 * data.name is not kept, as in 6.1: the file's name is the one
-	 * made from its fence (sw_sync-<timeline><context>-<seqno>).
-	 */
-
-	data.fence = fd;
-	if (copy_to_user(uarg, &data, sizeof(data))) {
-		fput(sync_file->file);
-		return -EFAULT;
-	}
-	fd_install(fd, sync_file->file);
-	return 0;
+	if (copy_from_user(data, uarg, sizeof(*data)))
+		return ERR_PTR(-EFAULT);
+	fence = sync_pt_get(tl, data->value);
+	return fence ?: ERR_PTR(-ENOMEM);
 }
 
 static long sw_sync_ioctl_create_fence(struct sync_timeline *tl,
 				       struct sw_sync_create_fence_data __user *uarg)
 {
-	/*
-	 * The descriptor comes first, as in 6.1: with a full table the
-	 * answer is EMFILE whatever the arguments hold.
-	 */
+	struct sw_sync_create_fence_data data;
+	/* Reserved before anything else: see sync_file_publish(). */
 	int fd = get_unused_fd_flags(O_CLOEXEC);
-	long ret;
 
 	if (fd < 0)
 		return fd;
-	ret = create_fence_at(tl, fd, uarg);
-	if (ret)
-		put_unused_fd(fd);
-	return ret;
+	return sync_file_publish(create_fence(tl, &data, uarg), NULL, fd,
+				 &data.fence, uarg, &data, sizeof(data));
 }
 
 static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)

@@ -12,9 +12,10 @@
  * fence's lock, and dma_fence_remove_callback() takes the same lock, so
  * once it returns the callback is neither queued nor running.
  *
- * Every ioctl that creates a descriptor reserves it first, builds the new
- * file, copies the answer to userspace and only then installs the file, so
- * a failure at any step leaves no descriptor behind.
+ * Every ioctl that answers with a new sync file (merge here, sw_sync's
+ * create, dma-buf's export) ends in sync_file_publish(), which installs
+ * the descriptor only after the answer is copied to userspace, so a
+ * failure at any step leaves no descriptor behind.
  */
 
 #include <linux/anon_inodes.h>
@@ -31,6 +32,8 @@
 #include <linux/sync_file.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/sync_file.h>
+
+#include "dma-buf-internal.h"
 
 static const struct file_operations sync_file_fops;
 
@@ -143,57 +146,105 @@ static void sync_file_set_name(struct sync_file *sf,
 	sf->user_name[n] = '\0';
 }
 
-static long merge_at(struct sync_file *sf, int fd,
-		     struct sync_merge_data __user *uarg)
+/**
+ * sync_file_publish - hand userspace a new sync file for a fence
+ * @fence: the fence, whose reference this consumes; or an ERR_PTR, the
+ *	error of the ioctl's own steps, which is returned as it is
+ * @name: the name userspace gave the file (up to 32 bytes, not
+ *	necessarily terminated), or NULL to name it after @fence
+ * @fd: a descriptor from get_unused_fd_flags(); or -1 to have one
+ *	reserved here (close-on-exec) once the file is made
+ * @fd_out: the field of @data that receives the descriptor's number
+ * @uarg: where @data is copied to
+ * @data: the ioctl's argument, @size bytes
+ * @size: size of @data
+ *
+ * The tail of every ioctl that answers with a new sync file.  The file is
+ * made, the descriptor (for @fd == -1) reserved, @data with the number in
+ * @fd_out copied to @uarg, and only then is the file installed: until
+ * userspace has been told the number no descriptor exists, and on any
+ * failure the descriptor is put back and the file dropped.  Each caller's
+ * errno order follows from when it reserves the descriptor: one reserved
+ * before the argument is read makes a full table EMFILE whatever the
+ * argument holds; one reserved here puts ENOMEM first.
+ *
+ * Context: process context, may sleep.
+ * Return: 0; the error of an ERR_PTR @fence; -ENOMEM when the file cannot
+ * be made; an error of get_unused_fd_flags() (for @fd == -1); -EFAULT
+ * when the copy fails.
+ */
+int sync_file_publish(struct dma_fence *fence, const char *name, int fd,
+		      __s32 *fd_out, void __user *uarg, const void *data,
+		      size_t size)
 {
-	struct sync_file *other, *merged;
-	struct sync_merge_data data;
+	struct sync_file *sf;
+	int err;
+
+	if (IS_ERR(fence)) {
+		err = PTR_ERR(fence);
+		goto put_fd;
+	}
+	sf = sync_file_create(fence);
+	dma_fence_put(fence);
+	if (!sf) {
+		err = -ENOMEM;
+		goto put_fd;
+	}
+	if (name)
+		sync_file_set_name(sf, name);
+	if (fd < 0) {
+		fd = get_unused_fd_flags(O_CLOEXEC);
+		if (fd < 0) {
+			fput(sf->file);
+			return fd;
+		}
+	}
+	*fd_out = fd;
+	if (copy_to_user(uarg, data, size)) {
+		fput(sf->file);
+		err = -EFAULT;
+		goto put_fd;
+	}
+	fd_install(fd, sf->file);
+	return 0;
+
+put_fd:
+	if (fd >= 0)
+		put_unused_fd(fd);
+	return err;
+}
+
+/* The merged fence SYNC_IOC_MERGE asks for, its argument read into @data. */
+static struct dma_fence *merge_fence(struct sync_file *sf,
+				     struct sync_merge_data *data,
+				     const void __user *uarg)
+{
+	struct sync_file *other;
 	struct dma_fence *fence;
 
-	if (copy_from_user(&data, uarg, sizeof(data)))
-		return -EFAULT;
-	if (data.flags || data.pad)
-		return -EINVAL;
-
-	other = sync_file_lookup(data.fd2);
+	if (copy_from_user(data, uarg, sizeof(*data)))
+		return ERR_PTR(-EFAULT);
+	if (data->flags || data->pad)
+		return ERR_PTR(-EINVAL);
+	other = sync_file_lookup(data->fd2);
 	if (!other)
-		return -ENOENT;
+		return ERR_PTR(-ENOENT);
 	fence = dma_fence_unwrap_merge(sf->fence, other->fence);
 	fput(other->file);
-	if (!fence)
-		return -ENOMEM;
-
-	merged = sync_file_create(fence);
-	dma_fence_put(fence);
-	if (!merged)
-		return -ENOMEM;
-	sync_file_set_name(merged, data.name);
-	/* No descriptor appears until userspace has been told its number. */
-	data.fence = fd;
-	if (copy_to_user(uarg, &data, sizeof(data))) {
-		fput(merged->file);
-		return -EFAULT;
-	}
-	fd_install(fd, merged->file);
-	return 0;
+	return fence ?: ERR_PTR(-ENOMEM);
 }
 
 static long sync_file_ioctl_merge(struct sync_file *sf,
 				  struct sync_merge_data __user *uarg)
 {
-	/*
-	 * The descriptor comes first, as in 6.1: with a full table the
-	 * answer is EMFILE whatever the arguments hold.
-	 */
+	struct sync_merge_data data;
+	/* Reserved before anything else: see sync_file_publish(). */
 	int fd = get_unused_fd_flags(O_CLOEXEC);
-	long ret;
 
 	if (fd < 0)
 		return fd;
-	ret = merge_at(sf, fd, uarg);
-	if (ret)
-		put_unused_fd(fd);
-	return ret;
+	return sync_file_publish(merge_fence(sf, &data, uarg), data.name, fd,
+				 &data.fence, uarg, &data, sizeof(data));
 }
 
 /* The leaves the file lists: its fence unwrapped one level. */

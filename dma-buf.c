@@ -220,9 +220,8 @@ static bool export_info_valid(const struct dma_buf_export_info *info)
 
 /*
  * The file that carries @buf, or an ERR_PTR; nothing is left on error.
- * Of @flags the file keeps the access mode and O_NONBLOCK, as in 6.1
- * (F_GETFL and bufinfo show them); O_CLOEXEC is the descriptor's, for
- * dma_buf_fd().
+ * Of @flags the file keeps the access mode and O_NONBLOCK (F_GETFL and
+ * bufinfo show them); O_CLOEXEC is the descriptor's, for dma_buf_fd().
  */
 static struct file *dma_buf_new_file(struct dma_buf *buf, int flags)
 {
@@ -473,7 +472,8 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_put, DMA_BUF);
  * a dynamic importer always does, since it must be able to take the
  * mapping back from move_notify; the core takes it itself only around
  * calls into a dynamic exporter.  A static importer of a static exporter
- * maps without it, as 6.1's in-tree users expect.
+ * maps without it: that buffer never moves, so there is no move_notify for
+ * the lock to order the mapping against.
  */
 /*
  * With CONFIG_DMABUF_DEBUG the page pointers of every mapping are
@@ -1127,9 +1127,11 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	bool ready = true;
 
 	/*
-	 * As in 6.1, an event another poller holds the claim of is not
-	 * ready until that claim ends, whatever the fences say now.  Read
-	 * without the lock: either order of the two pollers is one 6.1 has.
+	 * An event another poller holds the claim of is not ready until
+	 * that claim ends, whatever the fences say now: the end of the claim
+	 * wakes this poller.  Read without the lock: a claim taken or ended
+	 * just after the read gives the answer this poller would have got
+	 * coming a moment earlier or later, and either is correct.
 	 */
 	if (READ_ONCE(dcb->active))
 		return false;

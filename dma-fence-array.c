@@ -65,7 +65,7 @@ static const char *array_timeline_name(struct dma_fence *fence)
 
 /*
  * While the array is pending its error holds ARRAY_NO_ERROR_YET, a value no
- * member can have, as in 6.1 (which readers of &dma_fence.error may see).
+ * member can have, and one readers of &dma_fence.error see meanwhile.
  * The first member that fails replaces it; the array clears what is left
  * of it when it completes, so that it signals with 0 or that first error.
  */
@@ -147,8 +147,7 @@ static bool array_enable_signaling(struct dma_fence *fence)
 /*
  * For callers that poll.  Once signaling is enabled the callbacks keep
  * the count.  Before that, the members are asked, but their errors are not
- * collected: as in 6.1, an array found complete this way signals with no
- * error.
+ * collected: an array found complete this way signals with no error.
  */
 static bool array_signaled(struct dma_fence *fence)
 {
@@ -204,10 +203,10 @@ EXPORT_SYMBOL(dma_fence_array_ops);
  * Once signaling is enabled, the array signals with the first error its
  * callbacks see among its members (in any-member mode, the error of the
  * member that completed it); found complete by polling alone, it signals
- * with no error, as in 6.1.  Until it signals its &dma_fence.error reads
- * 1, as in 6.1.  No members, or a container (array or chain) as a member,
- * is a caller's bug that warns: nested containers make signaling and
- * unwrapping recurse.  The array is made all the same.
+ * with no error.  Until it signals its &dma_fence.error reads 1.  No
+ * members, or a container (array or chain) as a member, is a caller's bug
+ * that warns: nested containers make signaling and unwrapping recurse.
+ * The array is made all the same.
  *
  * Context: process context, may sleep.
  * Return: the new array, or NULL when out of memory; @fences then still

@@ -96,8 +96,8 @@ static unsigned int gather(unsigned int count, struct dma_fence **fences,
 /*
  * Ascending context, and inside a context the latest point first.  Two
  * points neither of which is later than the other (equal, or half the
- * 32-bit range apart) compare equal, so which of them leads is the sort's
- * choice; the same comparisons fed to the same sort() pick what 6.1 picks.
+ * 32-bit range apart) compare equal, so which of them leads is sort()'s
+ * choice, the same one for the same input every time.
  */
 static int merge_order(const void *pa, const void *pb)
 {

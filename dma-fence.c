@@ -97,8 +97,8 @@ static struct dma_fence shared_stub_fence = {
  * dma_fence_get_stub - a fence that has always been signaled
  *
  * Useful where an API wants a fence but the work is already done.  All
- * callers share one object, of context 0; as in 6.1 its timestamp is the
- * time of the first call.
+ * callers share one object, of context 0; its timestamp is the time of
+ * the first call.
  *
  * Context: any.
  * Return: a new reference to the shared stub fence.
@@ -163,9 +163,9 @@ static struct lockdep_map fence_signalling_map =
  * outermost one is recorded.
  *
  * The section is recorded as a plain (non-recursive) read of the pseudo
- * lock, the kind of read a fence wait (a write) is checked against, so
- * lockdep draws the same dependencies, and reports the same chains, as
- * on 6.1.
+ * lock, the kind of read lockdep checks a write against, so every fence
+ * wait (a write) is checked against every section and the locks taken
+ * inside it.
  *
  * Context: any.  In atomic context as in_atomic() sees it (a raised
  * preempt count: spinlocks, bottom halves, interrupt handlers; with
@@ -327,7 +327,7 @@ static __always_inline int signal_at(struct dma_fence *fence,
 	bool cookie;
 	int ret;
 
-	/* 6.1 refuses a NULL fence with -EINVAL and no warning. */
+	/* A NULL fence is refused with -EINVAL, without a warning. */
 	if (!fence)
 		return -EINVAL;
 	cookie = dma_fence_begin_signalling();
@@ -372,9 +372,9 @@ int dma_fence_signal(struct dma_fence *fence)
 EXPORT_SYMBOL(dma_fence_signal);
 
 /*
- * The first enable: set the bit and tell the driver; as below.  As in 6.1
- * the bit is set on a fence that has already signaled too (drivers and
- * tests read it), though the driver is not asked then.
+ * The first enable: set the bit and tell the driver; as below.  The bit
+ * is set on a fence that has already signaled too (drivers and tests read
+ * it), though the driver is not asked then.
  */
 static noinline bool enable_signaling_first(struct dma_fence *fence)
 {
@@ -554,12 +554,12 @@ EXPORT_SYMBOL(dma_fence_set_deadline);
  *	still be asked
  * @fence: the fence
  *
- * An accessor beside 6.1's interface, for callers that may outlive the
- * driver: for a signaled fence it returns a fixed string instead of
- * calling &dma_fence_ops.get_driver_name.  The core's own reports
- * (dma_fence_describe(), sync file info) ask the driver as 6.1 does.  Call
- * under rcu_read_lock() or holding a reference; the string is valid until
- * then.
+ * For callers that may outlive the driver: for a signaled fence it
+ * returns a fixed string instead of calling
+ * &dma_fence_ops.get_driver_name.  The core's own reports
+ * (dma_fence_describe(), sync file info) ask the driver directly, signaled
+ * or not.  Call under rcu_read_lock() or holding a reference; the string
+ * is valid until then.
  *
  * Return: the driver's name, or "detached-driver" for a signaled fence.
  */
@@ -605,7 +605,7 @@ static void fence_waiter_wake(struct dma_fence *fence, struct dma_fence_cb *cb)
 
 /*
  * The index of the first fence in @fences flagged signaled, or @count if
- * none is.  Only the flag counts, as in 6.1's sleeping waits: a driver's
+ * none is.  Only the flag counts, as in every sleeping wait: a driver's
  * &dma_fence_ops.signaled is not asked.
  */
 static u32 first_flagged(struct dma_fence **fences, u32 count)
@@ -673,7 +673,7 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 	unsigned long flags;
 	u32 found;
 
-	/* As in 6.1, only the flag: &dma_fence_ops.signaled is not asked. */
+	/* Only the flag: &dma_fence_ops.signaled is not asked. */
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return timeout ? timeout : 1;
 	if (intr && signal_pending(current))
@@ -779,7 +779,7 @@ signed long dma_fence_wait_any_timeout(struct dma_fence **fences,
 	if (WARN_ON(!fences || !count || timeout < 0))
 		return -EINVAL;
 
-	/* A poll asks the drivers; a wait, as in 6.1, goes by the flags. */
+	/* A poll asks the drivers; a wait goes by the flags. */
 	if (!timeout) {
 		for (found = 0; found < count; found++) {
 			if (dma_fence_is_signaled(fences[found])) {

@@ -4,8 +4,8 @@
  * one ioctl allocates a dma-buf from that heap and returns its fd.
  *
  * Heaps register with dma_heap_add() and stay for the life of the kernel
- * (as in 6.1 there is no way to remove one).  Each gets a minor number;
- * open() finds the heap by its minor.
+ * (there is no way to remove one).  Each gets a minor number; open()
+ * finds the heap by its minor.
  */
 #include <linux/cdev.h>
 #include <linux/device.h>
@@ -68,10 +68,10 @@ static int dma_heap_open(struct inode *inode, struct file *file)
 
 /*
  * Allocate from @heap and put the new buffer's fd in @data->fd.  The fd
- * is reserved after the allocation, as in 6.1, and installed by the
- * caller only once it is copied out, so userspace never sees a
- * descriptor that then goes away.  Returns the buffer with the reserved
- * fd, or an ERR_PTR.
+ * is reserved after the allocation (a failed allocation reports its own
+ * error even with a full table), and installed by the caller only once
+ * it is copied out, so userspace never sees a descriptor that then goes
+ * away.  Returns the buffer with the reserved fd, or an ERR_PTR.
  */
 static struct dma_buf *heap_allocate(struct dma_heap *heap,
 				     struct dma_heap_allocation_data *data)
@@ -104,7 +104,7 @@ static struct dma_buf *heap_allocate(struct dma_heap *heap,
 }
 
 /*
- * The command is told apart by its number alone, as in 6.1: any other
+ * The command is told apart by its number alone: any other
  * number is -EINVAL, whatever its type.  Direction and size are the
  * caller's: the argument is read only when the command has _IOC_WRITE
  * and written back only when it has _IOC_READ, each time with the size

@@ -40,7 +40,7 @@
 /**
  * struct sw_sync_create_fence_data - argument of %SW_SYNC_IOC_CREATE_FENCE
  * @value: in: the point on the timeline the fence signals at
- * @name: in: ignored, as in 6.1 (the sync file is named after its fence)
+ * @name: in: ignored (the sync file is named after its fence)
  * @fence: out: descriptor of the new sync file (close-on-exec)
  */
 struct sw_sync_create_fence_data {
@@ -247,8 +247,8 @@ static int sw_sync_open(struct inode *inode, struct file *file)
 /*
  * Signal every point still pending with -ENOENT, as the timeline's file
  * goes, and leave them on the list, where sync/info shows them until
- * their release unlinks them (6.1 shows them so).  No ioctl can reach the
- * timeline any more, so nothing else looks for pending points on it.
+ * their release unlinks them.  No ioctl can reach the timeline any more,
+ * so nothing else looks for pending points on it.
  *
  * Points are signaled in batches, each holding a reference on its
  * points, which are dropped after the lock is released.  The last point
@@ -334,7 +334,7 @@ static long sw_sync_ioctl_inc(struct sync_timeline *tl, u32 __user *uarg)
 
 	if (get_user(value, uarg))
 		return -EFAULT;
-	/* Each step is traced with the value it starts from, as in 6.1. */
+	/* Each step is traced with the value it starts from. */
 	for (; value > INT_MAX; value -= INT_MAX) {
 		trace_sync_timeline(tl);
 		sync_timeline_signal(tl, INT_MAX);
@@ -400,6 +400,6 @@ const struct file_operations sw_sync_debugfs_fops = {
 	.release = sw_sync_release,
 	.unlocked_ioctl = sw_sync_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	/* As in 6.1, whose timeline file has no llseek: no position. */
+	/* The timeline file has no position. */
 	.llseek = no_llseek,
 };

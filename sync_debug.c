@@ -2,7 +2,7 @@
 /*
  * debugfs for sw_sync: sync/sw_sync (open it to get a timeline, see
  * sw_sync.c) and sync/info, which lists every live timeline with its value
- * and its pending points, line for line as 6.1 does: tools parse it.
+ * and its pending points, in a fixed format that tools parse.
  *
  * A timeline is on the list from its creation until its last reference
  * goes; the list's lock is taken before any timeline's lock.
@@ -58,9 +58,9 @@ static const char *status_name(int status)
 }
 
 /*
- * One point, as 6.1 prints it: "  fence <status>[@<signal time>]: <seqno>
- * / <timeline value>".  Called with the timeline's lock, which is the
- * point's fence lock.
+ * One point, as the line
+ * "  fence <status>[@<signal time>]: <seqno> / <timeline value>".
+ * Called with the timeline's lock, which is the point's fence lock.
  */
 static void show_point(struct seq_file *s, struct sync_timeline *tl,
 		       struct sync_pt *pt)
@@ -78,7 +78,7 @@ static void show_point(struct seq_file *s, struct sync_timeline *tl,
 }
 
 /*
- * One timeline, as 6.1 prints it: "<name>: <value>"; its listed points;
+ * One timeline: "<name>: <value>"; its listed points;
  * an empty line.
  */
 static void show_timeline(struct seq_file *s, struct sync_timeline *tl)
@@ -94,8 +94,8 @@ static void show_timeline(struct seq_file *s, struct sync_timeline *tl)
 }
 
 /*
- * 6.1's two sections: the timelines, and the sync files, of which 6.1
- * never lists any (nothing adds them to its list), so neither do we.
+ * Two sections: the timelines, and the sync files.  No sync file is ever
+ * listed: the second section is its heading alone.
  */
 static int sync_info_show(struct seq_file *s, void *unused)
 {

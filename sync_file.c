@@ -118,7 +118,7 @@ EXPORT_SYMBOL(sync_file_get_fence);
  * fence has signaled or not), its context and its seqno, the seqno
  * printed signed.  It is cut to fit @buf and always NUL-terminated.
  *
- * Not exported (as in 6.1): for the dma-buf core and its debugfs.
+ * Not exported: for the dma-buf core and its debugfs.
  *
  * Context: any.
  * Return: @buf.
@@ -281,8 +281,8 @@ static int fill_fence_info(struct dma_fence *fence,
  * Fill up to @room entries of @out; returns how many were filled.  The
  * file's status is folded from the leaves in the order they are listed:
  * it stays 1 while every leaf so far has signaled without error, and
- * takes the status of the first leaf that is pending or failed (6.1's
- * rule, which can differ from the status of the file's own fence).
+ * takes the status of the first leaf that is pending or failed (which can
+ * differ from the status of the file's own fence).
  */
 static unsigned int fill_fences(struct sync_file *sf,
 				struct sync_fence_info *out, unsigned int room,

@@ -2,7 +2,7 @@
 /*
  * The sw_sync tracepoint: sync_trace:sync_timeline fires at each step of
  * SW_SYNC_IOC_INC, before the timeline moves, with the timeline's name
- * and its value then.  Layout and format are 6.1's.
+ * and its value then.  Layout and format are what trace tools parse.
  */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM sync_trace

@@ -7,7 +7,7 @@
  * exactly those of the file, in the order the ranges were given.  The
  * buffer pins every page with its own reference for as long as it exists,
  * so writes through the memfd and through the dma-buf (its mmap, a device)
- * meet in the same memory.  As in 6.1 there is no kernel mapping (vmap).
+ * meet in the same memory.  There is no kernel mapping (vmap).
  * The memfd must be sealed against shrinking, so that the pages stay part
  * of the file, and must not be sealed against writing, since a dma-buf is
  * a way to write to it.  A hugetlbfs range may start at any base page of a
@@ -89,13 +89,13 @@ static const struct vm_operations_struct udmabuf_vm_ops = {
 
 /*
  * Base pages of a hugetlbfs page are mapped by their page frame numbers,
- * without touching their struct pages: the rmap code of 6.1 takes any
+ * without touching their struct pages: the rmap code takes any
  * page of a hugetlbfs page for one mapped whole by a PMD, and unmapping a
  * base page mapped with a PTE would decrement the mapcount kept in the
  * struct page after it (corrupting the next huge page's list links when
  * it is the last base page).  Such mappings cannot grow (mremap() fails
- * with EFAULT) and are no target for get_user_pages(); other buffers map
- * their pages as 6.1 does.
+ * with EFAULT) and are no target for get_user_pages(); other buffers hand
+ * the fault the struct page, with a reference of its own.
  */
 static int udmabuf_mmap(struct dma_buf *buf, struct vm_area_struct *vma)
 {
@@ -335,12 +335,12 @@ out:
  * ranges is checked before any fd is looked at: offsets and sizes must be
  * page-aligned and the total must be at least one page and within
  * size_limit_mb.  A zero-size range adds no page but its fd is still
- * checked.  The checks and their errnos are 6.1's, in 6.1's order.
+ * checked.  The first check that fails gives the errno.
  */
 static int pin_items(struct udmabuf *ubuf,
 		     const struct udmabuf_create_item *items, u32 count)
 {
-	/* A negative limit reads as a huge one, as in 6.1. */
+	/* A negative limit (the parameter is signed) reads as a huge one. */
 	u64 limit = ((u64)size_limit_mb << 20) >> PAGE_SHIFT;
 	u64 total = 0;
 	int err;
@@ -373,7 +373,7 @@ static int pin_items(struct udmabuf *ubuf,
 	return 0;
 }
 
-/* Only UDMABUF_FLAGS_CLOEXEC means anything; 6.1 ignores other bits. */
+/* Only UDMABUF_FLAGS_CLOEXEC means anything; other bits are ignored. */
 static long udmabuf_create(const struct udmabuf_create_item *items, u32 count,
 			   u32 flags)
 {

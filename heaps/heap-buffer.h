@@ -28,7 +28,7 @@ struct dma_heap;
  * @vmap_count: number of vmap() calls not yet undone.
  * @vaddr: the kernel mapping while @vmap_count is above zero.
  * @shared_mmap_only: mmap() refuses private mappings with -EINVAL (the
- *	CMA heap's buffers, as in 6.1); set before heap_buffer_export().
+ *	CMA heap's buffers); set before heap_buffer_export().
  */
 struct heap_buffer {
 	struct dma_heap *heap;

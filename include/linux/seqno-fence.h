@@ -9,9 +9,8 @@
  * a driver receiving it can program its engine to wait in hardware, while
  * every other user still sees an ordinary &struct dma_fence.
  *
- * This API was in the kernel before 5.16 and is not part of 6.1; it is
- * offered again here.  The fence's CPU-side behaviour comes from the
- * driver's own &dma_fence_ops, which the seqno fence wraps.
+ * The fence's CPU-side behaviour comes from the driver's own
+ * &dma_fence_ops, which the seqno fence wraps.
  */
 #ifndef __LINUX_SEQNO_FENCE_H
 #define __LINUX_SEQNO_FENCE_H

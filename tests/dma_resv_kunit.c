@@ -77,6 +77,52 @@ static int stored_usage(struct dma_resv *obj, struct dma_fence *fence)
 	return usage;
 }
 
+/* Signal each of @n fences, then drop the test's reference to each. */
+static void signal_put_n(struct dma_fence *const *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_fence_signal(f[i]);
+	for (i = 0; i < n; i++)
+		dma_fence_put(f[i]);
+}
+
+/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
+#define signal_put(...)							\
+	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
+		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
+
+/*
+ * @n fences that only the test holds now (checked): signal each and drop
+ * that last reference.
+ */
+static void release_all(struct kunit *test, struct dma_fence **f,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
+/*
+ * A zeroed, unsignaled @type (a fence first, as "base", and its "lock")
+ * with @ops, at @seqno of @context; the test fails without memory.
+ */
+#define test_fence_new(test, type, ops, context, seqno)			\
+({									\
+	type *__tf = kzalloc(sizeof(*__tf), GFP_KERNEL);		\
+									\
+	KUNIT_ASSERT_NOT_NULL(test, __tf);				\
+	spin_lock_init(&__tf->lock);					\
+	dma_fence_init(&__tf->base, ops, &__tf->lock, context, seqno);	\
+	__tf;								\
+})
+
 /* Reserve one slot and add @fence with @usage, all under the lock. */
 static void add_one(struct kunit *test, struct dma_resv *obj,
 		    struct dma_fence *fence, enum dma_resv_usage usage)
@@ -230,11 +276,7 @@ static void dma_resv_usage_filters(struct kunit *test)
 	for (u = 0; u < 4; u++)
 		KUNIT_EXPECT_EQ(test, kref_read(&f[u]->refcount), 2U);
 	dma_resv_fini(&obj);
-	for (u = 0; u < 4; u++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[u]->refcount), 1U);
-		dma_fence_signal(f[u]);
-		dma_fence_put(f[u]);
-	}
+	release_all(test, f, 4);
 }
 
 static void dma_resv_same_context_replaced(struct kunit *test)
@@ -303,11 +345,7 @@ static void dma_resv_same_context_usage_steps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_BOOKKEEP), 2U);
 	KUNIT_EXPECT_EQ(test, count_locked(&obj, DMA_RESV_USAGE_KERNEL), 1U);
 	dma_resv_fini(&obj);
-	for (i = 0; i < 4; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, 4);
 }
 
 static void dma_resv_signaled_slot_reused(struct kunit *test)
@@ -589,10 +627,7 @@ static void dma_resv_grows_to_thousands(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, count_locked(&small, DMA_RESV_USAGE_READ),
 				few);
 		dma_resv_fini(&small);
-		for (i = 0; i < few; i++) {
-			dma_fence_signal(f[i]);
-			dma_fence_put(f[i]);
-		}
+		signal_put_n(f, few);
 	}
 
 	dma_resv_init(&obj);
@@ -616,11 +651,7 @@ static void dma_resv_grows_to_thousands(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&f[1]->refcount), 2U);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, n);
 }
 
 static void dma_resv_reserve_limits(struct kunit *test)
@@ -682,6 +713,20 @@ static bool listed_is(struct dma_resv *obj, struct dma_fence **want,
 	return same;
 }
 
+/* @n mock fences in @f, of which @obj holds the first @added as readers. */
+static void readers_setup(struct kunit *test, struct dma_resv *obj,
+			  struct dma_fence **f, unsigned int n,
+			  unsigned int added)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		f[i] = mock_fence(test);
+	dma_resv_init(obj);
+	for (i = 0; i < added; i++)
+		add_one(test, obj, f[i], DMA_RESV_USAGE_READ);
+}
+
 /*
  * The difference a test against 6.1 found: five fences added one per
  * locked section fill 6.1's first array (five slots), so the sixth
@@ -692,13 +737,8 @@ static void dma_resv_full_array_compacts(struct kunit *test)
 {
 	struct dma_fence *f[6], *left[4];
 	struct dma_resv obj;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = mock_fence(test);
-	dma_resv_init(&obj);
-	for (i = 0; i < 5; i++)
-		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	readers_setup(test, &obj, f, ARRAY_SIZE(f), 5);
 	dma_fence_signal(f[0]);
 	dma_fence_signal(f[2]);
 	KUNIT_EXPECT_TRUE(test, listed_is(&obj, f, 5));
@@ -713,10 +753,7 @@ static void dma_resv_full_array_compacts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&f[2]->refcount), 1U);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	signal_put_n(f, ARRAY_SIZE(f));
 }
 
 /*
@@ -730,13 +767,8 @@ static void dma_resv_relock_keeps_the_array(struct kunit *test)
 {
 	struct dma_fence *f[4], *want[3];
 	struct dma_resv obj;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = mock_fence(test);
-	dma_resv_init(&obj);
-	for (i = 0; i < 3; i++)
-		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
+	readers_setup(test, &obj, f, ARRAY_SIZE(f), 3);
 	dma_fence_signal(f[0]);
 	dma_fence_signal(f[1]);
 	add_one(test, &obj, f[3], DMA_RESV_USAGE_READ);
@@ -746,10 +778,7 @@ static void dma_resv_relock_keeps_the_array(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, listed_is(&obj, want, 3));
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	signal_put_n(f, ARRAY_SIZE(f));
 }
 
 /* An object and the fences it holds, in slot order, all read fences. */
@@ -979,12 +1008,8 @@ static const struct dma_fence_ops polled_fence_ops = {
 static struct dma_fence *polled_fence_at(struct kunit *test, u64 context,
 					 u64 seqno)
 {
-	struct polled_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	spin_lock_init(&p->lock);
-	dma_fence_init(&p->base, &polled_fence_ops, &p->lock, context, seqno);
-	return &p->base;
+	return &test_fence_new(test, struct polled_fence, &polled_fence_ops,
+			       context, seqno)->base;
 }
 
 static struct dma_fence *polled_fence(struct kunit *test)
@@ -1176,16 +1201,8 @@ static void dma_resv_big_array_slot_as_6_1(struct kunit *test)
 	KUNIT_ASSERT_LE(test, made, (unsigned int)ARRAY_SIZE(more));
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
-	for (i = 0; i < made; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&more[i]->refcount), 1U);
-		dma_fence_signal(more[i]);
-		dma_fence_put(more[i]);
-	}
+	release_all(test, f, n);
+	release_all(test, more, made);
 }
 
 /* Signal @fence, a mock fence, or a polled one by its driver's word only. */
@@ -1295,11 +1312,47 @@ static void dma_resv_sections_match_6_1(struct kunit *test)
 		   i, made, objects, biggest);
 	KUNIT_EXPECT_GT(test, biggest, 32U);
 	dma_resv_fini(&obj);
-	for (i = 0; i < made; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&all[i]->refcount), 1U);
-		dma_fence_signal(all[i]);
-		dma_fence_put(all[i]);
-	}
+	release_all(test, all, made);
+}
+
+/*
+ * Six fences, f[1] signaled only by its driver's word; @obj holds f[0] to
+ * f[4] as readers.  @want lists the unsignaled ones in order: f[5] last.
+ */
+static void polled_setup(struct kunit *test, struct dma_resv *obj,
+			 struct dma_fence **f, struct dma_fence **want)
+{
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		f[i] = i == 1 ? polled_fence(test) : mock_fence(test);
+	dma_resv_init(obj);
+	for (i = 0; i < 5; i++)
+		add_one(test, obj, f[i], DMA_RESV_USAGE_READ);
+	polled_complete(f[1]);
+	want[0] = f[0];
+	want[1] = f[2];
+	want[2] = f[3];
+	want[3] = f[4];
+	want[4] = f[5];
+}
+
+/*
+ * Growing polled_setup()'s @obj by a slot drops f[1], and f[5] joins the
+ * others; then the object and the fences go.
+ */
+static void polled_regrow(struct kunit *test, struct dma_resv *obj,
+			  struct dma_fence **f, struct dma_fence **want)
+{
+	dma_resv_lock(obj, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(obj, 1), 0);
+	KUNIT_EXPECT_TRUE(test, walk_is(obj, want, 4));
+	dma_resv_add_fence(obj, f[5], DMA_RESV_USAGE_READ);
+	KUNIT_EXPECT_TRUE(test, walk_is(obj, want, 5));
+	dma_resv_unlock(obj);
+
+	dma_resv_fini(obj);
+	release_all(test, f, 6);
 }
 
 /*
@@ -1310,41 +1363,17 @@ static void dma_resv_compaction_asks_driver(struct kunit *test)
 {
 	struct dma_fence *f[6], *want[5];
 	struct dma_resv obj, dst;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = i == 1 ? polled_fence(test) : mock_fence(test);
-	dma_resv_init(&obj);
+	polled_setup(test, &obj, f, want);
 	dma_resv_init(&dst);
-	for (i = 0; i < 5; i++)
-		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
-	polled_complete(f[1]);
-
 	dma_resv_lock(&dst, NULL);
 	KUNIT_EXPECT_EQ(test, dma_resv_copy_fences(&dst, &obj), 0);
-	want[0] = f[0];
-	want[1] = f[2];
-	want[2] = f[3];
-	want[3] = f[4];
 	KUNIT_EXPECT_TRUE(test, walk_is(&dst, want, 4));
 	dma_resv_unlock(&dst);
+	dma_resv_fini(&dst);
 
 	/* The copy may have found it signaled already: from the flag now. */
-	dma_resv_lock(&obj, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
-	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 4));
-	dma_resv_add_fence(&obj, f[5], DMA_RESV_USAGE_READ);
-	want[4] = f[5];
-	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 5));
-	dma_resv_unlock(&obj);
-
-	dma_resv_fini(&obj);
-	dma_resv_fini(&dst);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	polled_regrow(test, &obj, f, want);
 }
 
 /*
@@ -1355,32 +1384,9 @@ static void dma_resv_regrow_asks_driver(struct kunit *test)
 {
 	struct dma_fence *f[6], *want[5];
 	struct dma_resv obj;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = i == 1 ? polled_fence(test) : mock_fence(test);
-	dma_resv_init(&obj);
-	for (i = 0; i < 5; i++)
-		add_one(test, &obj, f[i], DMA_RESV_USAGE_READ);
-	polled_complete(f[1]);
-	dma_resv_lock(&obj, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj, 1), 0);
-	want[0] = f[0];
-	want[1] = f[2];
-	want[2] = f[3];
-	want[3] = f[4];
-	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 4));
-	dma_resv_add_fence(&obj, f[5], DMA_RESV_USAGE_READ);
-	want[4] = f[5];
-	KUNIT_EXPECT_TRUE(test, walk_is(&obj, want, 5));
-	dma_resv_unlock(&obj);
-
-	dma_resv_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	polled_setup(test, &obj, f, want);
+	polled_regrow(test, &obj, f, want);
 }
 
 /*
@@ -1449,10 +1455,7 @@ static void dma_resv_replace_fences_by_context(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, dma_resv_test_signaled(&obj,
 						       DMA_RESV_USAGE_BOOKKEEP));
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 	dma_fence_put(stub);
 }
 
@@ -1513,10 +1516,7 @@ static void dma_resv_contexts_in_any_order(struct kunit *test)
 	dma_resv_fini(&obj);
 	for (i = 0; i < n; i++) {
 		KUNIT_EXPECT_EQ(test, kref_read(&f2[i]->refcount), 1U);
-		dma_fence_signal(f1[i]);
-		dma_fence_signal(f2[i]);
-		dma_fence_put(f1[i]);
-		dma_fence_put(f2[i]);
+		signal_put(f1[i], f2[i]);
 	}
 }
 
@@ -1607,10 +1607,7 @@ static void dma_resv_copy_nothing_pending(struct kunit *test)
 	dma_resv_fini(&dst);
 	dma_resv_fini(&never);
 	dma_resv_fini(&idle);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 	dma_fence_put(c);
 }
 
@@ -1887,12 +1884,7 @@ static void dma_resv_unlocked_walk_restarts(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&c->refcount), 2U);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_signal(c);
-	dma_fence_put(a);
-	dma_fence_put(b);
-	dma_fence_put(c);
+	signal_put(a, b, c);
 }
 
 /*
@@ -2032,11 +2024,7 @@ static void dma_resv_no_slot_warns_keeps_fence(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stored_usage(&obj, f[0]), DMA_RESV_USAGE_KERNEL);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, ARRAY_SIZE(f));
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_resv_no_slot_warns_keeps_fence)
@@ -2064,10 +2052,7 @@ static void dma_resv_unused_reservation_forgotten(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, stored_usage(&obj, b), DMA_RESV_USAGE_READ);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 }
 
 DEFINE_EXPECT_WARN_CASE_IF(dma_resv_unused_reservation_forgotten,
@@ -2159,9 +2144,7 @@ static void dma_resv_locked_walk_holds_nothing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 2U);
 
 	dma_resv_fini(&obj);
-	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
-	dma_fence_signal(f);
-	dma_fence_put(f);
+	release_all(test, &f, 1);
 }
 
 /*
@@ -2206,12 +2189,7 @@ static void dma_resv_iter_next_exported(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 1U);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_signal(c);
-	dma_fence_put(a);
-	dma_fence_put(b);
-	dma_fence_put(c);
+	signal_put(a, b, c);
 }
 
 /*
@@ -2354,10 +2332,7 @@ static void dma_resv_reader_in_irq_of_writer(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_read(&r.calls), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&r.busy), 0);
 	dma_resv_fini(&obj);
-	for (i = 0; i < n; i++) {
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	signal_put_n(f, n);
 }
 #endif
 
@@ -2643,10 +2618,7 @@ static void dma_resv_race_readers_writer(struct kunit *test)
 			(unsigned int)RACE_CONTEXTS);
 
 	dma_resv_fini(&race->obj);
-	for (i = 0; i < RACE_CONTEXTS; i++) {
-		dma_fence_signal(cur[i]);
-		dma_fence_put(cur[i]);
-	}
+	signal_put_n(cur, RACE_CONTEXTS);
 }
 
 /*
@@ -2909,9 +2881,7 @@ static void dma_resv_reserve_kmalloc_bounds(struct kunit *test)
 	dma_resv_unlock(&obj);
 
 	dma_resv_fini(&obj);
-	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
-	dma_fence_signal(a);
-	dma_fence_put(a);
+	release_all(test, &a, 1);
 }
 
 /* An action: remove the hook's fence from the hook's object, locked. */
@@ -2971,10 +2941,7 @@ static void dma_resv_no_slot_takes_signaled_slot(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, kref_read(&late->refcount), 1U);
 
 		dma_resv_fini(&obj);
-		for (i = 0; i < ARRAY_SIZE(f); i++) {
-			dma_fence_signal(f[i]);
-			dma_fence_put(f[i]);
-		}
+		signal_put_n(f, ARRAY_SIZE(f));
 		dma_fence_signal(late);
 		dma_fence_put(late);
 	}
@@ -3022,14 +2989,7 @@ static void dma_resv_emptied_slot_reused(struct kunit *test)
 
 	dma_resv_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&c->refcount), 1U);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_signal(c);
-	dma_fence_signal(d);
-	dma_fence_put(a);
-	dma_fence_put(b);
-	dma_fence_put(c);
-	dma_fence_put(d);
+	signal_put(a, b, c, d);
 }
 
 /*
@@ -3138,10 +3098,7 @@ static void dma_resv_unlocked_walk_restarts_at_end(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, n, 2U);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 }
 
 /* An object holding a single fence: snapshots of exactly that fence. */
@@ -3165,9 +3122,7 @@ static void dma_resv_get_fences_of_one(struct kunit *test)
 	dma_fence_put(single);
 
 	dma_resv_fini(&obj);
-	KUNIT_EXPECT_EQ(test, kref_read(&f->refcount), 1U);
-	dma_fence_signal(f);
-	dma_fence_put(f);
+	release_all(test, &f, 1);
 }
 
 /*
@@ -3196,10 +3151,7 @@ static void dma_resv_singleton_array_context(struct kunit *test)
 	dma_fence_put(single);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 }
 
 /* A fence whose driver answers waits itself and notes what it was asked. */
@@ -3229,13 +3181,9 @@ static const struct dma_fence_ops answering_fence_ops = {
 
 static struct answering_fence *answering_fence(struct kunit *test)
 {
-	struct answering_fence *a = kzalloc(sizeof(*a), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, a);
-	spin_lock_init(&a->lock);
-	dma_fence_init(&a->base, &answering_fence_ops, &a->lock,
-		       dma_fence_context_alloc(1), 1);
-	return a;
+	return test_fence_new(test, struct answering_fence,
+			      &answering_fence_ops, dma_fence_context_alloc(1),
+			      1);
 }
 
 /*
@@ -3297,10 +3245,7 @@ static void dma_resv_wait_passes_time_left(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->waits, 4U);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(&a->base);
-	dma_fence_signal(&b->base);
-	dma_fence_put(&a->base);
-	dma_fence_put(&b->base);
+	signal_put(&a->base, &b->base);
 }
 
 /* Lock @a and @b in one acquire context, backing off as ww_mutex asks. */
@@ -3358,14 +3303,7 @@ static void dma_resv_copy_while_source_moves(struct kunit *test)
 	dma_resv_fini(&src);
 	dma_resv_fini(&dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 1U);
-	dma_fence_signal(&hook->base);
-	dma_fence_signal(r);
-	dma_fence_signal(x);
-	dma_fence_signal(old);
-	dma_fence_put(&hook->base);
-	dma_fence_put(r);
-	dma_fence_put(x);
-	dma_fence_put(old);
+	signal_put(&hook->base, r, x, old);
 }
 
 /* ---- what lock-free readers pass over ---- */
@@ -3609,13 +3547,8 @@ static const struct dma_fence_ops done_hook_ops = {
 
 static struct hook_fence *done_hook_new(struct kunit *test)
 {
-	struct hook_fence *hook = kzalloc(sizeof(*hook), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, hook);
-	spin_lock_init(&hook->lock);
-	dma_fence_init(&hook->base, &done_hook_ops, &hook->lock,
-		       dma_fence_context_alloc(1), 1);
-	return hook;
+	return test_fence_new(test, struct hook_fence, &done_hook_ops,
+			      dma_fence_context_alloc(1), 1);
 }
 
 /* A fence that notes its release in a flag its test owns. */
@@ -3641,14 +3574,12 @@ static const struct dma_fence_ops noted_fence_ops = {
 
 static struct dma_fence *noted_fence(struct kunit *test, bool *released)
 {
-	struct noted_fence *n = kzalloc(sizeof(*n), GFP_KERNEL);
+	struct noted_fence *n = test_fence_new(test, struct noted_fence,
+					       &noted_fence_ops,
+					       dma_fence_context_alloc(1), 1);
 
-	KUNIT_ASSERT_NOT_NULL(test, n);
-	spin_lock_init(&n->lock);
 	n->released = released;
 	*released = false;
-	dma_fence_init(&n->base, &noted_fence_ops, &n->lock,
-		       dma_fence_context_alloc(1), 1);
 	return &n->base;
 }
 
@@ -3711,12 +3642,7 @@ static void moving_fini(struct kunit *test, struct moving *m)
 	dma_resv_fini(&m->obj);
 	dma_resv_fini(&m->dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&m->x->refcount), 1U);
-	dma_fence_signal(m->lead);
-	dma_fence_signal(&m->hook->base);
-	dma_fence_signal(m->x);
-	dma_fence_put(m->lead);
-	dma_fence_put(&m->hook->base);
-	dma_fence_put(m->x);
+	signal_put(m->lead, &m->hook->base, m->x);
 }
 
 /*
@@ -3891,11 +3817,7 @@ static void dma_resv_reserve_no_memory(struct kunit *test)
 	dma_resv_unlock(&obj);
 
 	dma_resv_fini(&obj);
-	for (n = 0; n < 2; n++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[n]->refcount), 1U);
-		dma_fence_signal(f[n]);
-		dma_fence_put(f[n]);
-	}
+	release_all(test, f, 2);
 }
 
 /*
@@ -3974,11 +3896,7 @@ static void dma_resv_snapshots_no_memory(struct kunit *test)
 	dma_fence_put(single);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < 2; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, 2);
 }
 
 /*
@@ -4030,12 +3948,7 @@ static void dma_resv_snapshot_regrow_no_memory(struct kunit *test)
 	kfree(fences);
 
 	dma_resv_fini(&obj);
-	dma_fence_signal(&hook->base);
-	dma_fence_signal(b);
-	dma_fence_signal(w);
-	dma_fence_put(&hook->base);
-	dma_fence_put(b);
-	dma_fence_put(w);
+	signal_put(&hook->base, b, w);
 }
 
 /*
@@ -4077,11 +3990,7 @@ static void dma_resv_copy_no_memory(struct kunit *test)
 
 	dma_resv_fini(&dst);
 	dma_resv_fini(&src);
-	for (n = 0; n < 3; n++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[n]->refcount), 1U);
-		dma_fence_signal(f[n]);
-		dma_fence_put(f[n]);
-	}
+	release_all(test, f, 3);
 }
 
 /*
@@ -4130,11 +4039,7 @@ static void dma_resv_no_slot_no_memory(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&lost->refcount), 1U);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, ARRAY_SIZE(f));
 	dma_fence_signal(lost);
 	dma_fence_put(lost);
 }
@@ -4190,10 +4095,7 @@ static void reservation_excl_no_memory(struct kunit *test)
 	dma_resv_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&r->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&w->refcount), 1U);
-	dma_fence_signal(r);
-	dma_fence_signal(w);
-	dma_fence_put(r);
-	dma_fence_put(w);
+	signal_put(r, w);
 }
 
 /*
@@ -4243,11 +4145,7 @@ static void reservation_get_fences_rcu_no_memory(struct kunit *test)
 	dma_fence_put(excl);
 
 	dma_resv_fini(&obj);
-	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, 3);
 }
 
 #ifdef DMA_BUF_USERSPACE_SHIM
@@ -4308,10 +4206,7 @@ static void dma_resv_unlocked_callers_warn(struct kunit *test)
 	dma_resv_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&a->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&later->refcount), 1U);
-	dma_fence_signal(a);
-	dma_fence_signal(later);
-	dma_fence_put(a);
-	dma_fence_put(later);
+	signal_put(a, later);
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_resv_unlocked_callers_warn)

@@ -38,6 +38,51 @@ static void view_put(struct classic_view *v)
 	kfree(v->shared);
 }
 
+/* @obj's classic view is the exclusive fence @excl and one shared, @shared. */
+static void view_is_one(struct kunit *test, struct reservation_object *obj,
+			struct dma_fence *excl, struct dma_fence *shared)
+{
+	struct classic_view v;
+
+	KUNIT_ASSERT_EQ(test, view_get(obj, &v), 0);
+	KUNIT_EXPECT_PTR_EQ(test, v.excl, excl);
+	KUNIT_ASSERT_EQ(test, v.count, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], shared);
+	view_put(&v);
+}
+
+/* Signal each of @n fences, then drop the test's reference to each. */
+static void signal_put_n(struct dma_fence *const *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_fence_signal(f[i]);
+	for (i = 0; i < n; i++)
+		dma_fence_put(f[i]);
+}
+
+/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
+#define signal_put(...)							\
+	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
+		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
+
+/*
+ * @n fences that only the test holds now (checked): signal each and drop
+ * that last reference.
+ */
+static void release_all(struct kunit *test, struct dma_fence **f,
+			unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
 static void reservation_object_is_a_dma_resv(struct kunit *test)
 {
 	struct reservation_object obj;
@@ -143,11 +188,7 @@ static void reservation_object_exclusive_fence(struct kunit *test)
 	dma_resv_add_fence(&obj.resv, bk, DMA_RESV_USAGE_BOOKKEEP);
 	reservation_object_unlock(&obj);
 
-	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
-	KUNIT_EXPECT_PTR_EQ(test, v.excl, e1);
-	KUNIT_ASSERT_EQ(test, v.count, 1U);
-	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
-	view_put(&v);
+	view_is_one(test, &obj, e1, s);
 
 	f = reservation_object_get_excl_rcu(&obj);
 	KUNIT_EXPECT_PTR_EQ(test, f, e1);
@@ -222,11 +263,7 @@ static void reservation_object_shared_after_excl_same_context(struct kunit *test
 	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), e);
 	reservation_object_unlock(&obj);
 
-	KUNIT_ASSERT_EQ(test, view_get(&obj, &v), 0);
-	KUNIT_EXPECT_PTR_EQ(test, v.excl, e);
-	KUNIT_ASSERT_EQ(test, v.count, 1U);
-	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
-	view_put(&v);
+	view_is_one(test, &obj, e, s);
 
 	/* Readers of the buffer wait for the write only. */
 	mock_fence_complete(e, 0);
@@ -343,7 +380,6 @@ static void reservation_object_copy(struct kunit *test)
 	struct dma_fence *e = mock_fence(test), *s = mock_fence(test);
 	struct dma_fence *gone = mock_fence(test);
 	struct reservation_object src, dst;
-	struct classic_view v;
 
 	reservation_object_init(&src);
 	reservation_object_init(&dst);
@@ -359,21 +395,12 @@ static void reservation_object_copy(struct kunit *test)
 	reservation_object_unlock(&dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&gone->refcount), 1U);
 
-	KUNIT_ASSERT_EQ(test, view_get(&dst, &v), 0);
-	KUNIT_EXPECT_PTR_EQ(test, v.excl, e);
-	KUNIT_ASSERT_EQ(test, v.count, 1U);
-	KUNIT_EXPECT_PTR_EQ(test, v.shared[0], s);
-	view_put(&v);
+	view_is_one(test, &dst, e, s);
 
 	reservation_object_fini(&src);
 	reservation_object_fini(&dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 1U);
-	dma_fence_signal(e);
-	dma_fence_signal(s);
-	dma_fence_signal(gone);
-	dma_fence_put(e);
-	dma_fence_put(s);
-	dma_fence_put(gone);
+	signal_put(e, s, gone);
 }
 
 static void reservation_object_shared_without_slot(struct kunit *test)
@@ -399,13 +426,31 @@ static void reservation_object_shared_without_slot(struct kunit *test)
 								      true));
 
 	reservation_object_fini(&obj);
-	dma_fence_signal(a);
-	dma_fence_signal(b);
-	dma_fence_put(a);
-	dma_fence_put(b);
+	signal_put(a, b);
 }
 
 DEFINE_EXPECT_WARN_CASE(reservation_object_shared_without_slot)
+
+/*
+ * @n mock fences in @f; @obj, left locked, holds the first @added as
+ * bookkeeping fences, each added after a reservation of its own.
+ */
+static void bookkeeping_locked(struct kunit *test,
+			       struct reservation_object *obj,
+			       struct dma_fence **f, unsigned int n,
+			       unsigned int added)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		f[i] = mock_fence(test);
+	reservation_object_init(obj);
+	reservation_object_lock(obj, NULL);
+	for (i = 0; i < added; i++) {
+		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj->resv, 1), 0);
+		dma_resv_add_fence(&obj->resv, f[i], DMA_RESV_USAGE_BOOKKEEP);
+	}
+}
 
 /* Does a locked walk of @obj, locked by the caller, list exactly @want? */
 static bool classic_walk_is(struct reservation_object *obj,
@@ -505,11 +550,7 @@ static void reservation_object_excl_keeps_array_size(struct kunit *test)
 	reservation_object_fini(&obj);
 	dma_fence_signal(e);
 	dma_fence_put(e);
-	for (i = 0; i < ARRAY_SIZE(s); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&s[i]->refcount), 1U);
-		dma_fence_signal(s[i]);
-		dma_fence_put(s[i]);
-	}
+	release_all(test, s, ARRAY_SIZE(s));
 }
 
 /* Clearing the exclusive fence of an object that never had one: no-op. */
@@ -582,11 +623,7 @@ static void reservation_object_excl_container_adds_members(struct kunit *test)
 	dma_fence_signal(s);
 	dma_fence_put(s);
 	dma_fence_put(&array->base);
-	for (i = 0; i < 3; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&m[i]->refcount), 1U);
-		dma_fence_signal(m[i]);
-		dma_fence_put(m[i]);
-	}
+	release_all(test, m, 3);
 }
 
 DEFINE_EXPECT_WARN_CASE(reservation_object_excl_container_adds_members)
@@ -618,12 +655,7 @@ static void reservation_object_excl_after_removed_fence(struct kunit *test)
 	reservation_object_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&s->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&bk->refcount), 1U);
-	dma_fence_signal(bk);
-	dma_fence_signal(s);
-	dma_fence_signal(e);
-	dma_fence_put(bk);
-	dma_fence_put(s);
-	dma_fence_put(e);
+	signal_put(bk, s, e);
 }
 
 /*
@@ -638,16 +670,8 @@ static void reservation_object_excl_after_full_bookkeeping(struct kunit *test)
 {
 	struct reservation_object obj;
 	struct dma_fence *f[7];
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = mock_fence(test);
-	reservation_object_init(&obj);
-	reservation_object_lock(&obj, NULL);
-	for (i = 0; i < 5; i++) {
-		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
-		dma_resv_add_fence(&obj.resv, f[i], DMA_RESV_USAGE_BOOKKEEP);
-	}
+	bookkeeping_locked(test, &obj, f, ARRAY_SIZE(f), 5);
 	reservation_object_add_excl_fence(&obj, f[5]);
 	KUNIT_EXPECT_TRUE(test, classic_walk_is(&obj, f, 6));
 	KUNIT_EXPECT_PTR_EQ(test, reservation_object_get_excl(&obj), f[5]);
@@ -656,11 +680,7 @@ static void reservation_object_excl_after_full_bookkeeping(struct kunit *test)
 	reservation_object_unlock(&obj);
 
 	reservation_object_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, ARRAY_SIZE(f));
 }
 
 /*
@@ -674,16 +694,8 @@ static void reservation_object_excl_fills_old_size(struct kunit *test)
 {
 	struct dma_fence *f[5], *s = mock_fence(test);
 	struct reservation_object obj;
-	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(f); i++)
-		f[i] = mock_fence(test);
-	reservation_object_init(&obj);
-	reservation_object_lock(&obj, NULL);
-	for (i = 0; i < 4; i++) {
-		KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&obj.resv, 1), 0);
-		dma_resv_add_fence(&obj.resv, f[i], DMA_RESV_USAGE_BOOKKEEP);
-	}
+	bookkeeping_locked(test, &obj, f, ARRAY_SIZE(f), 4);
 	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
 	reservation_object_add_shared_fence(&obj, s);
 	reservation_object_add_excl_fence(&obj, f[4]);
@@ -698,11 +710,7 @@ static void reservation_object_excl_fills_old_size(struct kunit *test)
 	reservation_object_fini(&obj);
 	dma_fence_signal(s);
 	dma_fence_put(s);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, ARRAY_SIZE(f));
 }
 
 /*
@@ -778,11 +786,7 @@ static void reservation_object_excl_after_unlock(struct kunit *test)
 	reservation_object_unlock(&obj);
 
 	reservation_object_fini(&obj);
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
+	release_all(test, f, ARRAY_SIZE(f));
 }
 
 DEFINE_EXPECT_WARN_CASE_IF(reservation_object_excl_after_unlock,
@@ -820,12 +824,7 @@ static void reservation_object_snapshot_while_moving(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 2U);
 
 	reservation_object_fini(&obj);
-	dma_fence_signal(&hook->base);
-	dma_fence_signal(e);
-	dma_fence_signal(x);
-	dma_fence_put(&hook->base);
-	dma_fence_put(e);
-	dma_fence_put(x);
+	signal_put(&hook->base, e, x);
 }
 
 /*

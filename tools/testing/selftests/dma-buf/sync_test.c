@@ -109,6 +109,34 @@ static void *read_only_copy(const void *src, size_t len)
 	return p;
 }
 
+/*
+ * A new descriptor from @call, a function returning one or -errno; the
+ * test fails and stops without it.  For the tests' own code (_metadata).
+ */
+#define NEW_FD(call) ({							\
+	int __fd = (call);						\
+									\
+	ASSERT_GE(__fd, 0);						\
+	__fd;								\
+})
+#define NEW_FENCE(tl, value, name) NEW_FD(fence_create(tl, value, name))
+#define NEW_MERGE(a, b, name) NEW_FD(merge(a, b, name))
+#define NEW_TIMELINE() NEW_FD(timeline_open())
+
+/* Close the @n descriptors at @fds, in order. */
+static void close_n(const int *fds, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+}
+
+/* close_all(a, b, ...): close_n() on the descriptors listed. */
+#define close_all(...)							\
+	close_n((int[]){ __VA_ARGS__ },					\
+		sizeof((int[]){ __VA_ARGS__ }) / sizeof(int))
+
 FIXTURE(sw) {
 	int fds;	/* descriptors open before the test's own */
 	int tl;		/* a fresh timeline */
@@ -144,8 +172,7 @@ TEST_F(sw, single_fence_create_wait_info)
 	__u64 before;
 	int fd;
 
-	fd = fence_create(self->tl, 1, "single");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "single");
 	EXPECT_EQ(FD_CLOEXEC, fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	EXPECT_EQ(0, wait_fd(fd, 0));
 
@@ -181,8 +208,7 @@ TEST_F(sw, poll_times_out_while_pending)
 	__u64 start;
 	int fd;
 
-	fd = fence_create(self->tl, 2, "pending");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 2, "pending");
 	start = now_ns();
 	EXPECT_EQ(0, wait_fd(fd, 50));
 	EXPECT_GE(now_ns() - start, 40 * 1000000ULL);
@@ -198,14 +224,12 @@ TEST_F(sw, point_already_reached_is_signaled)
 {
 	int fd;
 
-	fd = fence_create(self->tl, 0, "past");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 0, "past");
 	EXPECT_EQ(1, file_status(fd));
 	EXPECT_EQ(1, wait_fd(fd, 0));
 	close(fd);
 	ASSERT_EQ(0, timeline_inc(self->tl, 5));
-	fd = fence_create(self->tl, 3, "past");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 3, "past");
 	EXPECT_EQ(1, file_status(fd));
 	close(fd);
 	EXPECT_NO_FD_LEAK();
@@ -215,10 +239,8 @@ TEST_F(sw, points_signal_in_order)
 {
 	int fd[5], i, k;
 
-	for (i = 0; i < 5; i++) {
-		fd[i] = fence_create(self->tl, i + 1, "order");
-		ASSERT_GE(fd[i], 0);
-	}
+	for (i = 0; i < 5; i++)
+		fd[i] = NEW_FENCE(self->tl, i + 1, "order");
 	for (k = 0; k < 5; k++) {
 		for (i = 0; i < 5; i++)
 			EXPECT_EQ(i < k, file_status(fd[i]) == 1);
@@ -237,17 +259,14 @@ TEST_F(sw, same_point_is_one_fence)
 	struct sw_sync_get_deadline get = { 0 };
 	int a, b;
 
-	a = fence_create(self->tl, 4, "a");
-	b = fence_create(self->tl, 4, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
+	a = NEW_FENCE(self->tl, 4, "a");
+	b = NEW_FENCE(self->tl, 4, "b");
 	/* A deadline set through one file shows through the other. */
 	ASSERT_EQ(0, xioctl(a, SYNC_IOC_SET_DEADLINE, &set));
 	get.fence_fd = b;
 	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
 	EXPECT_EQ(set.deadline_ns, get.deadline_ns);
-	close(a);
-	close(b);
+	close_all(a, b);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -268,14 +287,10 @@ TEST_F(sw, merge_two_timelines)
 	struct sync_file_info info;
 	int tl2, a, b, m;
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	m = merge(a, b, "merged");
-	ASSERT_GE(m, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
+	m = NEW_MERGE(a, b, "merged");
 	EXPECT_EQ(FD_CLOEXEC, fcntl(m, F_GETFD) & FD_CLOEXEC);
 
 	ASSERT_EQ(0, file_info(m, &info, fi, 2));
@@ -294,10 +309,7 @@ TEST_F(sw, merge_two_timelines)
 	ASSERT_EQ(0, file_info(m, &info, fi, 2));
 	EXPECT_EQ(1, fi[0].status);
 	EXPECT_EQ(1, fi[1].status);
-	close(a);
-	close(b);
-	close(m);
-	close(tl2);
+	close_all(a, b, m, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -305,20 +317,15 @@ TEST_F(sw, merge_keeps_later_point_of_a_timeline)
 {
 	int early, late, m;
 
-	early = fence_create(self->tl, 1, "early");
-	late = fence_create(self->tl, 5, "late");
-	ASSERT_GE(early, 0);
-	ASSERT_GE(late, 0);
-	m = merge(early, late, "m");
-	ASSERT_GE(m, 0);
+	early = NEW_FENCE(self->tl, 1, "early");
+	late = NEW_FENCE(self->tl, 5, "late");
+	m = NEW_MERGE(early, late, "m");
 	EXPECT_EQ(1, fence_count(m));
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
 	EXPECT_EQ(0, wait_fd(m, 0));
 	ASSERT_EQ(0, timeline_inc(self->tl, 4));
 	EXPECT_EQ(1, wait_fd(m, 1000));
-	close(early);
-	close(late);
-	close(m);
+	close_all(early, late, m);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -326,21 +333,16 @@ TEST_F(sw, merge_with_itself)
 {
 	int fd, m, mm;
 
-	fd = fence_create(self->tl, 1, "self");
-	ASSERT_GE(fd, 0);
-	m = merge(fd, fd, "twice");
-	ASSERT_GE(m, 0);
+	fd = NEW_FENCE(self->tl, 1, "self");
+	m = NEW_MERGE(fd, fd, "twice");
 	EXPECT_EQ(1, fence_count(m));
-	mm = merge(m, fd, "thrice");
-	ASSERT_GE(mm, 0);
+	mm = NEW_MERGE(m, fd, "thrice");
 	EXPECT_EQ(1, fence_count(mm));
 	EXPECT_EQ(0, file_status(mm));
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
 	EXPECT_EQ(1, wait_fd(m, 1000));
 	EXPECT_EQ(1, wait_fd(mm, 1000));
-	close(fd);
-	close(m);
-	close(mm);
+	close_all(fd, m, mm);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -348,18 +350,13 @@ TEST_F(sw, merge_of_signaled_files_is_signaled)
 {
 	int a, b, m;
 
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(self->tl, 2, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(self->tl, 2, "b");
 	ASSERT_EQ(0, timeline_inc(self->tl, 2));
-	m = merge(a, b, "done");
-	ASSERT_GE(m, 0);
+	m = NEW_MERGE(a, b, "done");
 	EXPECT_EQ(1, file_status(m));
 	EXPECT_EQ(1, wait_fd(m, 0));
-	close(a);
-	close(b);
-	close(m);
+	close_all(a, b, m);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -375,12 +372,9 @@ TEST_F(sw, merge_of_signaled_files_keeps_latest_timestamp)
 	int tl2, a, b, m, i;
 	int pairs[3][2];
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
 	ASSERT_EQ(0, timeline_inc(tl2, 1));
 	usleep(2000);
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
@@ -396,8 +390,7 @@ TEST_F(sw, merge_of_signaled_files_keeps_latest_timestamp)
 	pairs[2][0] = a;
 	pairs[2][1] = a;
 	for (i = 0; i < 3; i++) {
-		m = merge(pairs[i][0], pairs[i][1], "signaled");
-		ASSERT_GE(m, 0);
+		m = NEW_MERGE(pairs[i][0], pairs[i][1], "signaled");
 		ASSERT_EQ(0, file_info(m, &info, fi, 2));
 		ASSERT_EQ(1, info.num_fences);
 		EXPECT_EQ(1, info.status);
@@ -411,14 +404,10 @@ TEST_F(sw, merge_of_signaled_files_keeps_latest_timestamp)
 		close(m);
 	}
 	/* The signal time of b alone. */
-	m = merge(b, b, "b");
-	ASSERT_GE(m, 0);
+	m = NEW_MERGE(b, b, "b");
 	ASSERT_EQ(0, file_info(m, &info, fi, 1));
 	EXPECT_EQ(fb.timestamp_ns, fi[0].timestamp_ns);
-	close(m);
-	close(a);
-	close(b);
-	close(tl2);
+	close_all(m, a, b, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -428,10 +417,8 @@ TEST_F(sw, close_timeline_errors_pending_fences)
 	struct sync_file_info info;
 	int done, pending;
 
-	done = fence_create(self->tl, 1, "done");
-	pending = fence_create(self->tl, 2, "pending");
-	ASSERT_GE(done, 0);
-	ASSERT_GE(pending, 0);
+	done = NEW_FENCE(self->tl, 1, "done");
+	pending = NEW_FENCE(self->tl, 2, "pending");
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
 	close(self->tl);
 	self->tl = timeline_open(); /* for the teardown and the fd count */
@@ -445,8 +432,7 @@ TEST_F(sw, close_timeline_errors_pending_fences)
 	EXPECT_NE(0, fi.timestamp_ns);
 	EXPECT_NE(0, fi.driver_name[0]);
 	EXPECT_EQ(1, file_status(done));
-	close(done);
-	close(pending);
+	close_all(done, pending);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -456,14 +442,10 @@ TEST_F(sw, merged_file_reports_member_error)
 	struct sync_file_info info;
 	int tl2, a, b, m, i, seen_error = 0;
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(tl2, 1, "a");
-	b = fence_create(self->tl, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	m = merge(a, b, "m");
-	ASSERT_GE(m, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(tl2, 1, "a");
+	b = NEW_FENCE(self->tl, 1, "b");
+	m = NEW_MERGE(a, b, "m");
 	close(tl2); /* a fails with -ENOENT */
 
 	ASSERT_EQ(0, file_info(m, &info, fi, 2));
@@ -480,9 +462,7 @@ TEST_F(sw, merged_file_reports_member_error)
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
 	EXPECT_EQ(1, wait_fd(m, 5000));
 	EXPECT_EQ(-ENOENT, file_status(m));
-	close(a);
-	close(b);
-	close(m);
+	close_all(a, b, m);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -497,25 +477,18 @@ TEST_F(sw, file_status_folds_the_leaves_in_order)
 	struct sync_file_info info;
 	int tl2, a, b, c, d, failed_first, pending_first;
 
-	tl2 = timeline_open();	/* a later context than self->tl's */
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	failed_first = merge(b, a, "failed-first");
-	ASSERT_GE(failed_first, 0);
+	tl2 = NEW_TIMELINE();	/* a later context than self->tl's */
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
+	failed_first = NEW_MERGE(b, a, "failed-first");
 	close(self->tl); /* a fails with -ENOENT */
 	self->tl = timeline_open(); /* a later context than tl2's */
 	ASSERT_GE(self->tl, 0);
 	ASSERT_EQ(1, wait_fd(a, 1000));
 
-	c = fence_create(tl2, 2, "c");
-	d = fence_create(self->tl, 1, "d");
-	ASSERT_GE(c, 0);
-	ASSERT_GE(d, 0);
-	pending_first = merge(d, c, "pending-first");
-	ASSERT_GE(pending_first, 0);
+	c = NEW_FENCE(tl2, 2, "c");
+	d = NEW_FENCE(self->tl, 1, "d");
+	pending_first = NEW_MERGE(d, c, "pending-first");
 
 	/* [a failed, b pending] */
 	ASSERT_EQ(0, file_info(failed_first, &info, fi, 2));
@@ -547,13 +520,7 @@ TEST_F(sw, file_status_folds_the_leaves_in_order)
 	EXPECT_EQ(1, info.status);
 	EXPECT_EQ(1, file_status(pending_first));
 
-	close(failed_first);
-	close(pending_first);
-	close(a);
-	close(b);
-	close(c);
-	close(d);
-	close(tl2);
+	close_all(failed_first, pending_first, a, b, c, d, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -589,19 +556,15 @@ TEST_F_TIMEOUT(slow, merge_thousands, 180)
 	fi = calloc(N + 1, sizeof(*fi));
 	ASSERT_TRUE(tl && fd && fi);
 	for (i = 0; i < N; i++) {
-		tl[i] = timeline_open();
-		ASSERT_GE(tl[i], 0);
-		fd[i] = fence_create(tl[i], 1, "many");
-		ASSERT_GE(fd[i], 0);
+		tl[i] = NEW_TIMELINE();
+		fd[i] = NEW_FENCE(tl[i], 1, "many");
 	}
 	start = now_ns();
 	for (n = N; n > 1; n = (n + 1) / 2) {
 		level = now_ns();
 		for (i = 0; i < n / 2; i++) {
-			ret = merge(fd[2 * i], fd[2 * i + 1], "many");
-			ASSERT_GE(ret, 0);
-			close(fd[2 * i]);
-			close(fd[2 * i + 1]);
+			ret = NEW_MERGE(fd[2 * i], fd[2 * i + 1], "many");
+			close_all(fd[2 * i], fd[2 * i + 1]);
 			fd[i] = ret;
 		}
 		if (n & 1)
@@ -653,12 +616,9 @@ TEST_F(sw, deadline_reaches_the_driver)
 	int tl2, a, b, m;
 	__u64 soon;
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
 
 	get.fence_fd = a;
 	EXPECT_EQ(-ENOENT, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
@@ -676,8 +636,7 @@ TEST_F(sw, deadline_reaches_the_driver)
 	EXPECT_EQ(soon, get.deadline_ns);
 
 	/* Through a merged file, every member hears about it. */
-	m = merge(a, b, "m");
-	ASSERT_GE(m, 0);
+	m = NEW_MERGE(a, b, "m");
 	set.deadline_ns = soon - 1000;
 	ASSERT_EQ(0, xioctl(m, SYNC_IOC_SET_DEADLINE, &set));
 	ASSERT_EQ(0, xioctl(self->tl, SW_SYNC_GET_DEADLINE, &get));
@@ -692,10 +651,7 @@ TEST_F(sw, deadline_reaches_the_driver)
 
 	/* Deadlines are only hints: nothing signaled. */
 	EXPECT_EQ(0, file_status(m));
-	close(a);
-	close(b);
-	close(m);
-	close(tl2);
+	close_all(a, b, m, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -771,12 +727,9 @@ TEST_F(sw, debugfs_info_prints_6_1s_lines)
 	int a, b, c;
 
 	ASSERT_EQ(0, timeline_inc(self->tl, 12345));
-	a = fence_create(self->tl, 12400, "a");
-	b = fence_create(self->tl, 12350, "b");
-	c = fence_create(self->tl, 12000, "signaled, so not listed");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	ASSERT_GE(c, 0);
+	a = NEW_FENCE(self->tl, 12400, "a");
+	b = NEW_FENCE(self->tl, 12350, "b");
+	c = NEW_FENCE(self->tl, 12000, "signaled, so not listed");
 
 	text = sync_info();
 	EXPECT_EQ(0, strncmp(text, "objs:\n--------------\n", 21))
@@ -809,9 +762,7 @@ TEST_F(sw, debugfs_info_prints_6_1s_lines)
 	EXPECT_EQ('\n', *next_line(line)) TH_LOG("%s", text);
 
 	/* The last point's file gone, the timeline goes too. */
-	close(a);
-	close(b);
-	close(c);
+	close_all(a, b, c);
 	EXPECT_EQ(NULL, find_line(sync_info(), want));
 	EXPECT_NO_FD_LEAK();
 }
@@ -1000,14 +951,12 @@ TEST_F(sw, many_pollers_on_one_fence)
 	struct pollers p;
 	int tl2, other, i;
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
+	tl2 = NEW_TIMELINE();
 	for (round = 1; now_ns() < end; round++) {
 		memset(&p, 0, sizeof(p));
 		p.fd[0] = fence_create(self->tl, round, "shared");
 		ASSERT_GE(p.fd[0], 0);
-		other = fence_create(tl2, round, "other");
-		ASSERT_GE(other, 0);
+		other = NEW_FENCE(tl2, round, "other");
 		p.fd[1] = merge(p.fd[0], other, "both");
 		ASSERT_GE(p.fd[1], 0);
 		for (i = 0; i < POLLERS; i++)
@@ -1020,9 +969,7 @@ TEST_F(sw, many_pollers_on_one_fence)
 		for (i = 0; i < POLLERS; i++)
 			pthread_join(t[i], NULL);
 		ASSERT_EQ(POLLERS, atomic_load(&p.woken)) TH_LOG("round %u", round);
-		close(p.fd[0]);
-		close(p.fd[1]);
-		close(other);
+		close_all(p.fd[0], p.fd[1], other);
 	}
 	TH_LOG("%u rounds", round - 1);
 	EXPECT_GE(round - 1, 5);
@@ -1039,8 +986,7 @@ TEST_F(sw, bad_fds)
 
 	null = open("/dev/null", O_RDWR);
 	ASSERT_GE(null, 0);
-	fd = fence_create(self->tl, 1, "x");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "x");
 
 	EXPECT_EQ(-EBADF, xioctl(-1, SYNC_IOC_FILE_INFO, &info));
 	EXPECT_EQ(-EBADF, xioctl(9999, SYNC_IOC_FILE_INFO, &info));
@@ -1056,12 +1002,10 @@ TEST_F(sw, bad_fds)
 	EXPECT_EQ(-ENOTTY, merge(null, fd, "m"));
 
 	/* A closed sync file's number is no longer one. */
-	m = merge(fd, fd, "m");
-	ASSERT_GE(m, 0);
+	m = NEW_MERGE(fd, fd, "m");
 	close(m);
 	EXPECT_EQ(-ENOENT, merge(fd, m, "m"));
-	close(fd);
-	close(null);
+	close_all(fd, null);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -1070,8 +1014,7 @@ TEST_F(sw, unknown_ioctls_and_wrong_sizes)
 	char buf[256] = { 0 };
 	int fd;
 
-	fd = fence_create(self->tl, 1, "x");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "x");
 	EXPECT_EQ(-ENOTTY, xioctl(fd, _IO(SYNC_IOC_MAGIC, 0), buf));
 	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 2, __u32), buf));
 	EXPECT_EQ(-ENOTTY, xioctl(fd, _IOWR(SYNC_IOC_MAGIC, 6, __u64), buf));
@@ -1099,14 +1042,10 @@ TEST_F(sw, file_info_bad_input)
 	char *unaligned;
 	int tl2, a, b, m;
 
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	m = merge(a, b, "m");
-	ASSERT_GE(m, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
+	m = NEW_MERGE(a, b, "m");
 	ASSERT_EQ(2, fence_count(m));
 
 	/* Reserved fields. */
@@ -1155,10 +1094,7 @@ TEST_F(sw, file_info_bad_input)
 	EXPECT_EQ(2, info.num_fences);
 	free(unaligned);
 
-	close(a);
-	close(b);
-	close(m);
-	close(tl2);
+	close_all(a, b, m, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -1167,8 +1103,7 @@ TEST_F(sw, merge_bad_input)
 	struct sync_merge_data data, *ro;
 	int fd, m, before;
 
-	fd = fence_create(self->tl, 1, "x");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "x");
 
 	memset(&data, 0, sizeof(data));
 	data.fd2 = fd;
@@ -1201,8 +1136,7 @@ TEST_F(sw, merge_bad_input)
 		ASSERT_EQ(0, file_info(m, &info, NULL, 0));
 		EXPECT_EQ(31, strnlen(info.name, sizeof(info.name)));
 	}
-	close(m);
-	close(fd);
+	close_all(m, fd);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -1211,8 +1145,7 @@ TEST_F(sw, set_deadline_bad_input)
 	struct sync_set_deadline set = { .deadline_ns = 1, .pad = 1 };
 	int fd;
 
-	fd = fence_create(self->tl, 1, "x");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "x");
 	EXPECT_EQ(-EINVAL, xioctl(fd, SYNC_IOC_SET_DEADLINE, &set));
 	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_SET_DEADLINE, NULL));
 	EXPECT_EQ(-EFAULT, xioctl(fd, SYNC_IOC_SET_DEADLINE, KERNEL_PTR));
@@ -1235,8 +1168,7 @@ TEST_F(sw, sw_sync_bad_input)
 
 	null = open("/dev/null", O_RDWR);
 	ASSERT_GE(null, 0);
-	fd = fence_create(self->tl, 1, "x");
-	ASSERT_GE(fd, 0);
+	fd = NEW_FENCE(self->tl, 1, "x");
 
 	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_CREATE_FENCE, NULL));
 	EXPECT_EQ(-EFAULT, xioctl(self->tl, SW_SYNC_IOC_CREATE_FENCE,
@@ -1264,8 +1196,7 @@ TEST_F(sw, sw_sync_bad_input)
 
 	/* Nothing above touched the timeline. */
 	EXPECT_EQ(0, file_status(fd));
-	close(fd);
-	close(null);
+	close_all(fd, null);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -1280,8 +1211,7 @@ TEST_F(sw, close_timeline_with_many_points_errors_all)
 	int fd[N], i;
 
 	for (i = 0; i < N; i++) {
-		fd[i] = fence_create(self->tl, i + 1, "many");
-		ASSERT_GE(fd[i], 0);
+		fd[i] = NEW_FENCE(self->tl, i + 1, "many");
 	}
 	close(self->tl);
 	self->tl = timeline_open(); /* for the teardown and the fd count */
@@ -1419,14 +1349,10 @@ TEST_F(sw, file_info_out_of_memory)
 
 	if (ctl < 0)
 		SKIP(return, "no fault injection (fail-nth, failslab)");
-	tl2 = timeline_open();
-	ASSERT_GE(tl2, 0);
-	a = fence_create(self->tl, 1, "a");
-	b = fence_create(tl2, 1, "b");
-	ASSERT_GE(a, 0);
-	ASSERT_GE(b, 0);
-	m = merge(a, b, "m");
-	ASSERT_GE(m, 0);
+	tl2 = NEW_TIMELINE();
+	a = NEW_FENCE(self->tl, 1, "a");
+	b = NEW_FENCE(tl2, 1, "b");
+	m = NEW_MERGE(a, b, "m");
 	for (n = 1; n < 100 && reached; n++) {
 		memset(fi, 0, sizeof(fi));
 		fail_nth_arm(ctl, n);
@@ -1444,10 +1370,7 @@ TEST_F(sw, file_info_out_of_memory)
 	}
 	close(ctl);
 	EXPECT_LT(0, failed);
-	close(m);
-	close(a);
-	close(b);
-	close(tl2);
+	close_all(m, a, b, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 
@@ -1537,11 +1460,9 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 	 * below the dying one, which is the last it reaches.
 	 */
 	for (n = 0; n < ROUNDS / 2; n++) {
-		tl = timeline_open();
-		ASSERT_GE(tl, 0);
+		tl = NEW_TIMELINE();
 		for (i = 0; i < N; i++) {
-			fd[i] = fence_create(tl, i + 1, "kept");
-			ASSERT_GE(fd[i], 0);
+			fd[i] = NEW_FENCE(tl, i + 1, "kept");
 		}
 		r.fd = fence_create(tl, N + 1, "dying");
 		ASSERT_GE(r.fd, 0);
@@ -1563,8 +1484,7 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 	for (n = 0; n < ROUNDS; n++) {
 		int *polled = fd + 2 * BATCH;
 
-		tl = timeline_open();
-		ASSERT_GE(tl, 0);
+		tl = NEW_TIMELINE();
 		for (i = 0; i < 2 * BATCH; i++) {
 			if (i == BATCH - 1) {
 				r.fd = fence_create(tl, i + 1, "dying");
@@ -1572,8 +1492,7 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 				fd[i] = -1;
 				continue;
 			}
-			fd[i] = fence_create(tl, i + 1, "kept");
-			ASSERT_GE(fd[i], 0);
+			fd[i] = NEW_FENCE(tl, i + 1, "kept");
 			if (i >= BATCH)
 				continue;
 			ASSERT_EQ(0, add_pollers(tl, i + 1, polled + i * POLLERS,
@@ -1596,11 +1515,9 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 	 * The create: a new point looks for one at its value from the end of
 	 * the list, past every point above the dying one.
 	 */
-	tl = timeline_open();
-	ASSERT_GE(tl, 0);
+	tl = NEW_TIMELINE();
 	for (i = 0; i < ABOVE; i++) {
-		fd[i] = fence_create(tl, i + 2, "above");
-		ASSERT_GE(fd[i], 0);
+		fd[i] = NEW_FENCE(tl, i + 2, "above");
 	}
 	for (n = 0; n < 4 * ROUNDS; n++) {
 		r.fd = fence_create(tl, 1, "dying");

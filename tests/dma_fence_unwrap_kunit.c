@@ -78,11 +78,41 @@ static bool contains(struct dma_fence *head, struct dma_fence *wanted)
 	return false;
 }
 
-static void signal_put(struct dma_fence *fence)
+/* Signal each of @n fences, then drop the test's reference to each. */
+static void signal_put_n(struct dma_fence *const *f, unsigned int n)
 {
-	dma_fence_signal(fence);
-	dma_fence_put(fence);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_fence_signal(f[i]);
+	for (i = 0; i < n; i++)
+		dma_fence_put(f[i]);
 }
+
+/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
+#define signal_put(...)							\
+	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
+		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
+
+/* @merged is an array of exactly the @n fences @want, in order; drop it. */
+static void expect_array_put_n(struct kunit *test, struct dma_fence *merged,
+			       struct dma_fence *const *want, unsigned int n)
+{
+	struct dma_fence_array *array = to_dma_fence_array(merged);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, array);
+	KUNIT_ASSERT_EQ(test, array->num_fences, n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_PTR_EQ(test, array->fences[i], want[i]);
+	dma_fence_put(merged);
+}
+
+/* expect_array_put(test, merged, a, b, ...): the members listed. */
+#define expect_array_put(test, merged, ...)				\
+	expect_array_put_n(test, merged,				\
+			   (struct dma_fence *[]){ __VA_ARGS__ },	\
+			   ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
 
 static void dma_fence_unwrap_plain_and_array(struct kunit *test)
 {
@@ -131,9 +161,7 @@ static void dma_fence_unwrap_chain_of_arrays(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, unwrap_into(head, seen, 4), 1U);
 
 	dma_fence_put(head);
-	signal_put(a);
-	signal_put(b);
-	signal_put(c);
+	signal_put(a, b, c);
 }
 
 /* Signaled at @ns (CLOCK_MONOTONIC), with @error unless 0. */
@@ -254,10 +282,7 @@ static void dma_fence_unwrap_merge_latest_per_context(struct kunit *test)
 	dma_fence_signal(other);
 	KUNIT_EXPECT_TRUE(test, mock_fence_settles(merged));
 	dma_fence_put(merged);
-	signal_put(old);
-	signal_put(mid);
-	signal_put(new);
-	signal_put(other);
+	signal_put(old, mid, new, other);
 }
 
 /*
@@ -285,21 +310,10 @@ static void dma_fence_unwrap_merge_keeps_nested_array(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, seen[1], c);
 
 	merged = dma_fence_unwrap_merge(outer);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], c);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, c, inner);
 
 	merged = dma_fence_unwrap_merge(outer, later);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 3U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], later);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], c);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[2], inner);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, later, c, inner);
 
 	/* A pending inner array stays whole even with a member signaled. */
 	dma_fence_signal(a);
@@ -313,10 +327,7 @@ static void dma_fence_unwrap_merge_keeps_nested_array(struct kunit *test)
 
 	dma_fence_put(outer);
 	dma_fence_put(inner);
-	signal_put(a);
-	signal_put(b);
-	signal_put(c);
-	signal_put(later);
+	signal_put(a, b, c, later);
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_fence_unwrap_merge_keeps_nested_array)
@@ -344,8 +355,7 @@ static void dma_fence_unwrap_merge_single_nested(struct kunit *test)
 
 	dma_fence_put(wrap);
 	dma_fence_put(inner);
-	signal_put(a);
-	signal_put(b);
+	signal_put(a, b);
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_fence_unwrap_merge_single_nested)
@@ -359,7 +369,6 @@ static void dma_fence_unwrap_merge_chain_of_chains(struct kunit *test)
 	struct dma_fence *a = mock_fence(test), *b = mock_fence(test);
 	struct dma_fence *c = mock_fence(test), *d = mock_fence(test);
 	struct dma_fence *inner, *outer, *holder, *merged, *seen[4];
-	struct dma_fence_array *array;
 
 	inner = link_of(test, NULL, dma_fence_get(a), 1);
 	inner = link_of(test, inner, dma_fence_get(b), 2);
@@ -377,20 +386,10 @@ static void dma_fence_unwrap_merge_chain_of_chains(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, seen[1], inner);
 
 	merged = dma_fence_unwrap_merge(outer);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], c);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, c, inner);
 
 	merged = dma_fence_unwrap_merge(holder);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], d);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], inner);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, d, inner);
 	EXPECT_WARN_END("dma_fence_unwrap_chain_in_array");
 
 	/* Once the inner chain has signaled, only the outer link is left. */
@@ -403,10 +402,7 @@ static void dma_fence_unwrap_merge_chain_of_chains(struct kunit *test)
 	dma_fence_put(holder);
 	dma_fence_put(outer);
 	dma_fence_put(inner);
-	signal_put(a);
-	signal_put(b);
-	signal_put(c);
-	signal_put(d);
+	signal_put(a, b, c, d);
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_fence_unwrap_merge_chain_of_chains)
@@ -434,28 +430,15 @@ static void dma_fence_unwrap_merge_nested_same_context(struct kunit *test)
 	outer = pair_of(test, inner, b);
 
 	merged = dma_fence_unwrap_merge(older, outer);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], inner);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], b);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, inner, b);
 	EXPECT_WARN_END("dma_fence_unwrap_nested_same_context");
 
 	merged = dma_fence_unwrap_merge(outer, newer);
-	array = to_dma_fence_array(merged);
-	KUNIT_ASSERT_NOT_NULL(test, array);
-	KUNIT_ASSERT_EQ(test, array->num_fences, 2U);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[0], newer);
-	KUNIT_EXPECT_PTR_EQ(test, array->fences[1], b);
-	dma_fence_put(merged);
+	expect_array_put(test, merged, newer, b);
 
 	dma_fence_put(outer);
 	dma_fence_put(inner);
-	signal_put(a);
-	signal_put(b);
-	signal_put(older);
-	signal_put(newer);
+	signal_put(a, b, older, newer);
 }
 
 DEFINE_EXPECT_WARN_CASE(dma_fence_unwrap_merge_nested_same_context)
@@ -631,8 +614,7 @@ static void dma_fence_unwrap_merge_out_of_memory(struct kunit *test)
 			    ktime_to_ns(dma_fence_timestamp(done)));
 	dma_fence_put(merged);
 
-	signal_put(a);
-	signal_put(b);
+	signal_put(a, b);
 	dma_fence_put(done);
 }
 
@@ -682,10 +664,7 @@ static void dma_fence_unwrap_merge_64bit_seqnos(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, merged, one32);
 	dma_fence_put(merged);
 
-	signal_put(one);
-	signal_put(big);
-	signal_put(one32);
-	signal_put(big32);
+	signal_put(one, big, one32, big32);
 }
 
 static void dma_fence_unwrap_merge_many(struct kunit *test)
@@ -730,8 +709,7 @@ static void dma_fence_unwrap_merge_skips_null(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, to_dma_fence_array(merged));
 	KUNIT_EXPECT_EQ(test, to_dma_fence_array(merged)->num_fences, 2U);
 	dma_fence_put(merged);
-	signal_put(a);
-	signal_put(b);
+	signal_put(a, b);
 }
 
 /*
@@ -760,8 +738,7 @@ static void dma_fence_unwrap_merge_array_identity(struct kunit *test)
 #endif
 	KUNIT_EXPECT_FALSE(test, dma_fence_is_signaled(merged));
 	dma_fence_put(merged);
-	signal_put(low);
-	signal_put(high);
+	signal_put(low, high);
 }
 
 /* Its ->signaled hook says "not yet" once, then "done". */

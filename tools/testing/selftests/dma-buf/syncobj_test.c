@@ -283,6 +283,27 @@ static void *wait_thread(void *arg)
 	return NULL;
 }
 
+/* Start @w's wait on a thread of its own, and give it 50 ms to sleep. */
+static void waiter_start(struct __test_metadata *_metadata, struct waiter *w,
+			 pthread_t *thread)
+{
+	ASSERT_EQ(0, pthread_create(thread, NULL, wait_thread, w));
+	usleep(50 * 1000);
+}
+
+/*
+ * Signal the next point of @tl: @w's thread returns 0, woken by the fence
+ * callback, not by its 10 s deadline.
+ */
+static void waiter_woken(struct __test_metadata *_metadata, struct waiter *w,
+			 pthread_t thread, int tl)
+{
+	ASSERT_EQ(0, timeline_inc(tl, 1));
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(0, w->result);
+	EXPECT_LT(w->took_ns, 5000 * NSEC_PER_MSEC);
+}
+
 TEST_F(syncobj, sleeping_waiter_wakes_on_signal)
 {
 	struct waiter w = { .drm = self->drm };
@@ -290,14 +311,8 @@ TEST_F(syncobj, sleeping_waiter_wakes_on_signal)
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &w.handle));
 	ASSERT_EQ(0, syncobj_import_point(self->drm, w.handle, self->tl, 1));
-
-	ASSERT_EQ(0, pthread_create(&thread, NULL, wait_thread, &w));
-	usleep(50 * 1000);
-	ASSERT_EQ(0, timeline_inc(self->tl, 1));
-	ASSERT_EQ(0, pthread_join(thread, NULL));
-	EXPECT_EQ(0, w.result);
-	/* Woken by the fence callback, not by the 10 s deadline. */
-	EXPECT_LT(w.took_ns, 5000 * NSEC_PER_MSEC);
+	waiter_start(_metadata, &w, &thread);
+	waiter_woken(_metadata, &w, thread, self->tl);
 }
 
 TEST_F(syncobj, submit_waiter_wakes_when_a_fence_arrives)
@@ -309,14 +324,10 @@ TEST_F(syncobj, submit_waiter_wakes_when_a_fence_arrives)
 	pthread_t thread;
 
 	ASSERT_EQ(0, syncobj_new(self->drm, 0, &w.handle));
-	ASSERT_EQ(0, pthread_create(&thread, NULL, wait_thread, &w));
-	usleep(50 * 1000);
+	waiter_start(_metadata, &w, &thread);
 	ASSERT_EQ(0, syncobj_import_point(self->drm, w.handle, self->tl, 1));
 	usleep(50 * 1000);
-	ASSERT_EQ(0, timeline_inc(self->tl, 1));
-	ASSERT_EQ(0, pthread_join(thread, NULL));
-	EXPECT_EQ(0, w.result);
-	EXPECT_LT(w.took_ns, 5000 * NSEC_PER_MSEC);
+	waiter_woken(_metadata, &w, thread, self->tl);
 }
 
 TEST_F(syncobj, timeline_points_are_chain_links)

@@ -327,10 +327,36 @@ static int modeset(struct _test_data_kms *self, __s32 *out)
 	return req_commit(fd, &r, DRM_MODE_ATOMIC_ALLOW_MODESET);
 }
 
+/*
+ * Commit a flip to @fb, held by the sync file @in (-1 for none), without
+ * blocking; its out-fence.
+ */
+static __s32 flip_nonblock(struct __test_metadata *_metadata,
+			   struct _test_data_kms *self, __u32 fb, int in)
+{
+	struct atomic_req r = {};
+	__s32 out;
+
+	flip_req(&r, self, fb, in, &out);
+	ASSERT_EQ(0, req_commit(self->kms, &r, DRM_MODE_ATOMIC_NONBLOCK));
+	ASSERT_GE(out, 0);
+	return out;
+}
+
+/* Set the mode, showing buf[0], and wait for its first frame to end. */
+static void modeset_shown(struct __test_metadata *_metadata,
+			  struct _test_data_kms *self)
+{
+	__s32 out;
+
+	ASSERT_EQ(0, modeset(self, &out));
+	ASSERT_EQ(1, fence_done(out, 2000));
+	close(out);
+}
+
 TEST_F(kms, imported_buffer_scanned_out_with_out_fence)
 {
 	struct sync_file_info info = {};
-	struct atomic_req r = {};
 	__s32 out;
 
 	ASSERT_EQ(0, modeset(self, &out));
@@ -343,9 +369,7 @@ TEST_F(kms, imported_buffer_scanned_out_with_out_fence)
 	close(out);
 
 	/* A plain flip to the second imported buffer. */
-	flip_req(&r, self, self->buf[1].fb, -1, &out);
-	ASSERT_EQ(0, req_commit(self->kms, &r, DRM_MODE_ATOMIC_NONBLOCK));
-	ASSERT_GE(out, 0);
+	out = flip_nonblock(_metadata, self, self->buf[1].fb, -1);
 	EXPECT_EQ(1, fence_done(out, 2000));
 	close(out);
 	EXPECT_EQ(self->buf[1].fb, prop_value(self->kms, self->plane,
@@ -355,19 +379,14 @@ TEST_F(kms, imported_buffer_scanned_out_with_out_fence)
 
 TEST_F(kms, in_fence_holds_the_flip)
 {
-	struct atomic_req r = {};
 	__s32 out;
 	int in;
 
-	ASSERT_EQ(0, modeset(self, &out));
-	ASSERT_EQ(1, fence_done(out, 2000));
-	close(out);
+	modeset_shown(_metadata, self);
 
 	in = fence_create(self->tl, 1, "render");
 	ASSERT_GE(in, 0);
-	flip_req(&r, self, self->buf[1].fb, in, &out);
-	ASSERT_EQ(0, req_commit(self->kms, &r, DRM_MODE_ATOMIC_NONBLOCK));
-	ASSERT_GE(out, 0);
+	out = flip_nonblock(_metadata, self, self->buf[1].fb, in);
 	/* Several vblanks pass (60 Hz), the flip waits for the renderer. */
 	EXPECT_EQ(0, fence_done(out, 200));
 	ASSERT_EQ(0, timeline_inc(self->tl, 1));
@@ -378,22 +397,17 @@ TEST_F(kms, in_fence_holds_the_flip)
 
 TEST_F(kms, implicit_fence_of_the_buffer_holds_the_flip)
 {
-	struct atomic_req r = {};
 	__u32 vfence;
 	__s32 out;
 
-	ASSERT_EQ(0, modeset(self, &out));
-	ASSERT_EQ(1, fence_done(out, 2000));
-	close(out);
+	modeset_shown(_metadata, self);
 
 	/* vgem "renders" into buf[1]: a write fence in the heap buffer's
 	 * dma_resv, which every importer shares.
 	 */
 	ASSERT_EQ(0, vgem_fence(self->vgem, self->buf[1].vgem_handle, 1,
 				&vfence));
-	flip_req(&r, self, self->buf[1].fb, -1, &out);
-	ASSERT_EQ(0, req_commit(self->kms, &r, DRM_MODE_ATOMIC_NONBLOCK));
-	ASSERT_GE(out, 0);
+	out = flip_nonblock(_metadata, self, self->buf[1].fb, -1);
 	EXPECT_EQ(0, fence_done(out, 200));
 	ASSERT_EQ(0, vgem_signal(self->vgem, vfence));
 	EXPECT_EQ(1, fence_done(out, 2000));
@@ -406,9 +420,7 @@ TEST_F(kms, in_fence_must_be_a_sync_file)
 	__s32 out;
 	int null;
 
-	ASSERT_EQ(0, modeset(self, &out));
-	ASSERT_EQ(1, fence_done(out, 2000));
-	close(out);
+	modeset_shown(_metadata, self);
 
 	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_GE(null, 0);

@@ -305,12 +305,7 @@ static void dma_resv_same_context_replaced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kref_read(&f2->refcount), 2U);
 
 	dma_resv_fini(&obj);
-	mock_fence_complete(f0, 0);
-	mock_fence_complete(f1, 0);
-	mock_fence_complete(f2, 0);
-	dma_fence_put(f0);
-	dma_fence_put(f1);
-	dma_fence_put(f2);
+	signal_put(f0, f1, f2);
 }
 
 /*
@@ -1558,14 +1553,7 @@ static void dma_resv_replacement_in_place(struct kunit *test)
 
 	dma_resv_fini(&obj);
 	KUNIT_EXPECT_EQ(test, kref_read(&a2->refcount), 1U);
-	mock_fence_complete(a, 0);
-	mock_fence_complete(a2, 0);
-	mock_fence_complete(b1, 0);
-	mock_fence_complete(b2, 0);
-	dma_fence_put(a);
-	dma_fence_put(a2);
-	dma_fence_put(b1);
-	dma_fence_put(b2);
+	signal_put(a, a2, b1, b2);
 }
 
 /*
@@ -1705,14 +1693,7 @@ static void dma_resv_copy_fences_keeps_usage(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, kref_read(&k->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&old->refcount), 1U);
-	mock_fence_complete(k, 0);
-	mock_fence_complete(r, 0);
-	mock_fence_complete(b, 0);
-	mock_fence_complete(old, 0);
-	dma_fence_put(k);
-	dma_fence_put(r);
-	dma_fence_put(b);
-	dma_fence_put(old);
+	signal_put(k, r, b, old);
 	dma_fence_put(done);
 }
 

@@ -264,17 +264,24 @@ TEST_F(udmabuf, buffer_outlives_the_memfd)
 	close(buf);
 }
 
-TEST_F(udmabuf, cloexec_flag)
+/* The FD_CLOEXEC bit of a one-page buffer made with @flags. */
+static int cloexec_of(struct __test_metadata *_metadata,
+		      struct _test_data_udmabuf *self, __u32 flags)
 {
-	int buf = create(self->dev, self->memfd, 0, PAGE, 0);
+	int buf = create(self->dev, self->memfd, 0, PAGE, flags);
+	int cloexec;
 
 	ASSERT_GE(buf, 0);
-	EXPECT_EQ(0, fcntl(buf, F_GETFD) & FD_CLOEXEC);
+	cloexec = fcntl(buf, F_GETFD) & FD_CLOEXEC;
 	close(buf);
-	buf = create(self->dev, self->memfd, 0, PAGE, UDMABUF_FLAGS_CLOEXEC);
-	ASSERT_GE(buf, 0);
-	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
-	close(buf);
+	return cloexec;
+}
+
+TEST_F(udmabuf, cloexec_flag)
+{
+	EXPECT_EQ(0, cloexec_of(_metadata, self, 0));
+	EXPECT_EQ(FD_CLOEXEC, cloexec_of(_metadata, self,
+					 UDMABUF_FLAGS_CLOEXEC));
 }
 
 TEST_F(udmabuf, list_concatenates_in_order)
@@ -397,15 +404,8 @@ TEST_F(udmabuf, bad_ranges_and_flags)
 /* 6.1 looks at UDMABUF_FLAGS_CLOEXEC only and ignores the other bits. */
 TEST_F(udmabuf, unknown_flags_are_ignored)
 {
-	int buf = create(self->dev, self->memfd, 0, PAGE, 2);
-
-	ASSERT_GE(buf, 0);
-	EXPECT_EQ(0, fcntl(buf, F_GETFD) & FD_CLOEXEC);
-	close(buf);
-	buf = create(self->dev, self->memfd, 0, PAGE, 0x80000001);
-	ASSERT_GE(buf, 0);
-	EXPECT_EQ(FD_CLOEXEC, fcntl(buf, F_GETFD) & FD_CLOEXEC);
-	close(buf);
+	EXPECT_EQ(0, cloexec_of(_metadata, self, 2));
+	EXPECT_EQ(FD_CLOEXEC, cloexec_of(_metadata, self, 0x80000001));
 }
 
 /*

@@ -304,35 +304,57 @@ static void poll_reports_readers_and_writers(struct kunit *test)
 	put_buf(test, buf);
 }
 
+/*
+ * A buffer whose pending writer, @first, is to be replaced by @second, a
+ * later fence of its context; and a probe for polling the buffer.
+ */
+struct replaced_writer {
+	struct dma_buf *buf;
+	struct dma_fence *first, *second;
+	struct poll_probe p;
+};
+
+static void replaced_writer_init(struct kunit *test, struct replaced_writer *r)
+{
+	u64 ctx = dma_fence_context_alloc(1);
+
+	memset(&r->p, 0, sizeof(r->p));
+	r->buf = mock_dma_buf(test, PAGE_SIZE);
+	r->first = mock_fence_at(test, ctx, 1);
+	r->second = mock_fence_at(test, ctx, 2);
+	add_fence(r->buf, r->first, DMA_RESV_USAGE_WRITE);
+}
+
+static void replaced_writer_fini(struct kunit *test, struct replaced_writer *r)
+{
+	probe_done(&r->p);
+	dma_fence_put(r->first);
+	dma_fence_put(r->second);
+	put_buf(test, r->buf);
+}
+
 static void poll_follows_replaced_fences(struct kunit *test)
 {
-	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	u64 ctx = dma_fence_context_alloc(1);
-	struct dma_fence *first = mock_fence_at(test, ctx, 1);
-	struct dma_fence *second = mock_fence_at(test, ctx, 2);
-	struct poll_probe p = {};
+	struct replaced_writer r;
 	int woken;
 
-	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
+	replaced_writer_init(test, &r);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), 0U);
 
 	/* The writer is replaced while the poll waits on the old one. */
-	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
-	woken = atomic_read(&p.wakeups);
-	dma_fence_signal(first);
-	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
+	add_fence(r.buf, r.second, DMA_RESV_USAGE_WRITE);
+	woken = atomic_read(&r.p.wakeups);
+	dma_fence_signal(r.first);
+	KUNIT_EXPECT_GT(test, atomic_read(&r.p.wakeups), woken);
 	/* Polling again finds the new writer still busy... */
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
-	woken = atomic_read(&p.wakeups);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), 0U);
+	woken = atomic_read(&r.p.wakeups);
 	/* ...and its completion wakes the poller too. */
-	dma_fence_signal(second);
-	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), woken);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), POLLIN);
+	dma_fence_signal(r.second);
+	KUNIT_EXPECT_GT(test, atomic_read(&r.p.wakeups), woken);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), POLLIN);
 
-	probe_done(&p);
-	dma_fence_put(first);
-	dma_fence_put(second);
-	put_buf(test, buf);
+	replaced_writer_fini(test, &r);
 }
 
 /*
@@ -341,33 +363,26 @@ static void poll_follows_replaced_fences(struct kunit *test)
  */
 static void poll_holds_the_fence_it_waits_on(struct kunit *test)
 {
-	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	u64 ctx = dma_fence_context_alloc(1);
-	struct dma_fence *first = mock_fence_at(test, ctx, 1);
-	struct dma_fence *second = mock_fence_at(test, ctx, 2);
-	struct poll_probe p = {};
+	struct replaced_writer r;
 	unsigned int refs;
 
-	add_fence(buf, first, DMA_RESV_USAGE_WRITE);
-	refs = kref_read(&first->refcount);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
-	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs + 1);
+	replaced_writer_init(test, &r);
+	refs = kref_read(&r.first->refcount);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), 0U);
+	KUNIT_EXPECT_EQ(test, kref_read(&r.first->refcount), refs + 1);
 
 	/* The buffer lets go of the first writer; the callback does not. */
-	add_fence(buf, second, DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs);
-	dma_fence_signal(first);
-	KUNIT_EXPECT_EQ(test, kref_read(&first->refcount), refs - 1);
-	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), 0U);
+	add_fence(r.buf, r.second, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, kref_read(&r.first->refcount), refs);
+	dma_fence_signal(r.first);
+	KUNIT_EXPECT_EQ(test, kref_read(&r.first->refcount), refs - 1);
+	KUNIT_EXPECT_EQ(test, mangle_poll(r.buf->cb_in.active), 0U);
 
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
-	dma_fence_signal(second);
-	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), POLLIN);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), 0U);
+	dma_fence_signal(r.second);
+	KUNIT_EXPECT_EQ(test, probe_poll(&r.p, r.buf, POLLIN), POLLIN);
 
-	probe_done(&p);
-	dma_fence_put(first);
-	dma_fence_put(second);
-	put_buf(test, buf);
+	replaced_writer_fini(test, &r);
 }
 
 /*

@@ -134,18 +134,26 @@ static void release_nothing(struct dma_buf *buf)
 {
 }
 
+static const struct dma_buf_ops release_nothing_ops = {
+	.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
+	.release = release_nothing,
+};
+
+/* Fill in @info, made by DEFINE_DMA_BUF_EXPORT_INFO(), for a RW page. */
+static void page_export_info(struct dma_buf_export_info *info,
+			     const struct dma_buf_ops *ops)
+{
+	info->ops = ops;
+	info->size = PAGE_SIZE;
+	info->flags = O_RDWR;
+}
+
 static void dma_buf_export_needs_priv(struct kunit *test)
 {
-	static const struct dma_buf_ops ops = {
-		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
-		.release = release_nothing,
-	};
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *buf;
 
-	info.ops = &ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
+	page_export_info(&info, &release_nothing_ops);
 	EXPECT_WARN_BEGIN("dma_buf_export_needs_priv");
 	buf = dma_buf_export(&info);
 	EXPECT_WARN_END("dma_buf_export_needs_priv");
@@ -180,10 +188,8 @@ static void dma_buf_export_without_a_name(struct kunit *test)
 	int dummy;
 
 	nameless_releases = 0;
+	page_export_info(&info, &ops);
 	info.exp_name = NULL;
-	info.ops = &ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
 	info.priv = &dummy;
 	buf = dma_buf_export(&info);
 	if (IS_ENABLED(CONFIG_DMABUF_SYSFS_STATS)) {
@@ -259,16 +265,10 @@ static struct module going_module = { .state = MODULE_STATE_GOING };
  */
 static void dma_buf_export_of_a_going_module(struct kunit *test)
 {
-	static const struct dma_buf_ops ops = {
-		.map_dma_buf = mock_map, .unmap_dma_buf = mock_unmap,
-		.release = release_nothing,
-	};
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf *buf;
 
-	info.ops = &ops;
-	info.size = PAGE_SIZE;
-	info.flags = O_RDWR;
+	page_export_info(&info, &release_nothing_ops);
 	info.priv = test;
 	info.owner = &going_module;
 	buf = dma_buf_export(&info);

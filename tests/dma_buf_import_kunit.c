@@ -55,6 +55,12 @@ static bool attached(struct dma_buf *buf, struct dma_buf_attachment *a)
 	return found;
 }
 
+/* A one-page buffer of the mock's dynamic exporter. */
+static struct dma_buf *dynamic_buf(struct kunit *test)
+{
+	return mock_export(test, PAGE_SIZE, &mock_dynamic_ops, NULL);
+}
+
 static void put_buf(struct kunit *test, struct dma_buf *buf)
 {
 	int want = atomic_read(&mock_releases) + 1;
@@ -130,8 +136,7 @@ static void cached_mapping_is_handed_out_again(struct kunit *test)
 
 static void static_import_of_dynamic_export_pins_for_life(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a;
 	struct sg_table *sgt;
@@ -165,8 +170,7 @@ static void static_import_of_dynamic_export_pins_for_life(struct kunit *test)
 
 static void dynamic_import_maps_under_the_lock(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a;
 	struct sg_table *sgt;
@@ -254,8 +258,7 @@ DEFINE_EXPECT_WARN_CASE(dynamic_import_needs_move_notify)
 
 static void attach_failures_leave_nothing(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a;
 
@@ -286,8 +289,7 @@ static void attach_failures_leave_nothing(struct kunit *test)
 
 static void map_failures_are_reported(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a;
 
@@ -422,8 +424,7 @@ static void static_map_waits_for_kernel_fences(struct kunit *test)
 
 static void static_attach_to_dynamic_export_waits(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_fence *f = add_pending_fence(test, buf,
 					       DMA_RESV_USAGE_KERNEL);
@@ -450,8 +451,7 @@ static void interrupted_static_map_is_undone(struct kunit *test)
 {
 	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_cached_ops,
 					  NULL);
-	struct dma_buf *movable = mock_export(test, PAGE_SIZE,
-					      &mock_dynamic_ops, NULL);
+	struct dma_buf *movable = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf), *mm = mock_of(movable);
 	struct dma_fence *f = add_pending_fence(test, buf,
 					       DMA_RESV_USAGE_KERNEL);
@@ -501,8 +501,7 @@ static void interrupted_static_map_is_undone(struct kunit *test)
 
 static void dynamic_import_does_not_wait(struct kunit *test)
 {
-	struct dma_buf *movable = mock_export(test, PAGE_SIZE,
-					      &mock_dynamic_ops, NULL);
+	struct dma_buf *movable = dynamic_buf(test);
 	struct dma_buf *fixed = mock_dma_buf(test, PAGE_SIZE);
 	struct dma_fence *f = add_pending_fence(test, movable,
 					       DMA_RESV_USAGE_KERNEL);
@@ -548,8 +547,7 @@ static void dynamic_import_does_not_wait(struct kunit *test)
 
 static void several_importers_share_a_buffer(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a[4];
 	unsigned int i;
@@ -586,8 +584,7 @@ static const struct dma_buf_attach_ops local_importer = {
 /* Only importers that say so may get peer-to-peer addresses. */
 static void peer2peer_only_when_the_importer_allows_it(struct kunit *test)
 {
-	struct dma_buf *buf = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					  NULL);
+	struct dma_buf *buf = dynamic_buf(test);
 	struct dma_buf_attachment *a, *b, *c;
 
 	a = dma_buf_dynamic_attach(buf, dev, &dynamic_importer, NULL);
@@ -612,8 +609,7 @@ static void peer2peer_only_when_the_importer_allows_it(struct kunit *test)
  */
 static void pin_calls_the_exporter_only_if_it_moves(struct kunit *test)
 {
-	struct dma_buf *moving = mock_export(test, PAGE_SIZE, &mock_dynamic_ops,
-					     NULL);
+	struct dma_buf *moving = dynamic_buf(test);
 	struct dma_buf *fixed = mock_dma_buf(test, PAGE_SIZE);
 	struct mock_buffer *mm = mock_of(moving), *mf = mock_of(fixed);
 	struct dma_buf_attachment *a, *b;

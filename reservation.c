@@ -28,17 +28,18 @@
  * fences into a bigger array, dropping the signaled ones on the way.  An
  * add looks at the slots in order, whatever the array's size, and takes
  * the first that it may take, asking each fence before it whether it
- * signaled: the slot chosen is the one Linux 6.1 chooses, and so is every
- * fence a driver's signaled() hook is asked about.
+ * signaled: which slot is chosen, and which drivers' signaled() hooks are
+ * asked, depends only on the fences stored and their order.
  *
- * A locked walk lists signaled fences too, until the array moves.  So that
- * it lists what Linux 6.1 (as distributions build it) lists, an array has
- * the number of slots 6.1's has for the same request, and moves on the
- * same reservations: when the fences and the new ones exceed its size.
- * With %CONFIG_DEBUG_MUTEXES, 6.1 also moves on the first reservation of
- * every locked section; ours does not, so that a lock-free wait is bounded
- * by the fences it found in debug builds too.  There, unlocking lowers
- * only the limit adds are checked against, as in 6.1.
+ * A locked walk lists signaled fences too, until the array moves.  An
+ * array has as many slots as the slab allocator's rounding up of the
+ * request leaves room for, and moves only on a reservation that the
+ * fences stored and the new ones exceed; so what a locked walk lists
+ * follows from the calls made, and is the same in every build.  With
+ * %CONFIG_DEBUG_MUTEXES, unlocking lowers the limit adds are checked
+ * against to the fences stored, so that an add without a reservation in
+ * the same locked section is caught; the array itself stays, and a
+ * lock-free wait stays bounded by the fences it found.
  *
  * Lock-free readers never take the lock and never wait for a writer: they
  * work from any context, hard interrupts included.  A reader takes the
@@ -55,6 +56,31 @@
  * The classic interface of &struct reservation_object (one exclusive fence,
  * many shared ones) is a view over the same object: exclusive means
  * %DMA_RESV_USAGE_WRITE (and stronger), shared means %DMA_RESV_USAGE_READ.
+ */
+
+/*
+ * Terms used in this file:
+ *
+ * slot:	one word of an array: a fence pointer, holding a reference,
+ *		or'ed with the &enum dma_resv_usage it is stored with (fences
+ *		are aligned, so the low bits are free); 0 for an empty slot.
+ *		dma-resv.h defines the encoding: dma_resv_slot_pack(),
+ *		dma_resv_slot_fence() and dma_resv_slot_usage().
+ * array:	&struct dma_resv_list, the object's slots; published with RCU.
+ * supersede:	a fence supersedes a slot when the slot's waiters may wait
+ *		for the fence instead: same context, no earlier, and a usage
+ *		no weaker (slot_supersedes()).  This is the only rule by
+ *		which a fence takes the place of a pending one.
+ * take:	an add takes the first slot that is empty, superseded or
+ *		signaled (slot_takes()), else a new one behind the others.
+ * reserve:	make sure the next adds find a new slot without allocating;
+ *		the limit (max_fences) is how far they may fill the array.
+ * move:	publish a new array in place of the old one (list_regrow(),
+ *		a copy, a new exclusive fence).  Every other change is one
+ *		store to one slot.
+ * pass:	one lock-free walk over the slots of one array, as many as
+ *		were in use when it began; the array's generation tells the
+ *		reader whether the object moved meanwhile.
  */
 
 #include <linux/dma-fence-array.h>
@@ -74,8 +100,7 @@
 /**
  * struct dma_resv_list - the array behind &dma_resv.fences
  * @rcu: frees the array after lock-free readers are done with it
- * @capacity: number of slots, as many as 6.1's array for the same request
- *	holds (see list_slots()); fixed for the array's life
+ * @capacity: number of slots (see list_slots()); fixed for the array's life
  * @max_fences: how far adds may fill the array without a new reservation.
  *	@capacity, except that with %CONFIG_DEBUG_MUTEXES unlocking lowers it
  *	to @num_fences until the next reservation.
@@ -91,8 +116,8 @@
  *
  * @capacity and @max_fences are for writers only, and only while the array
  * is live: they share their bytes with @rcu, which kfree_rcu() takes once
- * the array is out of use.  So the header is as long as 6.1's and an array
- * takes the slab bucket 6.1's takes.
+ * the array is out of use, which keeps the header at a struct rcu_head and
+ * two counters (LIST_HEADER_SIZE).
  */
 struct dma_resv_list {
 	union {
@@ -107,8 +132,6 @@ struct dma_resv_list {
 	unsigned long slots[];
 };
 
-#define SLOT_USAGE_MASK DMA_RESV_SLOT_USAGE_MASK
-
 DEFINE_WW_CLASS(reservation_ww_class);
 EXPORT_SYMBOL(reservation_ww_class);
 
@@ -118,24 +141,6 @@ static const char * const usage_names[] = {
 	[DMA_RESV_USAGE_READ] = "read",
 	[DMA_RESV_USAGE_BOOKKEEP] = "bookkeep",
 };
-
-static unsigned long slot_pack(struct dma_fence *fence,
-			       enum dma_resv_usage usage)
-{
-	BUILD_BUG_ON(__alignof__(struct dma_fence) <= SLOT_USAGE_MASK);
-	BUILD_BUG_ON(DMA_RESV_USAGE_BOOKKEEP > SLOT_USAGE_MASK);
-	return (unsigned long)fence | usage;
-}
-
-static struct dma_fence *slot_fence(unsigned long slot)
-{
-	return (struct dma_fence *)(slot & ~SLOT_USAGE_MASK);
-}
-
-static enum dma_resv_usage slot_usage(unsigned long slot)
-{
-	return slot & SLOT_USAGE_MASK;
-}
 
 static struct dma_resv_list *resv_list(struct dma_resv *obj)
 {
@@ -175,31 +180,33 @@ static bool read_moved(struct dma_resv *obj, struct dma_resv_list *list,
 /* ---- arrays ---- */
 
 /*
- * 6.1's array is a struct rcu_head (two pointers) and two u32 counters
- * followed by one pointer per slot, in one kmalloc() for the fences
- * requested, and takes every slot the slab's rounding up of that size
- * leaves room for.
+ * An array is allocated in one kmalloc() for the fences requested, and
+ * takes every slot that the slab's rounding up of that size leaves room
+ * for.  Sizes are reckoned with the kernel's header, a struct rcu_head (two
+ * pointers) and two counters, written out rather than taken with sizeof()
+ * so that they are the same where the header is larger (the userspace
+ * build of the tests).
  */
-#define SIZE_61_HEADER (2 * sizeof(void *) + 2 * sizeof(u32))
-#define SIZE_61_SLOT sizeof(void *)
+#define LIST_HEADER_SIZE (2 * sizeof(void *) + 2 * sizeof(u32))
+#define LIST_SLOT_SIZE sizeof(unsigned long)
 
 /*
- * The number of slots of 6.1's array for @request fences, or 0 when 6.1
- * could not allocate it.  Our slots are pointer-sized too.
+ * The number of slots of an array for @request fences, or 0 when it is too
+ * large to allocate.
  */
 static unsigned int list_slots(unsigned long request)
 {
-	if (request > (KMALLOC_MAX_SIZE - SIZE_61_HEADER) / SIZE_61_SLOT)
+	if (request > (KMALLOC_MAX_SIZE - LIST_HEADER_SIZE) / LIST_SLOT_SIZE)
 		return 0;
-	return (kmalloc_size_roundup(SIZE_61_HEADER + request * SIZE_61_SLOT) -
-		SIZE_61_HEADER) / SIZE_61_SLOT;
+	return (kmalloc_size_roundup(LIST_HEADER_SIZE +
+				     request * LIST_SLOT_SIZE) -
+		LIST_HEADER_SIZE) / LIST_SLOT_SIZE;
 }
 
 static atomic_t list_generations = ATOMIC_INIT(0);
 
 /*
- * An empty array of list_slots(@request) slots, its limit its size.  With
- * a header of 6.1's length, its allocation is 6.1's to the byte.  The
+ * An empty array of list_slots(@request) slots, its limit its size.  The
  * slots are left as they come: nobody reads a slot at or beyond
  * @num_fences, and a slot is written before @num_fences grows over it.
  */
@@ -209,7 +216,6 @@ static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 	struct dma_resv_list *list;
 	size_t size = struct_size(list, slots, capacity);
 
-	BUILD_BUG_ON(sizeof(list->slots[0]) != SIZE_61_SLOT);
 	BUILD_BUG_ON(offsetof(struct dma_resv_list, slots) !=
 		     sizeof(struct rcu_head) + 2 * sizeof(u32));
 	if (!capacity || size > KMALLOC_MAX_SIZE)
@@ -221,13 +227,11 @@ static struct dma_resv_list *list_alloc(unsigned long request, gfp_t gfp)
 	list->max_fences = capacity;
 	list->capacity = capacity;
 	/*
-	 * Arrays take their generations from one counter, skipping the 0 of
-	 * no array: a reader mistakes a new array for one it walked only if
-	 * the counter wrapped in between, which takes 2^32 allocations.
+	 * Arrays take their generations from one counter: a reader mistakes
+	 * a new array at the same address for one it walked only if the
+	 * counter wrapped in between, which takes 2^32 allocations.
 	 */
-	do {
-		list->generation = atomic_inc_return(&list_generations);
-	} while (!list->generation);
+	list->generation = atomic_inc_return(&list_generations);
 	return list;
 }
 
@@ -237,7 +241,7 @@ static void list_free(struct dma_resv_list *list)
 	unsigned int i;
 
 	for (i = 0; i < list->num_fences; i++)
-		dma_fence_put(slot_fence(list->slots[i]));
+		dma_fence_put(dma_resv_slot_fence(list->slots[i]));
 	kfree_rcu(list, rcu);
 }
 
@@ -256,26 +260,11 @@ static struct dma_resv_list *list_publish(struct dma_resv *obj,
 	return old;
 }
 
-/*
- * The first array of an object, for @request fences.  Apart from
- * list_regrow() so that only objects that had an array pay for its frame.
- */
-static noinline int list_first(struct dma_resv *obj, unsigned long request,
-			       gfp_t gfp)
-{
-	struct dma_resv_list *list = list_alloc(request, gfp);
-
-	if (!list)
-		return -ENOMEM;
-	rcu_assign_pointer(obj->fences, list);
-	return 0;
-}
-
 /* The lock is held: lockdep need not be asked for every slot. */
 static bool slot_signaled(unsigned long slot)
 {
 	return test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
-			&slot_fence(slot)->flags);
+			&dma_resv_slot_fence(slot)->flags);
 }
 
 /*
@@ -290,15 +279,17 @@ static int list_regrow(struct dma_resv *obj, unsigned long request,
 	struct dma_resv_list *old = resv_list(obj), *list;
 	unsigned int i, n = 0;
 
-	if (!old)
-		return list_first(obj, request, gfp);
 	list = list_alloc(request, gfp);
 	if (!list)
 		return -ENOMEM;
+	if (!old) {
+		list_publish(obj, list);
+		return 0;
+	}
 	for (i = 0; i < old->num_fences; i++) {
 		unsigned long slot = old->slots[i];
 
-		if (slot && !dma_fence_is_signaled(slot_fence(slot)))
+		if (slot && !dma_fence_is_signaled(dma_resv_slot_fence(slot)))
 			list->slots[n++] = slot;
 	}
 	list->num_fences = n;
@@ -313,7 +304,7 @@ static int list_regrow(struct dma_resv *obj, unsigned long request,
 		if (n < list->num_fences && list->slots[n] == old->slots[i])
 			n++;
 		else
-			dma_fence_put(slot_fence(old->slots[i]));
+			dma_fence_put(dma_resv_slot_fence(old->slots[i]));
 	}
 	kfree_rcu(old, rcu);
 	return 0;
@@ -332,7 +323,7 @@ static __always_inline void slot_set(unsigned long *pos, unsigned long slot)
 	/* Whatever made the fence is seen before the pointer to it. */
 	smp_store_release(pos, slot);
 	if (old)
-		dma_fence_put(slot_fence(old));
+		dma_fence_put(dma_resv_slot_fence(old));
 }
 
 /* Put @slot in a new slot behind the last, which the caller made room for. */
@@ -388,11 +379,9 @@ EXPORT_SYMBOL(dma_resv_fini);
  * Otherwise the fences move to a new array, for twice that size or the
  * fences needed if more, and the signaled ones are dropped on the way.  An
  * object without an array gets one for @num_fences rounded up to a power
- * of two, at least 4, even for 0.  The sizes and the moves are those of
- * Linux 6.1 as distributions build it, so that locked walks, which list
- * signaled fences too, list the same fences as there.  (A 6.1 kernel with
- * %CONFIG_DEBUG_MUTEXES also moves on the first reservation after every
- * unlock; see the comment at the top of this file.)
+ * of two, at least 4, even for 0.  Locked walks list signaled fences
+ * too, so which ones they list depends on these sizes and moves; see the
+ * overview at the top of this file.
  *
  * Context: process context, may sleep and allocate (GFP_KERNEL).
  * Return: 0, or -ENOMEM.
@@ -416,7 +405,7 @@ int dma_resv_reserve_fences(struct dma_resv *obj, unsigned int num_fences)
 		request = max(want, 2 * list->capacity);
 	} else {
 		/* Beyond that, no array could hold them. */
-		if (num_fences > KMALLOC_MAX_SIZE / SIZE_61_SLOT)
+		if (num_fences > KMALLOC_MAX_SIZE / LIST_SLOT_SIZE)
 			return -ENOMEM;
 		request = max(4UL, roundup_pow_of_two(num_fences ?: 1));
 	}
@@ -444,59 +433,71 @@ void dma_resv_reset_max_fences(struct dma_resv *obj)
 EXPORT_SYMBOL(dma_resv_reset_max_fences);
 #endif
 
+/* ---- adding ---- */
+
 /*
- * May @fence with @usage take the place of @slot?  When the slot's fence is
- * of the same context, no later, and stored with the same or a weaker
- * usage: everyone who waited for it then waits for @fence instead, which
+ * Does @fence, with @usage, supersede @slot?  When the slot's fence is of
+ * the same context, no later, and stored with the same or a weaker usage:
+ * everyone who waited for it may then wait for @fence instead, which
  * signals no earlier.
  */
 static bool slot_supersedes(unsigned long slot, struct dma_fence *fence,
 			    u64 context, enum dma_resv_usage usage)
 {
-	struct dma_fence *old = slot_fence(slot);
+	struct dma_fence *old = dma_resv_slot_fence(slot);
 
-	return old->context == context && slot_usage(slot) >= usage &&
+	return old->context == context && dma_resv_slot_usage(slot) >= usage &&
 	       (old == fence ||
 		__dma_fence_is_later(fence->seqno, old->seqno, fence->ops));
 }
 
 /*
- * May @fence, of @context, take the slot holding @slot instead of a new
- * one?  When it supersedes the slot's fence, when that fence signaled (its
- * driver is asked, which may signal it), or when the slot was emptied by
- * dma_resv_replace_fences().
+ * May @fence, of @context, with @usage, take @slot instead of a new one?
+ * When the slot is empty, when @fence supersedes it, or when the slot's
+ * fence signaled (its driver is asked, which may signal it).
  */
 static __always_inline bool slot_takes(unsigned long slot,
 				       struct dma_fence *fence, u64 context,
 				       enum dma_resv_usage usage)
 {
 	return !slot || slot_supersedes(slot, fence, context, usage) ||
-	       dma_fence_is_signaled(slot_fence(slot));
+	       dma_fence_is_signaled(dma_resv_slot_fence(slot));
 }
 
 /*
  * A fence arrived with no slot reserved for it: a driver bug.  Keep the
- * fence anyway, since losing it would let the buffer be touched too early.
- * Use a slot whose fence signaled, the room the array still has or,
- * failing those, move to a bigger array allocated without sleeping.
- * Returns the slot to use, num_fences for a new one, or -1 when even the
- * allocation failed.
+ * fence anyway, since losing it would let the buffer be touched too early:
+ * in a slot whose fence signaled, in the room the array still has or,
+ * failing those, in a bigger array allocated without sleeping.  Out of
+ * line, so that the common add (list_add_fence()) stays small.
  */
-static int make_room(struct dma_resv *obj)
+static noinline void add_unreserved(struct dma_resv *obj,
+				    struct dma_fence *fence,
+				    enum dma_resv_usage usage)
 {
 	struct dma_resv_list *list = resv_list(obj);
+	unsigned long slot = dma_resv_slot_pack(fence, usage);
 	unsigned int i;
 
 	WARN(1, "dma-resv: fence added without a reserved slot\n");
-	for (i = 0; list && i < list->num_fences; i++)
-		if (!list->slots[i] || slot_signaled(list->slots[i]))
-			return i;
-	if (list && list->num_fences < list->capacity)
-		return list->num_fences;
-	if (list_regrow(obj, list ? 2 * list->capacity : 4,
-			GFP_ATOMIC | __GFP_NOWARN))
-		return -1;
-	return resv_list(obj)->num_fences;
+	for (i = 0; list && i < list->num_fences; i++) {
+		if (!list->slots[i] || slot_signaled(list->slots[i])) {
+			dma_fence_get(fence);
+			slot_set(&list->slots[i], slot);
+			return;
+		}
+	}
+	if (!list || list->num_fences == list->capacity) {
+		if (list_regrow(obj, list ? 2 * list->capacity : 4,
+				GFP_ATOMIC | __GFP_NOWARN)) {
+			pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
+			       fence->context, fence->seqno);
+			return;
+		}
+		list = resv_list(obj);
+	}
+	dma_fence_get(fence);
+	slot_append(list, slot);
 }
 
 static void add_members(struct dma_resv *obj, struct dma_fence *container,
@@ -511,36 +512,15 @@ static void add_members(struct dma_resv *obj, struct dma_fence *container,
 }
 
 /*
- * An add that found no slot to take and no room reserved: make_room(), then
- * store @fence where it says.  Out of line, away from the common adds.
- */
-static noinline void add_unreserved(struct dma_resv *obj,
-				    struct dma_fence *fence,
-				    enum dma_resv_usage usage)
-{
-	struct dma_resv_list *list;
-	int pos = make_room(obj);
-
-	if (pos < 0) {
-		pr_err("dma-resv: out of memory, fence %llu:%llu lost\n",
-		       fence->context, fence->seqno);
-		return;
-	}
-	list = resv_list(obj);
-	dma_fence_get(fence);
-	if (pos < list->num_fences)
-		slot_set(&list->slots[pos], slot_pack(fence, usage));
-	else
-		slot_append(list, slot_pack(fence, usage));
-}
-
-/*
  * dma_resv_add_fence() on @list, which need not be published yet.  The
  * slots are asked in order and @fence takes the first that slot_takes()
- * allows, else a reserved one.  Every slot before the one taken is asked,
- * as 6.1 asks them: any fence may signal at any moment, so none can be
- * passed over.  Inlined into both callers: for a common add, the walk,
- * the reference and one store are all there is.
+ * allows, else a reserved one.  Every slot before the one taken is asked:
+ * any fence may signal at any moment, so none can be passed over.
+ *
+ * This is the path of every add, and it is written for the compiler: the
+ * walk's bounds and the context are locals, because each slot may call a
+ * driver's signaled() hook, after which anything read through a pointer is
+ * read again; and it is inlined into both callers.
  */
 static __always_inline void list_add_fence(struct dma_resv *obj,
 					   struct dma_resv_list *list,
@@ -549,19 +529,18 @@ static __always_inline void list_add_fence(struct dma_resv *obj,
 {
 	unsigned long *pos = list ? list->slots : NULL;
 	unsigned long *end = list ? pos + list->num_fences : NULL;
-	/* In a register: the signaled() hooks may write memory. */
 	u64 context = fence->context;
 
 	for (; pos < end; pos++) {
 		if (slot_takes(*pos, fence, context, usage)) {
 			dma_fence_get(fence);
-			slot_set(pos, slot_pack(fence, usage));
+			slot_set(pos, dma_resv_slot_pack(fence, usage));
 			return;
 		}
 	}
 	if (list && list->num_fences < list->max_fences) {
 		dma_fence_get(fence);
-		slot_append(list, slot_pack(fence, usage));
+		slot_append(list, dma_resv_slot_pack(fence, usage));
 	} else {
 		add_unreserved(obj, fence, usage);
 	}
@@ -640,15 +619,31 @@ void dma_resv_replace_fences(struct dma_resv *obj, u64 context,
 	for (i = 0; list && i < list->num_fences; i++) {
 		unsigned long slot = list->slots[i];
 
-		if (!slot || slot_fence(slot)->context != context)
+		if (!slot || dma_resv_slot_fence(slot)->context != context)
 			continue;
 		slot_set(&list->slots[i], replacement ?
-			 slot_pack(dma_fence_get(replacement), usage) : 0);
+			 dma_resv_slot_pack(dma_fence_get(replacement), usage) : 0);
 	}
 	if (container)
 		add_members(obj, container, usage);
 }
 EXPORT_SYMBOL(dma_resv_replace_fences);
+
+/* ---- locked walks ---- */
+
+/* The next slot of the cursor's usage, from the cursor's index on. */
+static struct dma_fence *step_locked(struct dma_resv_iter *cursor)
+{
+	while (cursor->index < cursor->num_fences) {
+		unsigned long slot = cursor->slots[cursor->index++];
+
+		if (slot && dma_resv_slot_usage(slot) <= cursor->usage) {
+			cursor->fence_usage = dma_resv_slot_usage(slot);
+			return dma_resv_slot_fence(slot);
+		}
+	}
+	return NULL;
+}
 
 /**
  * dma_resv_iter_first - first fence of a locked walk
@@ -671,7 +666,7 @@ struct dma_fence *dma_resv_iter_first(struct dma_resv_iter *cursor)
 	cursor->num_fences = list ? list->num_fences : 0;
 	cursor->index = 0;
 	cursor->is_restarted = true;
-	return dma_resv_iter_step_locked(cursor);
+	return step_locked(cursor);
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_first);
 
@@ -679,15 +674,17 @@ EXPORT_SYMBOL_GPL(dma_resv_iter_first);
  * dma_resv_iter_next - next fence of a locked walk
  * @cursor: the cursor, after dma_resv_iter_first()
  *
- * dma_resv_for_each_fence() steps with an inline copy of this function.
- *
  * Return: the next fence of the cursor's usage, or NULL at the end.
  */
 struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor)
 {
-	return dma_resv_iter_next_inline(cursor);
+	dma_resv_assert_held(cursor->obj);
+	cursor->is_restarted = false;
+	return step_locked(cursor);
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_next);
+
+/* ---- lock-free walks and snapshots ---- */
 
 /* Unlocked walk, under rcu_read_lock(): start a pass on the current array. */
 static void pass_begin(struct dma_resv_iter *cursor)
@@ -708,7 +705,8 @@ static void pass_begin(struct dma_resv_iter *cursor)
  * the pass began with.  A fence whose last reference went while the pass
  * read it was replaced: the pass starts over on the object's array then.
  * The end is reported only while the pass's array is still the object's;
- * after a move to a new array the walk starts over on that.
+ * after a move to a new array the walk starts over on that.  Inlined into
+ * both callers, so that a lock-free walk costs one call per fence.
  */
 static __always_inline struct dma_fence *
 walk_unlocked(struct dma_resv_iter *cursor)
@@ -729,8 +727,8 @@ walk_unlocked(struct dma_resv_iter *cursor)
 			continue;
 		}
 		slot = READ_ONCE(cursor->slots[cursor->index++]);
-		fence = slot_fence(slot);
-		if (!fence || slot_usage(slot) > cursor->usage ||
+		fence = dma_resv_slot_fence(slot);
+		if (!fence || dma_resv_slot_usage(slot) > cursor->usage ||
 		    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 			continue;
 
@@ -749,7 +747,7 @@ walk_unlocked(struct dma_resv_iter *cursor)
 			continue;
 		}
 		cursor->fence = fence;
-		cursor->fence_usage = slot_usage(slot);
+		cursor->fence_usage = dma_resv_slot_usage(slot);
 		return fence;
 	}
 }
@@ -840,9 +838,9 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 		}
 		for (i = 0, got = 0, ok = true; i < n; i++) {
 			unsigned long slot = READ_ONCE(from->slots[i]);
-			struct dma_fence *fence = slot_fence(slot);
+			struct dma_fence *fence = dma_resv_slot_fence(slot);
 
-			if (!fence || slot_usage(slot) > usage ||
+			if (!fence || dma_resv_slot_usage(slot) > usage ||
 			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
 				     &fence->flags))
 				continue;
@@ -853,8 +851,8 @@ static int resv_snapshot(struct dma_resv *obj, enum dma_resv_usage usage,
 				break;
 			}
 			/*
-			 * The driver is asked as well, as 6.1's walk asks: a
-			 * fence it calls done stays out (and is signaled).
+			 * The driver is asked as well: a fence it calls done
+			 * stays out (and is signaled).
 			 */
 			if (dma_fence_is_signaled(fence)) {
 				dma_fence_put(fence);
@@ -985,9 +983,9 @@ EXPORT_SYMBOL_GPL(dma_resv_get_singleton);
  * @dst ends up with a snapshot of the unsignaled fences of @src, with their
  * usages, as dma_resv_get_fences() takes it; what @dst held before is
  * dropped.  Lock-free readers of @dst see its old fences or the copy,
- * never a mix.  The copy's array is sized, as in Linux 6.1, for the
- * number of fences @src's array holds, signaled ones included, and its
- * limit is that size until @dst is unlocked.
+ * never a mix.  The copy's array is sized for the number of fences @src's
+ * array holds, signaled ones included, and its limit is that size until
+ * @dst is unlocked.
  *
  * Context: process context, may sleep (GFP_KERNEL).
  * Return: 0, or -ENOMEM (then @dst is unchanged).
@@ -1021,7 +1019,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 		ok = !read_moved(src, from, generation);
 		for (i = 0; ok && i < n; i++) {
 			unsigned long slot = READ_ONCE(from->slots[i]);
-			struct dma_fence *fence = slot_fence(slot);
+			struct dma_fence *fence = dma_resv_slot_fence(slot);
 
 			if (!fence ||
 			    test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
@@ -1039,7 +1037,7 @@ int dma_resv_copy_fences(struct dma_resv *dst, struct dma_resv *src)
 				continue;
 			}
 			list->slots[list->num_fences++] =
-				slot_pack(fence, slot_usage(slot));
+				dma_resv_slot_pack(fence, dma_resv_slot_usage(slot));
 		}
 		ok = ok && !read_moved(src, from, generation);
 		rcu_read_unlock();
@@ -1078,9 +1076,9 @@ static bool flagged_idle(struct dma_resv *obj, enum dma_resv_usage usage)
 	n = read_count(list);
 	for (i = 0; i < n && idle; i++) {
 		unsigned long slot = READ_ONCE(list->slots[i]);
-		struct dma_fence *fence = slot_fence(slot);
+		struct dma_fence *fence = dma_resv_slot_fence(slot);
 
-		idle = !fence || slot_usage(slot) > usage ||
+		idle = !fence || dma_resv_slot_usage(slot) > usage ||
 		       test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags);
 	}
 	idle = idle && !read_moved(obj, list, generation);
@@ -1175,10 +1173,12 @@ void dma_resv_describe(struct dma_resv *obj, struct seq_file *seq)
 }
 EXPORT_SYMBOL_GPL(dma_resv_describe);
 
+/* ---- the classic reservation_object view ---- */
+
 /* Does @slot belong to the classic interface?  All but bookkeeping does. */
 static bool slot_classic(unsigned long slot)
 {
-	return slot_usage(slot) <= DMA_RESV_USAGE_READ;
+	return dma_resv_slot_usage(slot) <= DMA_RESV_USAGE_READ;
 }
 
 /**
@@ -1222,7 +1222,7 @@ void reservation_object_add_excl_fence(struct reservation_object *obj,
 		unsigned long slot = old->slots[i];
 
 		if (slot && !slot_classic(slot)) {
-			dma_fence_get(slot_fence(slot));
+			dma_fence_get(dma_resv_slot_fence(slot));
 			list->slots[list->num_fences++] = slot;
 		}
 	}
@@ -1314,6 +1314,8 @@ int reservation_object_get_fences_rcu(struct reservation_object *obj,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(reservation_object_get_fences_rcu);
+
+/* ---- lockdep priming at boot ---- */
 
 #ifdef CONFIG_LOCKDEP
 /*

@@ -23,12 +23,6 @@ extern struct ww_class reservation_ww_class;
 /* Private to reservation.c: the RCU-published array of fences. */
 struct dma_resv_list;
 
-/*
- * Private to the walks: each slot of the array is a fence pointer with the
- * usage it is stored with in the low bits, or 0 when empty.
- */
-#define DMA_RESV_SLOT_USAGE_MASK 3UL
-
 /**
  * enum dma_resv_usage - what a stored fence orders, from strongest to weakest
  * @DMA_RESV_USAGE_KERNEL: kernel-internal work on the buffer (moves, clears)
@@ -50,6 +44,32 @@ enum dma_resv_usage {
 	DMA_RESV_USAGE_READ,
 	DMA_RESV_USAGE_BOOKKEEP
 };
+
+/*
+ * Private to reservation.c and the locked walk below: the encoding of a
+ * slot of the array.  A slot is a fence pointer (fences are aligned to more
+ * than 4 bytes) with the usage it is stored with in the two low bits, or 0
+ * when empty.
+ */
+#define DMA_RESV_SLOT_USAGE_MASK 3UL
+
+static inline unsigned long dma_resv_slot_pack(struct dma_fence *fence,
+					       enum dma_resv_usage usage)
+{
+	BUILD_BUG_ON(__alignof__(struct dma_fence) <= DMA_RESV_SLOT_USAGE_MASK);
+	BUILD_BUG_ON(DMA_RESV_USAGE_BOOKKEEP > DMA_RESV_SLOT_USAGE_MASK);
+	return (unsigned long)fence | usage;
+}
+
+static inline enum dma_resv_usage dma_resv_slot_usage(unsigned long slot)
+{
+	return slot & DMA_RESV_SLOT_USAGE_MASK;
+}
+
+static inline struct dma_fence *dma_resv_slot_fence(unsigned long slot)
+{
+	return (struct dma_fence *)(slot & ~DMA_RESV_SLOT_USAGE_MASK);
+}
 
 /**
  * dma_resv_usage_rw - the usage to wait for before an access
@@ -200,8 +220,9 @@ static inline bool dma_resv_iter_is_restarted(struct dma_resv_iter *cursor)
 
 /*
  * Private: a step of the locked walk, the next slot of the cursor's usage.
- * Inline, so that a walk costs no call per fence; dma_resv_iter_first()
- * sets the cursor up.
+ * Inline, so that a locked walk, which drivers make on every submission,
+ * costs no call per fence; dma_resv_iter_first() sets the cursor up.  The
+ * index is counted in a local and stored once.
  */
 static inline struct dma_fence *
 dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
@@ -210,12 +231,11 @@ dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
 
 	for (i = cursor->index; i < cursor->num_fences; i++) {
 		unsigned long slot = cursor->slots[i];
-		enum dma_resv_usage usage = slot & DMA_RESV_SLOT_USAGE_MASK;
 
-		if (slot && usage <= cursor->usage) {
+		if (slot && dma_resv_slot_usage(slot) <= cursor->usage) {
 			cursor->index = i + 1;
-			cursor->fence_usage = usage;
-			return (struct dma_fence *)(slot - usage);
+			cursor->fence_usage = dma_resv_slot_usage(slot);
+			return dma_resv_slot_fence(slot);
 		}
 	}
 	cursor->index = i;
@@ -223,8 +243,8 @@ dma_resv_iter_step_locked(struct dma_resv_iter *cursor)
 }
 
 /*
- * Private: dma_resv_iter_next() for dma_resv_for_each_fence(), inline so
- * that the walk's steps cost no call.
+ * Private: dma_resv_iter_next() for dma_resv_for_each_fence(), inline for
+ * the same reason.
  */
 static inline struct dma_fence *
 dma_resv_iter_next_inline(struct dma_resv_iter *cursor)

@@ -158,20 +158,17 @@ static bool kf_enable(struct dma_fence *f)
 	return true;
 }
 
-static const struct dma_fence_ops kf_ops = {
-	.get_driver_name = kf_name,
-	.get_timeline_name = kf_name,
-	.signaled = kf_signaled,
-	.enable_signaling = kf_enable,
-};
+/* The two fence kinds differ only in the width of their seqnos. */
+#define KF_OPS(wide) {					\
+	.use_64bit_seqno = (wide),			\
+	.get_driver_name = kf_name,			\
+	.get_timeline_name = kf_name,			\
+	.signaled = kf_signaled,			\
+	.enable_signaling = kf_enable,			\
+}
 
-static const struct dma_fence_ops kf64_ops = {
-	.use_64bit_seqno = true,
-	.get_driver_name = kf_name,
-	.get_timeline_name = kf_name,
-	.signaled = kf_signaled,
-	.enable_signaling = kf_enable,
-};
+static const struct dma_fence_ops kf_ops = KF_OPS(false);
+static const struct dma_fence_ops kf64_ops = KF_OPS(true);
 
 static struct kf *to_kf(struct dma_fence *f)
 {
@@ -374,13 +371,19 @@ static void late_finish(void)
 
 /* ---- fence cases ----------------------------------------------------- */
 
+/* Begins case @name on one new timeline; returns its first fence. */
+static struct dma_fence *fence_case(const char *name)
+{
+	begin_case(name);
+	tl_reset(1);
+	return kf_new(0);
+}
+
 static void case_fence_init(void)
 {
 	struct dma_fence *f;
 
-	begin_case("fence.init");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.init");
 	if (!f)
 		return;
 	emit_fence("new", f);
@@ -397,9 +400,7 @@ static void case_fence_error(void)
 {
 	struct dma_fence *f;
 
-	begin_case("fence.error");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.error");
 	if (!f)
 		return;
 	dma_fence_set_error(f, -EIO);
@@ -427,9 +428,7 @@ static void case_fence_timestamp(void)
 	unsigned long flags;
 	int ret;
 
-	begin_case("fence.timestamp");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.timestamp");
 	g = kf_new(0);
 	if (!f || !g)
 		goto out;
@@ -455,9 +454,7 @@ static void case_fence_callbacks(void)
 	struct dma_fence *f;
 	int i;
 
-	begin_case("fence.callback_order");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.callback_order");
 	if (!f)
 		return;
 	cb_reset();
@@ -500,9 +497,7 @@ static void case_fence_wait(void)
 	struct dma_fence *f;
 	int intr;
 
-	begin_case("fence.wait_timeout");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.wait_timeout");
 	if (!f)
 		return;
 	for (intr = 0; intr < 2; intr++) {
@@ -551,6 +546,16 @@ static void case_fence_wait(void)
 	dma_fence_put(f);
 }
 
+/* dma_fence_wait_any_timeout() over @f[0..@n-1], and what it answers. */
+static void wait_any_show(const char *what, struct dma_fence **f, u32 n,
+			  bool intr, long timeout)
+{
+	u32 idx = 99;
+	long ret = dma_fence_wait_any_timeout(f, n, intr, timeout, &idx);
+
+	emit("%s ret=%ld idx=%u", what, ret, idx);
+}
+
 static void case_fence_wait_any(void)
 {
 	struct dma_fence *f[3] = {};
@@ -565,28 +570,16 @@ static void case_fence_wait_any(void)
 		if (!f[i])
 			goto out;
 	}
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f, 3, false, 0, &idx);
-	emit("all pending t=0 ret=%ld idx=%u", ret, idx);
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f, 3, true, 1, &idx);
-	emit("all pending t=1 ret=%ld idx=%u", ret, idx);
+	wait_any_show("all pending t=0", f, 3, false, 0);
+	wait_any_show("all pending t=1", f, 3, true, 1);
 	dma_fence_signal(f[1]);
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f, 3, false, 0, &idx);
-	emit("t1 signaled t=0 ret=%ld idx=%u", ret, idx);
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f, 3, false, 10, &idx);
-	emit("t1 signaled t=10 ret=%ld idx=%u", ret, idx);
+	wait_any_show("t1 signaled t=0", f, 3, false, 0);
+	wait_any_show("t1 signaled t=10", f, 3, false, 10);
 	ret = dma_fence_wait_any_timeout(f, 3, false, 10, NULL);
 	emit("t1 signaled t=10 no idx ret=%ld", ret);
 	dma_fence_signal(f[2]);
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f, 3, false, 10, &idx);
-	emit("t1,t2 signaled t=10 ret=%ld idx=%u", ret, idx);
-	idx = 99;
-	ret = dma_fence_wait_any_timeout(f + 2, 1, false, 0, &idx);
-	emit("one signaled count=1 t=0 ret=%ld idx=%u", ret, idx);
+	wait_any_show("t1,t2 signaled t=10", f, 3, false, 10);
+	wait_any_show("one signaled count=1 t=0", f + 2, 1, false, 0);
 
 	/* ret is the time left: only its sign is stable. */
 	late_start(f[0]);
@@ -694,9 +687,7 @@ static void case_fence_enable(void)
 	int ret;
 	struct cbrec r = { .id = 1 };
 
-	begin_case("fence.enable_sw_signaling");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.enable_sw_signaling");
 	if (!f)
 		return;
 	dma_fence_enable_sw_signaling(f);
@@ -726,9 +717,7 @@ static void case_fence_ops_signaled(void)
 	struct dma_fence *f;
 	int ret;
 
-	begin_case("fence.ops_signaled");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.ops_signaled");
 	if (!f)
 		return;
 	cb_reset();
@@ -762,9 +751,7 @@ static void case_fence_get_status(void)
 	struct dma_fence *f;
 	unsigned long flags;
 
-	begin_case("fence.get_status");
-	tl_reset(1);
-	f = kf_new(0);
+	f = fence_case("fence.get_status");
 	if (!f)
 		return;
 	emit("pending=%d", dma_fence_get_status(f));
@@ -780,10 +767,13 @@ static void case_fence_get_status(void)
 
 /* ---- array cases ----------------------------------------------------- */
 
-/* An array over @n new fences t0:.. t<n-1>:.., on timeline index @own. */
-static struct dma_fence_array *array_of(struct dma_fence **members,
-					unsigned int n, unsigned int own,
-					bool any)
+/*
+ * An array over @members (references taken) on context @ctx at @seqno,
+ * or NULL without memory.
+ */
+static struct dma_fence_array *array_new(struct dma_fence **members,
+					 unsigned int n, u64 ctx, u64 seqno,
+					 bool any)
 {
 	struct dma_fence **fences;
 	struct dma_fence_array *a;
@@ -794,13 +784,21 @@ static struct dma_fence_array *array_of(struct dma_fence **members,
 		return NULL;
 	for (i = 0; i < n; i++)
 		fences[i] = dma_fence_get(members[i]);
-	a = dma_fence_array_create(n, fences, tl_ctx[own], 9, any);
+	a = dma_fence_array_create(n, fences, ctx, seqno, any);
 	if (!a) {
 		for (i = 0; i < n; i++)
 			dma_fence_put(fences[i]);
 		kfree(fences);
 	}
 	return a;
+}
+
+/* An array over @members at seqno 9 of timeline index @own. */
+static struct dma_fence_array *array_of(struct dma_fence **members,
+					unsigned int n, unsigned int own,
+					bool any)
+{
+	return array_new(members, n, tl_ctx[own], 9, any);
 }
 
 static void array_run(bool any, const int *errors, bool enable)
@@ -987,6 +985,19 @@ static bool chain_add(struct dma_fence **head, struct dma_fence *fence,
 	return true;
 }
 
+/* Signals @f[0..@n-1], then drops the chain @head and them. */
+static void chain_drop(struct dma_fence *head, struct dma_fence **f,
+		       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_fence_signal(f[i]);
+	dma_fence_put(head);
+	for (i = 0; i < n; i++)
+		dma_fence_put(f[i]);
+}
+
 static void chain_walk_desc(struct sb *b, struct dma_fence *head)
 {
 	struct dma_fence *it;
@@ -1034,13 +1045,7 @@ static void case_chain_init(void)
 	     dma_fence_is_chain(head), dma_fence_is_container(head),
 	     !to_dma_fence_chain(f[0]));
 out:
-	for (i = 0; i < 4; i++)
-		dma_fence_signal(f[i]);
-	if (head)
-		dma_fence_put(head);
-	for (i = 0; i < 4; i++)
-		if (f[i])
-			dma_fence_put(f[i]);
+	chain_drop(head, f, 4);
 }
 
 static void find_one(const char *pfx, struct dma_fence *head, u64 seqno)
@@ -1102,13 +1107,7 @@ static void case_chain_find(void)
 	for (s = 0; s <= 9; s += 3)
 		find_one("", head, s);
 out:
-	for (i = 0; i < 4; i++)
-		dma_fence_signal(f[i]);
-	if (head)
-		dma_fence_put(head);
-	for (i = 0; i < 4; i++)
-		if (f[i])
-			dma_fence_put(f[i]);
+	chain_drop(head, f, 4);
 }
 
 static void case_chain_walk(void)
@@ -1206,15 +1205,27 @@ static void emit_merge(const char *what, struct dma_fence *m,
 	emit("%s -> %s", what, b.s);
 }
 
-static void unwrap_list(struct sb *b, struct dma_fence *head)
+/* emit_merge() for a merge nothing else looks at: drops it after. */
+static void merge_show(const char *what, struct dma_fence *m,
+		       struct dma_fence *alias)
 {
+	emit_merge(what, m, alias);
+	dma_fence_put(m);
+}
+
+/* What dma_fence_unwrap_for_each() visits under @head, until the next call. */
+static const char *unwrap_list(struct dma_fence *head)
+{
+	static struct sb b;
 	struct dma_fence_unwrap cur;
 	struct dma_fence *f;
 
+	sb_reset(&b);
 	dma_fence_unwrap_for_each(f, &cur, head) {
-		fdesc(b, f);
-		sb_add(b, " ");
+		fdesc(&b, f);
+		sb_add(&b, " ");
 	}
+	return b.s;
 }
 
 static void case_unwrap(void)
@@ -1222,7 +1233,6 @@ static void case_unwrap(void)
 	struct dma_fence *f[6] = {}, *m, *chain = NULL;
 	struct dma_fence_array *a = NULL;
 	unsigned int i;
-	struct sb b;
 
 	begin_case("unwrap.merge_basic");
 	tl_reset(4);
@@ -1238,40 +1248,22 @@ static void case_unwrap(void)
 			goto out;
 	}
 	/* f: t0:1 t1:1 t2:1 t0:2 t1:2 t2:2 */
-	m = dma_fence_unwrap_merge(f[0]);
-	emit_merge("one", m, f[0]);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(f[0], f[1]);
-	emit_merge("two", m, NULL);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(f[1], f[0], f[0]);
-	emit_merge("dup same", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("one", dma_fence_unwrap_merge(f[0]), f[0]);
+	merge_show("two", dma_fence_unwrap_merge(f[0], f[1]), NULL);
+	merge_show("dup same", dma_fence_unwrap_merge(f[1], f[0], f[0]), NULL);
 
 	begin_case("unwrap.merge_duplicates");
-	m = dma_fence_unwrap_merge(f[3], f[1], f[0], f[4]);
-	emit_merge("t0:2,t1:1,t0:1,t1:2", m, NULL);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(f[0], f[3]);
-	emit_merge("t0:1,t0:2", m, NULL);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(f[5], f[2], f[0]);
-	emit_merge("t2:2,t2:1,t0:1", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t0:2,t1:1,t0:1,t1:2",
+		   dma_fence_unwrap_merge(f[3], f[1], f[0], f[4]), NULL);
+	merge_show("t0:1,t0:2", dma_fence_unwrap_merge(f[0], f[3]), NULL);
+	merge_show("t2:2,t2:1,t0:1", dma_fence_unwrap_merge(f[5], f[2], f[0]),
+		   NULL);
 
 	begin_case("unwrap.merge_signaled");
 	dma_fence_signal_timestamp(f[3], ns_to_ktime(2000));
 	dma_fence_signal_timestamp(f[4], ns_to_ktime(3000));
-	m = dma_fence_unwrap_merge(f[0], f[3]);
-	emit_merge("t0:1,t0:2(signaled)", m, f[0]);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t0:1,t0:2(signaled)", dma_fence_unwrap_merge(f[0], f[3]),
+		   f[0]);
 	m = dma_fence_unwrap_merge(f[3], f[4]);
 	emit_merge("all signaled", m, NULL);
 	if (m) {
@@ -1279,26 +1271,17 @@ static void case_unwrap(void)
 		     3000);
 		dma_fence_put(m);
 	}
-	m = dma_fence_unwrap_merge(f[4]);
-	emit_merge("one signaled", m, f[4]);
-	if (m)
-		dma_fence_put(m);
+	merge_show("one signaled", dma_fence_unwrap_merge(f[4]), f[4]);
 
 	begin_case("unwrap.merge_errors");
 	dma_fence_set_error(f[5], -EIO);
-	m = dma_fence_unwrap_merge(f[5], f[1]);
-	emit_merge("t2:2(err pending),t1:1", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t2:2(err pending),t1:1", dma_fence_unwrap_merge(f[5], f[1]),
+		   NULL);
 	dma_fence_signal(f[5]);
-	m = dma_fence_unwrap_merge(f[5], f[1]);
-	emit_merge("t2:2(err signaled),t1:1", m, f[1]);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(f[5], f[3]);
-	emit_merge("t2:2(err signaled),t0:2(signaled)", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t2:2(err signaled),t1:1",
+		   dma_fence_unwrap_merge(f[5], f[1]), f[1]);
+	merge_show("t2:2(err signaled),t0:2(signaled)",
+		   dma_fence_unwrap_merge(f[5], f[3]), NULL);
 
 	begin_case("unwrap.merge_nested");
 	{
@@ -1308,47 +1291,23 @@ static void case_unwrap(void)
 	}
 	if (!a || !chain_add(&chain, f[2], 1) || !chain_add(&chain, f[0], 2))
 		goto out;
-	sb_reset(&b);
-	unwrap_list(&b, &a->base);
-	emit("for_each array %s", b.s);
-	sb_reset(&b);
-	unwrap_list(&b, chain);
-	emit("for_each chain %s", b.s);
-	sb_reset(&b);
-	unwrap_list(&b, f[1]);
-	emit("for_each plain %s", b.s);
-	m = dma_fence_unwrap_merge(&a->base, chain);
-	emit_merge("array,chain", m, NULL);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(chain, f[5], &a->base, f[3]);
-	emit_merge("chain,t2:2s,array,t0:2s", m, NULL);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(&a->base);
-	emit_merge("array alone", m, &a->base);
-	if (m)
-		dma_fence_put(m);
-	{
-		struct dma_fence *inner = chain;
-
-		/* A chain whose link holds an array. */
-		if (chain_add(&chain, &a->base, 3)) {
-			sb_reset(&b);
-			unwrap_list(&b, chain);
-			emit("for_each chain of array %s", b.s);
-			m = dma_fence_unwrap_merge(chain, f[1]);
-			emit_merge("chain of array,t1:1", m, NULL);
-			if (m)
-				dma_fence_put(m);
-		}
-		(void)inner;
+	emit("for_each array %s", unwrap_list(&a->base));
+	emit("for_each chain %s", unwrap_list(chain));
+	emit("for_each plain %s", unwrap_list(f[1]));
+	merge_show("array,chain", dma_fence_unwrap_merge(&a->base, chain),
+		   NULL);
+	merge_show("chain,t2:2s,array,t0:2s",
+		   dma_fence_unwrap_merge(chain, f[5], &a->base, f[3]), NULL);
+	merge_show("array alone", dma_fence_unwrap_merge(&a->base), &a->base);
+	/* A chain whose link holds an array. */
+	if (chain_add(&chain, &a->base, 3)) {
+		emit("for_each chain of array %s", unwrap_list(chain));
+		merge_show("chain of array,t1:1",
+			   dma_fence_unwrap_merge(chain, f[1]), NULL);
 	}
 	dma_fence_signal(f[0]);
-	m = dma_fence_unwrap_merge(chain, &a->base);
-	emit_merge("t0:1 signaled: chain,array", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t0:1 signaled: chain,array",
+		   dma_fence_unwrap_merge(chain, &a->base), NULL);
 out:
 	for (i = 0; i < 6; i++)
 		put_signaled(f[i]);
@@ -1362,79 +1321,45 @@ out:
 
 static void case_unwrap_wrap32(void)
 {
-	struct dma_fence *a, *b, *m;
+	struct dma_fence *a, *b;
 
 	begin_case("unwrap.merge_wrap32");
 	tl_reset(1);
 	a = kf_make(&kf_ops, 0, 0xfffffffeull);
 	b = kf_make(&kf_ops, 0, 0x100000001ull);
 	if (a && b) {
-		m = dma_fence_unwrap_merge(a, b);
-		emit_merge("fffffffe,100000001", m, NULL);
-		if (m)
-			dma_fence_put(m);
-		m = dma_fence_unwrap_merge(b, a);
-		emit_merge("100000001,fffffffe", m, NULL);
-		if (m)
-			dma_fence_put(m);
+		merge_show("fffffffe,100000001", dma_fence_unwrap_merge(a, b),
+			   NULL);
+		merge_show("100000001,fffffffe", dma_fence_unwrap_merge(b, a),
+			   NULL);
 	}
 	put_signaled(a);
 	put_signaled(b);
 }
 
-/*
- * An array over @members (references taken) on context @ctx at @seqno,
- * or NULL without memory.
- */
+/* array_new()'s all-signaled array, as a fence. */
 static struct dma_fence *nest(struct dma_fence **members, unsigned int n,
 			      u64 ctx, u64 seqno)
 {
-	struct dma_fence **fences;
-	struct dma_fence_array *a;
-	unsigned int i;
+	struct dma_fence_array *a = array_new(members, n, ctx, seqno, false);
 
-	fences = kcalloc(n, sizeof(*fences), GFP_KERNEL);
-	if (!fences)
-		return NULL;
-	for (i = 0; i < n; i++)
-		fences[i] = dma_fence_get(members[i]);
-	a = dma_fence_array_create(n, fences, ctx, seqno, false);
-	if (!a) {
-		for (i = 0; i < n; i++)
-			dma_fence_put(fences[i]);
-		kfree(fences);
-		return NULL;
-	}
-	return &a->base;
+	return a ? &a->base : NULL;
 }
 
 /* What for_each visits under @head, then what merging it with @g gives. */
 static void unwrap_show(const char *what, struct dma_fence *head,
 			struct dma_fence *g)
 {
-	struct dma_fence *m;
 	char tag[64];
-	struct sb b;
 
-	sb_reset(&b);
-	unwrap_list(&b, head);
-	emit("%s for_each %s", what, b.s);
-	m = dma_fence_unwrap_merge(head);
-	emit_merge(what, m, head);
-	if (m)
-		dma_fence_put(m);
+	emit("%s for_each %s", what, unwrap_list(head));
+	merge_show(what, dma_fence_unwrap_merge(head), head);
 	if (!g)
 		return;
 	snprintf(tag, sizeof(tag), "%s+other", what);
-	m = dma_fence_unwrap_merge(head, g);
-	emit_merge(tag, m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show(tag, dma_fence_unwrap_merge(head, g), NULL);
 	snprintf(tag, sizeof(tag), "other+%s", what);
-	m = dma_fence_unwrap_merge(g, head);
-	emit_merge(tag, m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show(tag, dma_fence_unwrap_merge(g, head), NULL);
 }
 
 /*
@@ -1446,7 +1371,7 @@ static void unwrap_show(const char *what, struct dma_fence *head,
 static void case_unwrap_nested(void)
 {
 	struct dma_fence *f[5] = {}, *own = NULL, *in = NULL, *chain = NULL;
-	struct dma_fence *m, *pair[2];
+	struct dma_fence *pair[2];
 	unsigned int i;
 
 	begin_case("unwrap.array_on_a_fence_context");
@@ -1460,14 +1385,10 @@ static void case_unwrap_nested(void)
 	own = nest(&f[1], 1, tl_ctx[0], 9);
 	if (!own)
 		goto out;
-	m = dma_fence_unwrap_merge(f[0], own);
-	emit_merge("t0:1+array@t0:9(t1:1)", m, own);
-	if (m)
-		dma_fence_put(m);
-	m = dma_fence_unwrap_merge(own, f[4], f[2]);
-	emit_merge("array@t0:9(t1:1)+t0:2+t2:1", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t0:1+array@t0:9(t1:1)", dma_fence_unwrap_merge(f[0], own),
+		   own);
+	merge_show("array@t0:9(t1:1)+t0:2+t2:1",
+		   dma_fence_unwrap_merge(own, f[4], f[2]), NULL);
 	emit("refs own=%u", kref_read(&own->refcount));
 
 	begin_case("unwrap.chain_over_arrays");
@@ -1477,10 +1398,8 @@ static void case_unwrap_nested(void)
 	if (!in || !chain_add(&chain, in, 1) || !chain_add(&chain, f[2], 2))
 		goto out;
 	unwrap_show("chain(array(t0:1,t1:1),t2:1)", chain, f[3]);
-	m = dma_fence_unwrap_merge(f[4], chain);
-	emit_merge("t0:2+chain(array,t2:1)", m, NULL);
-	if (m)
-		dma_fence_put(m);
+	merge_show("t0:2+chain(array,t2:1)",
+		   dma_fence_unwrap_merge(f[4], chain), NULL);
 	dma_fence_signal(f[0]);
 	unwrap_show("t0:1 done: chain(array,t2:1)", chain, NULL);
 	emit("refs in=%u chain=%u", kref_read(&in->refcount),
@@ -1784,6 +1703,45 @@ static void case_resv_pairs(void)
 	}
 }
 
+/* What dma_resv_get_fences(), get_singleton() and a zero wait give for @u. */
+static void resv_get_show(struct dma_resv *obj, enum dma_resv_usage u)
+{
+	struct sb b;
+
+	sb_reset(&b);
+	resv_get_fences(&b, obj, u);
+	emit("get_fences %s %s", uname(u), b.s);
+	sb_reset(&b);
+	resv_singleton(&b, obj, u);
+	emit("singleton %s %s", uname(u), b.s);
+	emit("wait %s t=0 ret=%ld", uname(u),
+	     dma_resv_wait_timeout(obj, u, false, 0));
+}
+
+/* Copies @src's fences into @dst, locked, and shows the result. */
+static void resv_copy_show(struct dma_resv *dst, struct dma_resv *src,
+			   const char *what, const char *tag)
+{
+	int ret;
+
+	dma_resv_lock(dst, NULL);
+	ret = dma_resv_copy_fences(dst, src);
+	dma_resv_unlock(dst);
+	emit("%s ret=%d", what, ret);
+	resv_dump(tag, dst);
+}
+
+/* Replaces timeline @t's fences in @obj with @f, locked, and shows @obj. */
+static void resv_replace_show(struct dma_resv *obj, unsigned int t,
+			      struct dma_fence *f, enum dma_resv_usage u,
+			      const char *tag)
+{
+	dma_resv_lock(obj, NULL);
+	dma_resv_replace_fences(obj, tl_ctx[t], f, u);
+	dma_resv_unlock(obj);
+	resv_dump(tag, obj);
+}
+
 static void case_resv_ops(void)
 {
 	struct dma_fence *f[5] = {}, *stub;
@@ -1841,44 +1799,22 @@ static void case_resv_ops(void)
 	resv_add(&a, f[2], DMA_RESV_USAGE_WRITE);
 	resv_dump("+t1:1 read +t2:1 write", &a);
 	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
-		sb_reset(&b);
-		resv_get_fences(&b, &a, u);
-		emit("get_fences %s %s", uname(u), b.s);
-		sb_reset(&b);
-		resv_singleton(&b, &a, u);
-		emit("singleton %s %s", uname(u), b.s);
-		emit("wait %s t=0 ret=%ld", uname(u),
-		     dma_resv_wait_timeout(&a, u, false, 0));
+		resv_get_show(&a, u);
 	}
 
 	begin_case("resv.copy");
 	resv_add(&b2, f[4], DMA_RESV_USAGE_KERNEL);
-	dma_resv_lock(&b2, NULL);
-	ret = dma_resv_copy_fences(&b2, &a);
-	dma_resv_unlock(&b2);
-	emit("copy ret=%d", ret);
-	resv_dump("copy", &b2);
+	resv_copy_show(&b2, &a, "copy", "copy");
 	dma_fence_signal(f[1]);
-	dma_resv_lock(&b2, NULL);
-	ret = dma_resv_copy_fences(&b2, &a);
-	dma_resv_unlock(&b2);
-	emit("copy after t1:1 signaled ret=%d", ret);
-	resv_dump("copy2", &b2);
+	resv_copy_show(&b2, &a, "copy after t1:1 signaled", "copy2");
 
 	begin_case("resv.replace");
 	stub = dma_fence_get_stub();
-	dma_resv_lock(&a, NULL);
-	dma_resv_replace_fences(&a, tl_ctx[0], stub, DMA_RESV_USAGE_BOOKKEEP);
-	dma_resv_unlock(&a);
-	resv_dump("t0 -> stub bookkeep", &a);
-	dma_resv_lock(&a, NULL);
-	dma_resv_replace_fences(&a, tl_ctx[2], f[4], DMA_RESV_USAGE_READ);
-	dma_resv_unlock(&a);
-	resv_dump("t2 -> t1:2 read", &a);
-	dma_resv_lock(&a, NULL);
-	dma_resv_replace_fences(&a, tl_ctx[1], stub, DMA_RESV_USAGE_KERNEL);
-	dma_resv_unlock(&a);
-	resv_dump("t1 -> stub kernel", &a);
+	resv_replace_show(&a, 0, stub, DMA_RESV_USAGE_BOOKKEEP,
+			  "t0 -> stub bookkeep");
+	resv_replace_show(&a, 2, f[4], DMA_RESV_USAGE_READ, "t2 -> t1:2 read");
+	resv_replace_show(&a, 1, stub, DMA_RESV_USAGE_KERNEL,
+			  "t1 -> stub kernel");
 	dma_fence_put(stub);
 	sb_reset(&b);
 	resv_singleton(&b, &a, DMA_RESV_USAGE_BOOKKEEP);
@@ -1889,14 +1825,7 @@ static void case_resv_ops(void)
 		dma_fence_signal(f[i]);
 	resv_dump("all signaled", &a);
 	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
-		sb_reset(&b);
-		resv_get_fences(&b, &a, u);
-		emit("get_fences %s %s", uname(u), b.s);
-		sb_reset(&b);
-		resv_singleton(&b, &a, u);
-		emit("singleton %s %s", uname(u), b.s);
-		emit("wait %s t=0 ret=%ld", uname(u),
-		     dma_resv_wait_timeout(&a, u, false, 0));
+		resv_get_show(&a, u);
 		emit("wait %s t=9 ret=%ld", uname(u),
 		     dma_resv_wait_timeout(&a, u, true, 9));
 	}
@@ -2130,40 +2059,32 @@ static void kx_unpin(struct dma_buf_attachment *a)
 	kx_log(a->dmabuf->priv, "unpin");
 }
 
-static const struct dma_buf_ops kx_ops_cache = {
-	.cache_sgt_mapping = true,
-	.attach = kx_attach,
-	.detach = kx_detach,
-	.map_dma_buf = kx_map,
-	.unmap_dma_buf = kx_unmap,
-	.release = kx_release,
-	.vmap = kx_vmap,
-	.vunmap = kx_vunmap,
-	.begin_cpu_access = kx_begin,
-	.end_cpu_access = kx_end,
-};
+/* The hooks every exporter kind has. */
+#define KX_MAP_OPS					\
+	.attach = kx_attach,				\
+	.detach = kx_detach,				\
+	.map_dma_buf = kx_map,				\
+	.unmap_dma_buf = kx_unmap,			\
+	.release = kx_release
 
-static const struct dma_buf_ops kx_ops_nocache = {
-	.attach = kx_attach,
-	.detach = kx_detach,
-	.map_dma_buf = kx_map,
-	.unmap_dma_buf = kx_unmap,
-	.release = kx_release,
-	.vmap = kx_vmap,
-	.vunmap = kx_vunmap,
-	.begin_cpu_access = kx_begin,
-	.end_cpu_access = kx_end,
-};
+/* The static kinds add vmap and CPU access. */
+#define KX_STATIC_OPS(cache) {				\
+	.cache_sgt_mapping = (cache),			\
+	KX_MAP_OPS,					\
+	.vmap = kx_vmap,				\
+	.vunmap = kx_vunmap,				\
+	.begin_cpu_access = kx_begin,			\
+	.end_cpu_access = kx_end,			\
+}
+
+static const struct dma_buf_ops kx_ops_cache = KX_STATIC_OPS(true);
+static const struct dma_buf_ops kx_ops_nocache = KX_STATIC_OPS(false);
 
 /* Dynamic, and without vmap or CPU access hooks. */
 static const struct dma_buf_ops kx_ops_dynamic = {
-	.attach = kx_attach,
-	.detach = kx_detach,
+	KX_MAP_OPS,
 	.pin = kx_pin,
 	.unpin = kx_unpin,
-	.map_dma_buf = kx_map,
-	.unmap_dma_buf = kx_unmap,
-	.release = kx_release,
 };
 
 static void imp_move_notify(struct dma_buf_attachment *a)
@@ -2218,6 +2139,29 @@ static void kx_put(struct kx *x)
 		kfree(x);
 }
 
+/* Unmaps @sgt from @a unless the map failed; the reservation is unlocked. */
+static void unmap_unlocked(struct dma_buf_attachment *a, struct sg_table *sgt,
+			   enum dma_data_direction dir)
+{
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment_unlocked(a, sgt, dir);
+}
+
+/* unmap_unlocked(), with the reservation held. */
+static void unmap_locked(struct dma_buf_attachment *a, struct sg_table *sgt,
+			 enum dma_data_direction dir)
+{
+	if (!IS_ERR_OR_NULL(sgt))
+		dma_buf_unmap_attachment(a, sgt, dir);
+}
+
+/* Begins case @name with a new buffer of exporter kind @ops. */
+static struct kx *kx_case(const char *name, const struct dma_buf_ops *ops)
+{
+	begin_case(name);
+	return kx_new(ops);
+}
+
 static const char *sgt_is(struct sg_table *sgt, struct sg_table *prev)
 {
 	if (IS_ERR(sgt))
@@ -2233,8 +2177,7 @@ static void case_dmabuf_export(void)
 {
 	struct kx *x;
 
-	begin_case("dmabuf.export");
-	x = kx_new(&kx_ops_cache);
+	x = kx_case("dmabuf.export", &kx_ops_cache);
 	if (!x)
 		return;
 	emit("size=%zu dynamic=%d calls=%s", x->buf->size,
@@ -2270,19 +2213,15 @@ static void static_maps(struct kx *x, const char *kind)
 	s3 = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
 	emit("%s map3 to_device %s calls=%s", kind, sgt_is(s3, s1),
 	     kx_calls(x));
-	if (!IS_ERR_OR_NULL(s3))
-		dma_buf_unmap_attachment_unlocked(a, s3, DMA_TO_DEVICE);
+	unmap_unlocked(a, s3, DMA_TO_DEVICE);
 	emit("%s unmap3 calls=%s", kind, kx_calls(x));
-	if (!IS_ERR_OR_NULL(s2))
-		dma_buf_unmap_attachment_unlocked(a, s2, DMA_BIDIRECTIONAL);
+	unmap_unlocked(a, s2, DMA_BIDIRECTIONAL);
 	emit("%s unmap2 calls=%s", kind, kx_calls(x));
-	if (!IS_ERR_OR_NULL(s1))
-		dma_buf_unmap_attachment_unlocked(a, s1, DMA_BIDIRECTIONAL);
+	unmap_unlocked(a, s1, DMA_BIDIRECTIONAL);
 	emit("%s unmap1 calls=%s", kind, kx_calls(x));
 	s1 = dma_buf_map_attachment_unlocked(a, DMA_BIDIRECTIONAL);
 	emit("%s remap %s calls=%s", kind, sgt_is(s1, NULL), kx_calls(x));
-	if (!IS_ERR_OR_NULL(s1))
-		dma_buf_unmap_attachment_unlocked(a, s1, DMA_BIDIRECTIONAL);
+	unmap_unlocked(a, s1, DMA_BIDIRECTIONAL);
 	emit("%s unmap calls=%s", kind, kx_calls(x));
 	dma_buf_detach(x->buf, a);
 	emit("%s detach calls=%s", kind, kx_calls(x));
@@ -2294,8 +2233,7 @@ static void case_dmabuf_static(void)
 	struct sg_table *s1, *s2;
 	struct kx *x;
 
-	begin_case("dmabuf.static_cache");
-	x = kx_new(&kx_ops_cache);
+	x = kx_case("dmabuf.static_cache", &kx_ops_cache);
 	if (!x)
 		return;
 	static_maps(x, "cache");
@@ -2310,17 +2248,14 @@ static void case_dmabuf_static(void)
 		if (!IS_ERR_OR_NULL(s2) && s2 != s1)
 			dma_buf_unmap_attachment_unlocked(a, s2,
 							  DMA_FROM_DEVICE);
-		if (!IS_ERR_OR_NULL(s1))
-			dma_buf_unmap_attachment_unlocked(a, s1,
-							  DMA_TO_DEVICE);
+		unmap_unlocked(a, s1, DMA_TO_DEVICE);
 		emit("unmaps calls=%s", kx_calls(x));
 		dma_buf_detach(x->buf, a);
 		emit("detach calls=%s", kx_calls(x));
 	}
 	kx_put(x);
 
-	begin_case("dmabuf.static_nocache");
-	x = kx_new(&kx_ops_nocache);
+	x = kx_case("dmabuf.static_nocache", &kx_ops_nocache);
 	if (!x)
 		return;
 	static_maps(x, "nocache");
@@ -2335,15 +2270,13 @@ static void case_dmabuf_dynamic(void)
 	struct kx *x;
 	int ret;
 
-	begin_case("dmabuf.dynamic_exporter_static_importer");
-	x = kx_new(&kx_ops_dynamic);
+	x = kx_case("dmabuf.dynamic_exporter_static_importer", &kx_ops_dynamic);
 	if (!x)
 		return;
 	static_maps(x, "dyn");
 	kx_put(x);
 
-	begin_case("dmabuf.static_exporter_dynamic_importer");
-	x = kx_new(&kx_ops_nocache);
+	x = kx_case("dmabuf.static_exporter_dynamic_importer", &kx_ops_nocache);
 	if (!x)
 		return;
 	i1.x = x;
@@ -2358,10 +2291,8 @@ static void case_dmabuf_dynamic(void)
 		t2 = dma_buf_map_attachment(a, DMA_BIDIRECTIONAL);
 		emit("map twice %s %s calls=%s", sgt_is(t1, NULL),
 		     sgt_is(t2, t1), kx_calls(x));
-		if (!IS_ERR_OR_NULL(t2))
-			dma_buf_unmap_attachment(a, t2, DMA_BIDIRECTIONAL);
-		if (!IS_ERR_OR_NULL(t1))
-			dma_buf_unmap_attachment(a, t1, DMA_BIDIRECTIONAL);
+		unmap_locked(a, t2, DMA_BIDIRECTIONAL);
+		unmap_locked(a, t1, DMA_BIDIRECTIONAL);
 		emit("unmap twice calls=%s", kx_calls(x));
 		dma_buf_move_notify(x->buf);
 		emit("move_notify calls=%s", kx_calls(x));
@@ -2371,8 +2302,7 @@ static void case_dmabuf_dynamic(void)
 	}
 	kx_put(x);
 
-	begin_case("dmabuf.dynamic_both");
-	x = kx_new(&kx_ops_dynamic);
+	x = kx_case("dmabuf.dynamic_both", &kx_ops_dynamic);
 	if (!x)
 		return;
 	i1.x = x;
@@ -2395,11 +2325,9 @@ static void case_dmabuf_dynamic(void)
 	emit("map %s calls=%s", sgt_is(t1, NULL), kx_calls(x));
 	t2 = dma_buf_map_attachment(a, DMA_BIDIRECTIONAL);
 	emit("map again %s calls=%s", sgt_is(t2, t1), kx_calls(x));
-	if (!IS_ERR_OR_NULL(t2))
-		dma_buf_unmap_attachment(a, t2, DMA_BIDIRECTIONAL);
+	unmap_locked(a, t2, DMA_BIDIRECTIONAL);
 	emit("unmap calls=%s", kx_calls(x));
-	if (!IS_ERR_OR_NULL(t1))
-		dma_buf_unmap_attachment(a, t1, DMA_BIDIRECTIONAL);
+	unmap_locked(a, t1, DMA_BIDIRECTIONAL);
 	emit("unmap calls=%s", kx_calls(x));
 	ret = dma_buf_pin(a);
 	emit("pin ret=%d calls=%s", ret, kx_calls(x));
@@ -2450,8 +2378,7 @@ static void map_with_fence(struct kx *x, enum dma_resv_usage usage,
 	     dynamic ? "dynamic" : "static", uname(usage), sgt_is(t, NULL),
 	     done ? "waited" : "not waited", kx_calls(x));
 	late_finish();
-	if (!IS_ERR_OR_NULL(t))
-		dma_buf_unmap_attachment_unlocked(a, t, DMA_BIDIRECTIONAL);
+	unmap_unlocked(a, t, DMA_BIDIRECTIONAL);
 	dma_buf_detach(x->buf, a);
 	kx_calls(x);
 	dma_fence_put(f);
@@ -2472,14 +2399,22 @@ static void case_dmabuf_kernel_wait(void)
 	kx_put(x);
 }
 
+/* Drops the vmap @m unless it failed (@ret), and shows the calls. */
+static void vunmap_show(struct kx *x, int ret, struct iosys_map *m,
+			const char *what)
+{
+	if (!ret)
+		dma_buf_vunmap(x->buf, m);
+	emit("%s calls=%s", what, kx_calls(x));
+}
+
 static void case_dmabuf_vmap(void)
 {
 	struct iosys_map m1, m2, m3;
 	struct kx *x;
 	int r1, r2, r3;
 
-	begin_case("dmabuf.vmap");
-	x = kx_new(&kx_ops_cache);
+	x = kx_case("dmabuf.vmap", &kx_ops_cache);
 	if (!x)
 		return;
 	r1 = dma_buf_vmap(x->buf, &m1);
@@ -2490,20 +2425,12 @@ static void case_dmabuf_vmap(void)
 	emit("vaddr page=%d same=%d iomem=%d",
 	     m1.vaddr == page_address(x->page), iosys_map_is_equal(&m1, &m3),
 	     m1.is_iomem);
-	if (!r3)
-		dma_buf_vunmap(x->buf, &m3);
-	emit("vunmap3 calls=%s", kx_calls(x));
-	if (!r2)
-		dma_buf_vunmap(x->buf, &m2);
-	emit("vunmap2 calls=%s", kx_calls(x));
-	if (!r1)
-		dma_buf_vunmap(x->buf, &m1);
-	emit("vunmap1 calls=%s", kx_calls(x));
+	vunmap_show(x, r3, &m3, "vunmap3");
+	vunmap_show(x, r2, &m2, "vunmap2");
+	vunmap_show(x, r1, &m1, "vunmap1");
 	r1 = dma_buf_vmap(x->buf, &m1);
 	emit("again ret=%d calls=%s", r1, kx_calls(x));
-	if (!r1)
-		dma_buf_vunmap(x->buf, &m1);
-	emit("vunmap calls=%s", kx_calls(x));
+	vunmap_show(x, r1, &m1, "vunmap");
 	kx_put(x);
 
 	x = kx_new(&kx_ops_dynamic);
@@ -2678,6 +2605,17 @@ static unsigned int rnd(struct rs *r, unsigned int n)
 	return n ? (unsigned int)(sm_next(&r->prng) % n) : 0;
 }
 
+/* The views of a reservation object that steps 12 to 15 look through. */
+static const struct {
+	const char *name;
+	void (*show)(struct sb *b, struct dma_resv *obj, enum dma_resv_usage u);
+} rs_views[] = {
+	{ "iter_locked", resv_locked },
+	{ "iter_unlocked", resv_unlocked },
+	{ "get_singleton", resv_singleton },
+	{ "get_fences", resv_get_fences },
+};
+
 static void rs_step(struct rs *r, unsigned int step)
 {
 	struct dma_fence *f, *g, *m;
@@ -2732,21 +2670,10 @@ static void rs_step(struct rs *r, unsigned int step)
 		emit("%u test_signaled r%u %s -> %d", step, k, uname(u),
 		     dma_resv_test_signaled(&r->resv[k], u));
 		return;
-	case 12:
-		resv_locked(&b, &r->resv[k], u);
-		emit("%u iter_locked r%u %s -> %s", step, k, uname(u), b.s);
-		return;
-	case 13:
-		resv_unlocked(&b, &r->resv[k], u);
-		emit("%u iter_unlocked r%u %s -> %s", step, k, uname(u), b.s);
-		return;
-	case 14:
-		resv_singleton(&b, &r->resv[k], u);
-		emit("%u get_singleton r%u %s -> %s", step, k, uname(u), b.s);
-		return;
-	case 15:
-		resv_get_fences(&b, &r->resv[k], u);
-		emit("%u get_fences r%u %s -> %s", step, k, uname(u), b.s);
+	case 12 ... 15:
+		rs_views[op - 12].show(&b, &r->resv[k], u);
+		emit("%u %s r%u %s -> %s", step, rs_views[op - 12].name, k,
+		     uname(u), b.s);
 		return;
 	case 16:
 		emit("%u resv_wait r%u %s t=0 -> %ld", step, k, uname(u),

@@ -48,6 +48,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -736,6 +737,33 @@ static const char *rw_name(__u32 f)
 	}
 }
 
+/* The poll masks @buf reports to readers, to writers and to both. */
+static void poll_show(const char *c, int buf)
+{
+	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
+	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
+}
+
+/*
+ * Exports the fences of @buf that @flags asks for and describes the sync
+ * file as "export <flags><more> "; a failed export is named when @loud.
+ */
+static void export_show(const char *c, int buf, __u32 flags,
+			const char *more, bool loud)
+{
+	long r = buf_export(buf, flags);
+	char tag[64];
+
+	snprintf(tag, sizeof(tag), "export %s%s ", rw_name(flags), more);
+	if (r < 0) {
+		if (loud)
+			emit(c, "%s-> %s", tag, errname(-r));
+		return;
+	}
+	sf_describe(c, tag, (int)r);
+	close((int)r);
+}
+
 /*
  * The lines of debugfs bufinfo about the dma-buf @fd (matched by inode,
  * which is masked), the header, and the totals with their counts masked
@@ -1230,6 +1258,19 @@ static void case_sync_file_info_args(void)
 	const char *c;
 	struct sync_fence_info fi[4];
 	struct sync_file_info info;
+	const struct {
+		const char *name;
+		__u32 num_fences, flags, pad;
+		__u64 array;
+	} bad[] = {
+		{ "sync_file.info_flags", .flags = 1, .array = (uintptr_t)fi },
+		{ "sync_file.info_pad", .pad = 1, .array = (uintptr_t)fi },
+		{ "sync_file.info_null_array", .num_fences = 2 },
+		{ "sync_file.info_kernel_array", .num_fences = 2,
+		  .array = (uintptr_t)KERNEL_PTR },
+		{ "sync_file.info_readonly_array", .num_fences = 2,
+		  .array = (uintptr_t)ro_page },
+	};
 	int a = tl_open("tla"), b = tl_open("tlb"), tlc = tl_open("tlc");
 	int f1, f2, f3, m, m3;
 	unsigned int i;
@@ -1268,36 +1309,24 @@ static void case_sync_file_info_args(void)
 			changed += tail[k] != 0xa5;
 		emit(c, "-> %s status=%s num=%u name=%s", rs(r),
 		     fence_status(info.status), info.num_fences, info.name);
-		emit(c, "f0 %.32s:%.32s:%s:%s flags=%u", fi[0].obj_name,
-		     fi[0].driver_name, fence_status(fi[0].status),
-		     fi[0].timestamp_ns ? "ts" : "nots", fi[0].flags);
-		emit(c, "f1 %.32s:%.32s:%s:%s flags=%u", fi[1].obj_name,
-		     fi[1].driver_name, fence_status(fi[1].status),
-		     fi[1].timestamp_ns ? "ts" : "nots", fi[1].flags);
+		for (k = 0; k < 2; k++)
+			emit(c, "f%zu %.32s:%.32s:%s:%s flags=%u", k,
+			     fi[k].obj_name, fi[k].driver_name,
+			     fence_status(fi[k].status),
+			     fi[k].timestamp_ns ? "ts" : "nots", fi[k].flags);
 		if (i == 4)
 			emit(c, "bytes_past_count_changed=%zu", changed);
 	}
 
-	c = "sync_file.info_flags";
-	info_reset(&info, fi, 0);
-	info.flags = 1;
-	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
-	c = "sync_file.info_pad";
-	info_reset(&info, fi, 0);
-	info.pad = 1;
-	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
-	c = "sync_file.info_null_array";
-	info_reset(&info, fi, 2);
-	info.sync_fence_info = 0;
-	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
-	c = "sync_file.info_kernel_array";
-	info_reset(&info, fi, 2);
-	info.sync_fence_info = (uintptr_t)KERNEL_PTR;
-	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
-	c = "sync_file.info_readonly_array";
-	info_reset(&info, fi, 2);
-	info.sync_fence_info = (uintptr_t)ro_page;
-	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
+	/* One bad field each, the rest as info_reset() leaves them. */
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		info_reset(&info, fi, bad[i].num_fences);
+		info.flags = bad[i].flags;
+		info.pad = bad[i].pad;
+		info.sync_fence_info = bad[i].array;
+		emit(bad[i].name, "-> %s",
+		     rs(xio(m, SYNC_IOC_FILE_INFO, &info)));
+	}
 	c = "sync_file.info_null_arg";
 	emit(c, "-> %s", rs(xio(m, SYNC_IOC_FILE_INFO, NULL)));
 	c = "sync_file.info_readonly_arg";
@@ -1504,8 +1533,7 @@ static void case_dmabuf_fences(enum buf_kind k)
 		emit(c, "readonly_arg -> %s new_fds=%d", rs(r),
 		     fds_close_new());
 	}
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
+	poll_show(c, buf);
 
 	nm(c, sizeof(c), "dmabuf_ioctl.import_args", k);
 	f1 = fence_create(tl, 1, "r");
@@ -1527,24 +1555,14 @@ static void case_dmabuf_fences(enum buf_kind k)
 	}
 	emit(c, "null_arg -> %s",
 	     rs(xio(buf, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, NULL)));
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
+	poll_show(c, buf);
 
 	/* A pending read fence. */
 	nm(c, sizeof(c), "dmabuf_ioctl.pending_read", k);
 	emit(c, "import READ -> %s", rs(buf_import(buf, DMA_BUF_SYNC_READ, f1)));
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
-	for (i = 1; i <= 3; i++) {
-		r = buf_export(buf, i);
-		snprintf(tag, sizeof(tag), "export %s ", rw_name(i));
-		if (r < 0) {
-			emit(c, "%s-> %s", tag, errname(-r));
-			continue;
-		}
-		sf_describe(c, tag, (int)r);
-		close((int)r);
-	}
+	poll_show(c, buf);
+	for (i = DMA_BUF_SYNC_READ; i <= DMA_BUF_SYNC_RW; i++)
+		export_show(c, buf, i, "", true);
 	emit(c, "sync START|READ -> %s",
 	     rs(buf_sync_guarded(buf, DMA_BUF_SYNC_READ)));
 	emit(c, "sync START|WRITE -> %s",
@@ -1557,47 +1575,24 @@ static void case_dmabuf_fences(enum buf_kind k)
 	f2 = fence_create(tl2, 1, "w");
 	emit(c, "import WRITE -> %s",
 	     rs(buf_import(buf, DMA_BUF_SYNC_WRITE, f2)));
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
-	for (i = 1; i <= 3; i++) {
-		r = buf_export(buf, i);
-		snprintf(tag, sizeof(tag), "export %s ", rw_name(i));
-		if (r < 0) {
-			emit(c, "%s-> %s", tag, errname(-r));
-			continue;
-		}
-		sf_describe(c, tag, (int)r);
-		close((int)r);
-	}
+	poll_show(c, buf);
+	for (i = DMA_BUF_SYNC_READ; i <= DMA_BUF_SYNC_RW; i++)
+		export_show(c, buf, i, "", true);
 	emit(c, "sync START|READ -> %s",
 	     rs(buf_sync_guarded(buf, DMA_BUF_SYNC_READ)));
 	print_bufinfo(c, buf);
 
 	nm(c, sizeof(c), "dmabuf_ioctl.signal_write", k);
 	timeline_inc(tl2, 1);
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
-	for (i = 1; i <= 3; i++) {
-		r = buf_export(buf, i);
-		snprintf(tag, sizeof(tag), "export %s ", rw_name(i));
-		if (r < 0) {
-			emit(c, "%s-> %s", tag, errname(-r));
-			continue;
-		}
-		sf_describe(c, tag, (int)r);
-		close((int)r);
-	}
+	poll_show(c, buf);
+	for (i = DMA_BUF_SYNC_READ; i <= DMA_BUF_SYNC_RW; i++)
+		export_show(c, buf, i, "", true);
 	print_bufinfo(c, buf);
 
 	nm(c, sizeof(c), "dmabuf_ioctl.signal_read", k);
 	timeline_inc(tl, 1);
-	emit(c, "poll IN=%s OUT=%s both=%s", poll0(buf, POLLIN),
-	     poll0(buf, POLLOUT), poll0(buf, POLLIN | POLLOUT));
-	r = buf_export(buf, DMA_BUF_SYNC_RW);
-	if (r >= 0) {
-		sf_describe(c, "export RW ", (int)r);
-		close((int)r);
-	}
+	poll_show(c, buf);
+	export_show(c, buf, DMA_BUF_SYNC_RW, "", false);
 	emit(c, "sync START|RW -> %s",
 	     rs(buf_sync_guarded(buf, DMA_BUF_SYNC_RW)));
 	emit(c, "sync END|RW -> %s",
@@ -1634,16 +1629,8 @@ static void case_dmabuf_fences(enum buf_kind k)
 		     rs(buf_import(buf, DMA_BUF_SYNC_WRITE, m)));
 		emit(c, "import signaled READ -> %s",
 		     rs(buf_import(buf, DMA_BUF_SYNC_READ, s)));
-		r = buf_export(buf, DMA_BUF_SYNC_READ);
-		if (r >= 0) {
-			sf_describe(c, "export READ ", (int)r);
-			close((int)r);
-		}
-		r = buf_export(buf, DMA_BUF_SYNC_WRITE);
-		if (r >= 0) {
-			sf_describe(c, "export WRITE ", (int)r);
-			close((int)r);
-		}
+		export_show(c, buf, DMA_BUF_SYNC_READ, "", false);
+		export_show(c, buf, DMA_BUF_SYNC_WRITE, "", false);
 		print_bufinfo(c, buf);
 		close(m);
 		close(s);
@@ -1657,11 +1644,7 @@ out:
 	if (buf >= 0) {
 		emit(c, "poll IN=%s OUT=%s", poll0(buf, POLLIN),
 		     poll0(buf, POLLOUT));
-		r = buf_export(buf, DMA_BUF_SYNC_RW);
-		if (r >= 0) {
-			sf_describe(c, "export RW ", (int)r);
-			close((int)r);
-		}
+		export_show(c, buf, DMA_BUF_SYNC_RW, "", false);
 		close(buf);
 	}
 }
@@ -2354,11 +2337,7 @@ static void case_prime(void)
 	print_bufinfo(c, fd);
 	emit(c, "mmap -> %s",
 	     mmap_try(fd, dumb.size, PROT_READ | PROT_WRITE, MAP_SHARED, 0));
-	r = buf_export(fd, DMA_BUF_SYNC_RW);
-	if (r >= 0) {
-		sf_describe(c, "export RW empty ", (int)r);
-		close((int)r);
-	}
+	export_show(c, fd, DMA_BUF_SYNC_RW, " empty", false);
 
 	c = "prime.vgem_fence";
 	ctx_reset();
@@ -2372,28 +2351,16 @@ static void case_prime(void)
 		     rs(xio(vgem, DRM_IOCTL_VGEM_FENCE_ATTACH, &bad)));
 		emit(c, "poll IN=%s OUT=%s", poll0(fd, POLLIN),
 		     poll0(fd, POLLOUT));
-		r = buf_export(fd, DMA_BUF_SYNC_READ);
-		if (r >= 0) {
-			sf_describe(c, "export READ ", (int)r);
-			close((int)r);
-		}
+		export_show(c, fd, DMA_BUF_SYNC_READ, "", false);
 		emit(c, "import READ sw_sync -> %s",
 		     rs(buf_import(fd, DMA_BUF_SYNC_READ, s)));
-		r = buf_export(fd, DMA_BUF_SYNC_WRITE);
-		if (r >= 0) {
-			sf_describe(c, "export WRITE ", (int)r);
-			close((int)r);
-		}
+		export_show(c, fd, DMA_BUF_SYNC_WRITE, "", false);
 		print_bufinfo(c, fd);
 		emit(c, "signal -> %s", rs(vgem_signal(vgem, fence)));
 		emit(c, "signal_again -> %s", rs(vgem_signal(vgem, fence)));
 		emit(c, "poll IN=%s OUT=%s", poll0(fd, POLLIN),
 		     poll0(fd, POLLOUT));
-		r = buf_export(fd, DMA_BUF_SYNC_WRITE);
-		if (r >= 0) {
-			sf_describe(c, "export WRITE ", (int)r);
-			close((int)r);
-		}
+		export_show(c, fd, DMA_BUF_SYNC_WRITE, "", false);
 		timeline_inc(tl, 1);
 		emit(c, "all signaled poll IN=%s OUT=%s", poll0(fd, POLLIN),
 		     poll0(fd, POLLOUT));

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 """Usage: results.py BOOT_LOG
+       results.py --user VARIANT LOG EXIT_STATUS
 
-Reads a test boot's console log and prints one line per counted outcome,
-"PASS name" or "FAIL name": every KUnit case (a suite that planned more
-cases than it reported counts the missing ones as failed), every TAP
-result printed by /init and the kselftests (a program that reports fewer
-results than its plan line announced, or no plan, fails the missing ones;
-a kselftest case that skips fails, named by its "#  RUN" line),
-whether the boot reached the
-init's final marker, and whether the kernel printed any splat.
+Prints one line per counted outcome, "PASS name" or "FAIL name", of a
+test log; failing outcomes are shown with their context on stderr.
+
+BOOT_LOG, a test boot's console log: every KUnit case (a suite that
+planned more cases than it reported counts the missing ones as failed),
+every TAP result printed by /init and the kselftests (a program that
+reports fewer results than its plan line announced, or no plan, fails the
+missing ones; a kselftest case that skips fails, named by its "#  RUN"
+line), whether the boot reached the init's final marker, and whether the
+kernel printed any splat.
 
 The KUnit part of the log, everything before the init starts, is parsed
 by the kernel's own tool, tools/testing/kunit/kunit.py parse --json: the
@@ -20,8 +23,14 @@ A test that checks a documented WARN brackets it with the lines
 "dmabuf-test: expect WARNING begin NAME" and "... end NAME" (see
 tests/expect-warn.h).  Splats inside such a region do not count against
 the boot; instead the region is an outcome "warn:NAME" that passes only if
-exactly the expected kind, a WARNING, was printed inside it.  Failing
-cases and splats are shown with their context on stderr.
+exactly the expected kind, a WARNING, was printed inside it.
+
+--user: the KTAP the userspace runner (userspace/runner.c) printed under
+VARIANT, in LOG: a "user:VARIANT:SUITE.CASE" for every case (a suite that
+reported fewer cases than its plan fails the missing ones), and
+"user:VARIANT" for the run as a whole: it passes only if the program
+exited with EXIT_STATUS 0 and printed no sanitizer, valgrind or BUG
+report.
 """
 import json
 import os
@@ -51,6 +60,17 @@ EXITED = re.compile(r'^dmabuf-harness: /tests/\S+ exited')
 # for a skipped case carries only the reason: "ok N # SKIP reason".
 HARNESS_RUN = re.compile(r'^#\s+RUN\s+(\S+) \.\.\.')
 SKIPPED = re.compile(r'^# SKIP\b(.*)$')
+
+# The userspace runner's KTAP: its suites are subtests of one stream.
+USER_SUITE = re.compile(r'^    # Subtest: (\S+)')
+USER_PLAN = re.compile(r'^    1\.\.(\d+)$')
+USER_RESULT = re.compile(r'^    (not ok|ok) \d+ (\S+)(.*)$')
+USER_SUITE_END = re.compile(r'^(not ok|ok) \d+ ')
+USER_REPORTS = re.compile(
+    r'ERROR: AddressSanitizer|ERROR: LeakSanitizer|WARNING: ThreadSanitizer|'
+    r'runtime error:|SUMMARY: \w+Sanitizer|==\d+== (Invalid|Conditional|'
+    r'Syscall param|Mismatched|Source and destination)|'
+    r'==\d+== ERROR SUMMARY: [1-9]|definitely lost in|^BUG: ')
 
 
 class TapBlock:
@@ -162,16 +182,10 @@ def kunit_outcomes(log, lines, outcome):
                     context(name))
 
 
-def main(path):
+def boot_outcomes(path, outcome):
+    """The outcomes of the test boot whose console log is @path."""
     raw = open(path, errors='replace').read().splitlines()
     lines = [STAMP.sub('', l.rstrip('\r')) for l in raw]
-    out, shown = [], []
-
-    def outcome(ok, name, ctx=None):
-        out.append(('PASS' if ok else 'FAIL') + ' ' + name)
-        if not ok and ctx:
-            shown.append(ctx)
-
     init = next((i for i, l in enumerate(lines) if l.startswith(INIT_START)),
                 len(lines))
     kunit_outcomes(path, lines[:init], outcome)
@@ -234,6 +248,64 @@ def main(path):
                 '\n'.join(lines[region[1]:][-30:]))
     outcome(not splats, 'boot:no-kernel-splat',
             '\n\n'.join('\n'.join(lines[max(0, i - 5):i + 40]) for i in splats[:3]))
+
+
+def user_outcomes(variant, path, status, outcome):
+    """The outcomes of the userspace runner's run under @variant."""
+    lines = open(path, errors='replace').read().splitlines()
+    suite, plan, seen, start, cases = None, 0, 0, 0, 0
+    for i, line in enumerate(lines):
+        m = USER_SUITE.match(line)
+        if m:
+            suite, plan, seen, start = m.group(1), 0, 0, i
+            continue
+        m = USER_PLAN.match(line)
+        if suite and m:
+            plan = int(m.group(1))
+            continue
+        m = USER_RESULT.match(line)
+        if suite and m:
+            seen += 1
+            cases += 1
+            skip = ' (skipped)' if '# SKIP' in m.group(3) else ''
+            outcome(m.group(1) == 'ok',
+                    f'user:{variant}:{suite}.{m.group(2)}{skip}',
+                    '\n'.join(lines[start:i + 1][-40:]))
+            start = i + 1
+            continue
+        if suite and USER_SUITE_END.match(line):
+            for k in range(seen + 1, plan + 1):
+                cases += 1
+                outcome(False, f'user:{variant}:{suite}.case{k}-never-reported',
+                        '\n'.join(lines[start:i + 1][-40:]))
+            suite = None
+    if suite:
+        for k in range(seen + 1, max(plan, seen + 1) + 1):
+            cases += 1
+            outcome(False, f'user:{variant}:{suite}.case{k}-never-reported',
+                    '\n'.join(lines[-40:]))
+    reports = [i for i, l in enumerate(lines) if USER_REPORTS.search(l)]
+    ctx = '\n\n'.join('\n'.join(lines[max(0, i - 3):i + 30])
+                      for i in reports[:3]) or '\n'.join(lines[-30:])
+    outcome(status == 0 and not reports and cases > 0, f'user:{variant}',
+            f'exit status {status}\n{ctx}')
+
+
+def main(argv):
+    """Run the parser @argv asks for; print its outcomes, then the contexts."""
+    out, shown = [], []
+
+    def outcome(ok, name, ctx=None):
+        out.append(('PASS' if ok else 'FAIL') + ' ' + name)
+        if not ok and ctx:
+            shown.append(ctx)
+
+    if len(argv) == 2:
+        boot_outcomes(argv[1], outcome)
+    elif len(argv) == 5 and argv[1] == '--user':
+        user_outcomes(argv[2], argv[3], int(argv[4]), outcome)
+    else:
+        sys.exit(__doc__)
     for r in out:
         print(r)
     for ctx in shown:
@@ -242,6 +314,4 @@ def main(path):
 
 
 if __name__ == '__main__':
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv))

@@ -62,7 +62,7 @@ for v in "${variants[@]}"; do
 	[ "$v" = coverage ] && find "$OUT/coverage" -name '*.gcda' -delete
 	timeout 300 "${cmd[@]}" "${ARGS[@]}" > "$OUT/$v.log" 2>&1
 	status=$?
-	python3 "$HARNESS/user-results.py" "$v" "$OUT/$v.log" "$status" >> "$RESULTS"
+	python3 "$HARNESS/results.py" --user "$v" "$OUT/$v.log" "$status" >> "$RESULTS"
 	grep "^FAIL user:$v" "$RESULTS" | sed 's/^FAIL /FAIL: /'
 	echo "    $v: $(grep -c "^PASS user:$v:" "$RESULTS") passed in $((SECONDS - start)) s" \
 		"(log: $OUT/$v.log)"

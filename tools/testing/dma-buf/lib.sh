@@ -66,19 +66,31 @@ kpath() {
 	esac
 }
 
-# unpack_pristine DIR: unpack the tarball into DIR unless DIR already
-# holds this very tarball (its size and date are kept in DIR/.pristine).
-unpack_pristine() {
-	local dir=$1 stamp
-	[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
-	stamp=$(stat -c '%s %Y' "$TARBALL")
-	[ "$(cat "$dir/.pristine" 2>/dev/null)" = "$stamp" ] && return 0
-	say "unpacking $(basename "$TARBALL") into $dir"
+# unpack_tarball DIR: DIR replaced by the tarball's tree.  An interrupted
+# unpack leaves DIR missing, never half filled.
+unpack_tarball() {
+	local dir=$1
 	rm -rf "$dir" "$dir.unpack"
 	mkdir -p "$dir.unpack"
 	tar -C "$dir.unpack" -xf "$TARBALL"
 	mv "$dir.unpack/linux-source-6.1" "$dir"
 	rmdir "$dir.unpack"
+}
+
+# tarball_stamp: the tarball's size and date, which tell one from another.
+tarball_stamp() {
+	[ -f "$TARBALL" ] || die "$TARBALL missing (apt-get install linux-source-6.1)"
+	stat -c '%s %Y' "$TARBALL"
+}
+
+# unpack_pristine DIR: unpack the tarball into DIR unless DIR already
+# holds this very tarball (its stamp is kept in DIR/.pristine).
+unpack_pristine() {
+	local dir=$1 stamp
+	stamp=$(tarball_stamp)
+	[ "$(cat "$dir/.pristine" 2>/dev/null)" = "$stamp" ] && return 0
+	say "unpacking $(basename "$TARBALL") into $dir"
+	unpack_tarball "$dir"
 	echo "$stamp" > "$dir/.pristine"
 }
 
@@ -151,7 +163,7 @@ edited_copies() {
 			die "edit of an owned path: $f (change the project's file instead)"
 		fi
 	done
-	stamp=$(stat -c '%s %Y' "$TARBALL")
+	stamp=$(tarball_stamp)
 	if [ "$(cat "$PRISTINE_COPIES.stamp" 2>/dev/null)" != "$stamp" ]; then
 		rm -rf "$PRISTINE_COPIES"
 		mkdir -p "$PRISTINE_COPIES"

@@ -52,14 +52,10 @@ GIT_AUTHOR_DATE=$(git -C "$REPO" log -1 --format=%aD HEAD)
 export GIT_AUTHOR_DATE GIT_COMMITTER_DATE=$GIT_AUTHOR_DATE
 
 generate() {
-	stamp=$(stat -c '%s %Y' "$TARBALL")
+	stamp=$(tarball_stamp)
 	if [ "$(cat "$BUILD_DIR/pristine-git.stamp" 2>/dev/null)" != "$stamp series" ]; then
 		say "making a git repository of the pristine tree (once)"
-		rm -rf "$pg" "$BUILD_DIR/pg-unpack"
-		mkdir -p "$BUILD_DIR/pg-unpack"
-		tar -C "$BUILD_DIR/pg-unpack" -xf "$TARBALL"
-		mv "$BUILD_DIR/pg-unpack/linux-source-6.1" "$pg"
-		rmdir "$BUILD_DIR/pg-unpack"
+		unpack_tarball "$pg"
 		git_pg init -q
 		git_pg add -A -f
 		git_pg commit -q -m "Linux 6.1 as shipped by Debian (linux-source-6.1)"

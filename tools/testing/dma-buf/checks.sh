@@ -34,7 +34,7 @@ spdx() {
 	for f in "${files[@]}"; do
 		case $f in
 		include/uapi/*) want='GPL-2.0 WITH Linux-syscall-note' ;;
-		*.c | *.h | *.sh | *.py | Makefile | Kconfig | GNUmakefile | */init | .ci/run) want='GPL-2.0-only' ;;
+		*.c | *.h | *.sh | *.py | Makefile | Kconfig | GNUmakefile | */init | */init.d/* | .ci/run) want='GPL-2.0-only' ;;
 		*) continue ;;
 		esac
 		line=$(head -n 2 "$REPO/$f" | grep 'SPDX-License-Identifier' || true)

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Usage: initramfs.sh [FLAVOR [DIR [OUT]]]
-# Packs busybox, the init and the static test programs staged in DIR
-# (default $BUILD_DIR/tests; make bench and difftest.sh stage their own)
-# into /tests of OUT (default $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz),
-# and with the test programs v4l2-compliance and its libraries and, once
-# module.sh has built it, the lifetime test module
-# (/modules/dmabuf_modtest.ko).
+# Packs busybox, the init with its per-mode scripts (init.d/) and the
+# static test programs staged in DIR (default $BUILD_DIR/tests; make bench
+# and difftest.sh stage their own) into /tests of OUT (default
+# $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz), and with the test programs
+# v4l2-compliance and its libraries and, once module.sh has built it, the
+# lifetime test module (/modules/dmabuf_modtest.ko).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -17,11 +17,14 @@ cpio=${3:-$obj/initramfs.cpio.gz}
 mkdir -p "$progs"
 list=${cpio%.cpio.gz}.list
 {
-	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests
+	printf 'dir /%s 755 0 0\n' dev proc sys tmp bin tests init.d
 	echo "nod /dev/console 600 0 0 c 5 1"
 	echo "file /bin/busybox $busybox 755 0 0"
 	echo "slink /bin/sh busybox 777 0 0"
 	echo "file /init $HARNESS/init 755 0 0"
+	for s in "$HARNESS"/init.d/*; do
+		echo "file /init.d/$(basename "$s") $s 644 0 0"
+	done
 	for t in "$progs"/*; do
 		[ -f "$t" ] && echo "file /tests/$(basename "$t") $t 755 0 0"
 	done

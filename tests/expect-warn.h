@@ -13,9 +13,16 @@
 #include <kunit/test.h>
 #include <linux/printk.h>
 
+/*
+ * The lines read "<EXPECT_WARN_MARK>begin NAME" and "...end NAME".  The
+ * readers that follow them match this text: results.py's EXPECT and the
+ * userspace runner's on_printk().
+ */
+#define EXPECT_WARN_MARK "dmabuf-test: expect WARNING "
+
 static inline void expect_warn_mark(const char *edge, const char *name)
 {
-	pr_info("dmabuf-test: expect WARNING %s %s\n", edge, name);
+	pr_info(EXPECT_WARN_MARK "%s %s\n", edge, name);
 }
 
 #define EXPECT_WARN_BEGIN(name) expect_warn_mark("begin", name)

@@ -47,12 +47,16 @@ test_params() {
 	local p="console=ttyS0 panic=-1 kunit.enable=$1 trace_event=dma_fence:*"
 	p+=" $(cmdline_params)"
 	if [ -n "${SUITE:-}" ]; then p+=" kunit.filter_glob=$SUITE"; fi
-	printf '%s\n' "$p"
+	printf '%s MODTEST_KO=%s\n' "$p" "$MODTEST_KO_PATH"
 }
 
-init=$mode  # the script of init.d/ the init runs
-ttys1=      # the file the guest's second serial port writes, if any
-output=log  # log: the console to the log; tee: to the terminal too
+# Each mode says its parameters and, where it differs from these: init,
+# the script of init.d/ the init runs; ttys1, the file the guest's second
+# serial port writes; output, where the console goes (log: to the log
+# only; tee: to the log and the terminal; interactive: the terminal).
+init=$mode
+ttys1=
+output=log
 smp=2
 icount=
 case $mode in
@@ -83,7 +87,7 @@ bench)
 	;;
 difftest)
 	params="console=ttyS0 panic=-1 quiet kunit.enable=0 $(cmdline_params)"
-	params+="DIFF_SEED=${DIFF_SEED:?} DIFF_SEQUENCES=${DIFF_SEQUENCES:?}"
+	params+=" DIFF_SEED=${DIFF_SEED:?} DIFF_SEQUENCES=${DIFF_SEQUENCES:?}"
 	ttys1=${DIFF_OUT:?}
 	;;
 *) die "unknown mode '$mode' (known: quiet, console, shell, demo, stress, bench, difftest)" ;;

@@ -6,7 +6,7 @@
 # and difftest.sh stage their own) into /tests of OUT (default
 # $BUILD_DIR/obj-FLAVOR/initramfs.cpio.gz), and with the test programs
 # v4l2-compliance and its libraries and, once module.sh has built it, the
-# lifetime test module (/modules/dmabuf_modtest.ko).
+# lifetime test module (at lib.sh's MODTEST_KO_PATH).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -32,8 +32,8 @@ list=${cpio%.cpio.gz}.list
 	# executable, so that the init does not run it.
 	ko=$BUILD_DIR/modtest/dmabuf_modtest.ko
 	if [ "$progs" = "$BUILD_DIR/tests" ] && [ -f "$ko" ]; then
-		echo "dir /modules 755 0 0"
-		echo "file /modules/dmabuf_modtest.ko $ko 644 0 0"
+		echo "dir $(dirname "$MODTEST_KO_PATH") 755 0 0"
+		echo "file $MODTEST_KO_PATH $ko 644 0 0"
 	fi
 	# v4l2-compliance is dynamically linked: it comes with its libraries,
 	# at the paths its loader looks in.  The wrapper reports its absence.

@@ -38,6 +38,11 @@ TARBALL=/usr/src/linux-source-6.1.tar.xz
 EDITS=tools/testing/dma-buf/edits
 PRISTINE_COPIES=$BUILD_DIR/pristine-copies
 JOBS=${JOBS:-$(nproc)}
+# Where the test boot's initramfs holds the lifetime test module that
+# module_test loads; boot.sh hands it on as MODTEST_KO, which module_test
+# prefers to its own default (MODTEST_KO_PATH of
+# tools/testing/selftests/dma-buf/common.h, for runs outside the harness).
+MODTEST_KO_PATH=/modules/dmabuf_modtest.ko
 
 # objdir FLAVOR: where the kernel of FLAVOR is built.
 objdir() {

@@ -52,6 +52,7 @@ SPLATS = re.compile(
 INIT_START = 'dmabuf-harness: init started'
 INIT_DONE = 'dmabuf-harness: done'
 RESULT = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+# EXPECT_WARN_MARK of tests/expect-warn.h, then the edge and the name.
 EXPECT = re.compile(r'dmabuf-test: expect WARNING (begin|end) (\S+)')
 PLAN = re.compile(r'^1\.\.(\d+)$')
 RUNNING = re.compile(r'^dmabuf-harness: running /tests/(\S+)')

@@ -45,6 +45,14 @@ struct sw_sync_get_deadline {
 #define SW_SYNC_PATH "/sys/kernel/debug/sync/sw_sync"
 #define SYNC_INFO_PATH "/sys/kernel/debug/sync/info"
 
+/*
+ * Where module_test finds the lifetime test module unless MODTEST_KO
+ * names another file: where the harness' test boot packs it
+ * (MODTEST_KO_PATH of tools/testing/dma-buf/lib.sh, which the boot also
+ * hands on as MODTEST_KO).
+ */
+#define MODTEST_KO_PATH "/modules/dmabuf_modtest.ko"
+
 /* An address in the kernel half: never valid for user copies. */
 #define KERNEL_PTR ((void *)0xffffffff81000000UL)
 

@@ -3,7 +3,7 @@
  * Fences and buffers that outlive the module that made them.  Each test
  * loads dmabuf_modtest, a test module speaking dmabuf_modtest.h that is
  * not part of the kernel tree (MODTEST_KO names its file; by default
- * /modules/dmabuf_modtest.ko, and without it every test skips), with
+ * MODTEST_KO_PATH, and without it every test skips), with
  * finit_module() and unloads it with
  * delete_module(), as rmmod does, so that every refusal has its errno:
  *
@@ -48,7 +48,7 @@ static const char *module_path(void)
 {
 	const char *path = getenv("MODTEST_KO");
 
-	return path ? path : "/modules/dmabuf_modtest.ko";
+	return path ? path : MODTEST_KO_PATH;
 }
 
 static int load_module(void)

@@ -1,9 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Usage: build.sh [FLAVOR]   (default: debug)
+# Usage: build.sh [--configure-only] [FLAVOR]   (default: debug)
 # Configures $BUILD_DIR/obj-FLAVOR from the flavor's config fragments
 # (merged onto allnoconfig), checks every requested option took effect,
 # and builds bzImage with ccache.  Run tree.sh first.
+# --configure-only stops before the build.  ONLY_DEFINED_OPTIONS=1 (for
+# series-check.sh, on trees part way through the series): an option a
+# fragment asks for that no Kconfig file of the tree defines yet is not an
+# error; any other option that does not take effect still is.
 # Flavors: debug (the test kernel), kcsan (the debug kernel with KCSAN
 # instead of KASAN, for make stress), bench (our tree, for make bench) and
 # bench-upstream (the same config on the pristine 6.1 tree, unpacked here
@@ -11,6 +15,11 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
+configure_only=0
+if [ "${1:-}" = --configure-only ]; then
+	configure_only=1
+	shift
+fi
 flavor=${1:-debug}
 case $flavor in
 # modules too: it writes Module.symvers, which the external modules (the
@@ -37,9 +46,12 @@ rm -rf "$cfg" && mkdir -p "$cfg"
 (cd "$TREE" && ccache_env &&
 	scripts/kconfig/merge_config.sh -n -O "$cfg" "${files[@]}") > "$cfg.log" 2>&1 ||
 	{ tail -n 20 "$cfg.log"; die "merge_config.sh failed"; }
-python3 "$HARNESS/config-check.py" "$cfg/.config" "${files[@]}"
+defined=()
+[ "${ONLY_DEFINED_OPTIONS:-0}" = 1 ] && defined=(--defined-in "$TREE")
+python3 "$HARNESS/config-check.py" "${defined[@]}" "$cfg/.config" "${files[@]}"
 # Replace the config only when it changed, so kbuild rebuilds only what must.
 cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
+[ $configure_only = 0 ] || exit 0
 
 say "building the $flavor kernel (log: $obj/build.log)"
 run_logged "$obj/build.log" kmake "$obj" "${targets[@]}"

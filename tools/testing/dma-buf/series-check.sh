@@ -13,7 +13,7 @@
 # from patch to patch, and the objdirs are reused: each step rebuilds only
 # what its patch changed.  A Kconfig option a fragment asks for but the
 # tree at that patch does not define yet is not an error; any other
-# option that does not take effect is.
+# option that does not take effect is (build.sh's ONLY_DEFINED_OPTIONS).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -40,27 +40,12 @@ if [ ! -f "$TREE/.git" ] ||
 	git -C "$pg" worktree prune
 	git -C "$pg" worktree add -q --detach "$TREE" "${commits[0]}"
 fi
-frags=()
-for f in base debug consumers; do frags+=("$HARNESS/configs/$f.config"); done
 
-# configure: the debug config on the tree at this patch.
+# configure: build.sh's debug config on the tree at this patch, in both
+# objdirs.
 configure() {
-	local cfg=$BUILD_DIR/config-debug defined
-	rm -rf "$cfg" && mkdir -p "$cfg"
-	(cd "$TREE" && ccache_env &&
-		scripts/kconfig/merge_config.sh -n -O "$cfg" "${frags[@]}") > "$cfg.log" 2>&1 ||
-		{ tail -n 20 "$cfg.log"; return 1; }
-	defined=$(cd "$TREE" && find . -name 'Kconfig*' -exec sed -n \
-		's/^\(menu\)\{0,1\}config[[:space:]]\{1,\}\([A-Za-z0-9_]*\).*/\2/p' {} + | sort -u)
-	python3 "$HARNESS/config-check.py" "$cfg/.config" "${frags[@]}" |
-		while read -r _ _ opt _; do
-			opt=${opt%:}
-			grep -q -x -F "${opt#CONFIG_}" <<< "$defined" &&
-				echo "config mismatch: $opt (defined at this patch)"
-		done | tee "$cfg.mismatch"
-	[ ! -s "$cfg.mismatch" ] || return 1
-	cmp -s "$cfg/.config" "$obj/.config" || cp "$cfg/.config" "$obj/.config"
-	cmp -s "$cfg/.config" "$chk/.config" || cp "$cfg/.config" "$chk/.config"
+	ONLY_DEFINED_OPTIONS=1 "$HARNESS/build.sh" --configure-only debug || return 1
+	cmp -s "$obj/.config" "$chk/.config" || cp "$obj/.config" "$chk/.config"
 }
 
 # build: the kernel, warning-free.  w1: drivers/dma-buf with W=1 and

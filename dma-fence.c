@@ -319,7 +319,10 @@ int dma_fence_signal_locked(struct dma_fence *fence)
 }
 EXPORT_SYMBOL(dma_fence_signal_locked);
 
-/* The body of both unlocked signal calls. */
+/*
+ * The body of both unlocked signal calls, inlined into each so that a
+ * signal costs the caller one call.
+ */
 static __always_inline int signal_at(struct dma_fence *fence,
 				     ktime_t timestamp)
 {
@@ -374,7 +377,8 @@ EXPORT_SYMBOL(dma_fence_signal);
 /*
  * The first enable: set the bit and tell the driver; as below.  The bit
  * is set on a fence that has already signaled too (drivers and tests read
- * it), though the driver is not asked then.
+ * it), though the driver is not asked then.  Out of line: it runs once per
+ * fence, and the callers that find the bit set need no frame for it.
  */
 static noinline bool enable_signaling_first(struct dma_fence *fence)
 {

@@ -27,6 +27,7 @@
 #endif
 
 #include "shim.h"
+#include "../../../../tests/expect-warn.h"
 
 #define MAX_SUITES 32
 #define MAX_PARAMS 16
@@ -81,7 +82,7 @@ static void on_warn(void)
 /* Follows the expect-warn markers (tests/expect-warn.h). */
 static void on_printk(const char *line)
 {
-	static const char mark[] = "dmabuf-test: expect WARNING ";
+	static const char mark[] = EXPECT_WARN_MARK;
 	char edge[8], name[64];
 
 	line = strstr(line, mark);

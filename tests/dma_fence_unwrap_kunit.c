@@ -78,22 +78,6 @@ static bool contains(struct dma_fence *head, struct dma_fence *wanted)
 	return false;
 }
 
-/* Signal each of @n fences, then drop the test's reference to each. */
-static void signal_put_n(struct dma_fence *const *f, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		dma_fence_signal(f[i]);
-	for (i = 0; i < n; i++)
-		dma_fence_put(f[i]);
-}
-
-/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
-#define signal_put(...)							\
-	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
-		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
-
 /* @merged is an array of exactly the @n fences @want, in order; drop it. */
 static void expect_array_put_n(struct kunit *test, struct dma_fence *merged,
 			       struct dma_fence *const *want, unsigned int n)

@@ -77,38 +77,6 @@ static int stored_usage(struct dma_resv *obj, struct dma_fence *fence)
 	return usage;
 }
 
-/* Signal each of @n fences, then drop the test's reference to each. */
-static void signal_put_n(struct dma_fence *const *f, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		dma_fence_signal(f[i]);
-	for (i = 0; i < n; i++)
-		dma_fence_put(f[i]);
-}
-
-/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
-#define signal_put(...)							\
-	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
-		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
-
-/*
- * @n fences that only the test holds now (checked): signal each and drop
- * that last reference.
- */
-static void release_all(struct kunit *test, struct dma_fence **f,
-			unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
-}
-
 /*
  * A zeroed, unsignaled @type (a fence first, as "base", and its "lock")
  * with @ops, at @seqno of @context; the test fails without memory.

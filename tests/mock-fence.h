@@ -82,4 +82,36 @@ static inline bool mock_fence_settles(struct dma_fence *fence)
 	return dma_fence_wait_timeout(fence, false, 10 * HZ) > 0;
 }
 
+/* Signal each of @n fences, then drop the test's reference to each. */
+static inline void signal_put_n(struct dma_fence *const *f, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		dma_fence_signal(f[i]);
+	for (i = 0; i < n; i++)
+		dma_fence_put(f[i]);
+}
+
+/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
+#define signal_put(...)							\
+	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
+		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
+
+/*
+ * @n fences that only the test holds now (checked): signal each and drop
+ * that last reference.
+ */
+static inline void release_all(struct kunit *test, struct dma_fence **f,
+			       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
+		dma_fence_signal(f[i]);
+		dma_fence_put(f[i]);
+	}
+}
+
 #endif /* DMA_BUF_TESTS_MOCK_FENCE_H */

@@ -51,38 +51,6 @@ static void view_is_one(struct kunit *test, struct reservation_object *obj,
 	view_put(&v);
 }
 
-/* Signal each of @n fences, then drop the test's reference to each. */
-static void signal_put_n(struct dma_fence *const *f, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		dma_fence_signal(f[i]);
-	for (i = 0; i < n; i++)
-		dma_fence_put(f[i]);
-}
-
-/* signal_put(a, b, ...): signal_put_n() on the fences listed. */
-#define signal_put(...)							\
-	signal_put_n((struct dma_fence *[]){ __VA_ARGS__ },		\
-		     ARRAY_SIZE(((struct dma_fence *[]){ __VA_ARGS__ })))
-
-/*
- * @n fences that only the test holds now (checked): signal each and drop
- * that last reference.
- */
-static void release_all(struct kunit *test, struct dma_fence **f,
-			unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		KUNIT_EXPECT_EQ(test, kref_read(&f[i]->refcount), 1U);
-		dma_fence_signal(f[i]);
-		dma_fence_put(f[i]);
-	}
-}
-
 static void reservation_object_is_a_dma_resv(struct kunit *test)
 {
 	struct reservation_object obj;

@@ -426,6 +426,13 @@ static const struct dma_fence_ops done_when_enabled_ops = {
 	.enable_signaling = done_when_enabled,
 };
 
+static struct dma_fence *done_when_enabled_fence(struct kunit *test)
+{
+	return &mock_fence_make(test, sizeof(struct mock_fence),
+				&done_when_enabled_ops,
+				dma_fence_context_alloc(1), 1)->base;
+}
+
 /*
  * The fence the walk found pending is done by the time the callback is to
  * be armed on it: the poller, which claimed the callback, walks on, finds
@@ -435,29 +442,25 @@ static const struct dma_fence_ops done_when_enabled_ops = {
 static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dma_fence *done = done_when_enabled_fence(test);
 	struct poll_probe p = {};
 	unsigned int refs;
 	long files;
 
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &done_when_enabled_ops, &m->lock,
-		       dma_fence_context_alloc(1), 1);
-	add_fence(buf, &m->base, DMA_RESV_USAGE_WRITE);
-	refs = kref_read(&m->base.refcount);
+	add_fence(buf, done, DMA_RESV_USAGE_WRITE);
+	refs = kref_read(&done->refcount);
 	files = file_count(buf->file);
 
 	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN | POLLOUT),
 			POLLIN | POLLOUT);
-	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(done));
 	KUNIT_EXPECT_GT(test, atomic_read(&p.wakeups), 0);
 	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active | buf->cb_out.active), 0U);
-	KUNIT_EXPECT_EQ(test, kref_read(&m->base.refcount), refs);
+	KUNIT_EXPECT_EQ(test, kref_read(&done->refcount), refs);
 	KUNIT_EXPECT_EQ(test, file_count(buf->file), files);
 
 	probe_done(&p);
-	dma_fence_put(&m->base);
+	dma_fence_put(done);
 	put_buf(test, buf);
 }
 
@@ -469,19 +472,15 @@ static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 static void poll_walks_past_a_fence_done_when_armed(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct dma_fence *done = done_when_enabled_fence(test);
 	struct dma_fence *writer = mock_fence(test);
 	struct poll_probe p = {};
 
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &done_when_enabled_ops, &m->lock,
-		       dma_fence_context_alloc(1), 1);
-	add_fence(buf, &m->base, DMA_RESV_USAGE_WRITE);
+	add_fence(buf, done, DMA_RESV_USAGE_WRITE);
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
 
 	KUNIT_EXPECT_EQ(test, probe_poll(&p, buf, POLLIN), 0U);
-	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(&m->base));
+	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(done));
 	KUNIT_EXPECT_EQ(test, mangle_poll(buf->cb_in.active), POLLIN);
 	KUNIT_EXPECT_EQ(test, atomic_read(&p.wakeups), 0);
 
@@ -492,7 +491,7 @@ static void poll_walks_past_a_fence_done_when_armed(struct kunit *test)
 
 	probe_done(&p);
 	dma_fence_put(writer);
-	dma_fence_put(&m->base);
+	dma_fence_put(done);
 	put_buf(test, buf);
 }
 

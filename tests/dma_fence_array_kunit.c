@@ -391,15 +391,13 @@ static const struct dma_fence_ops done_ops = {
 static void dma_fence_array_poll_stops_when_complete(struct kunit *test)
 {
 	struct dma_fence **fences = kcalloc(2, sizeof(*fences), GFP_KERNEL);
-	struct mock_fence *late = kzalloc(sizeof(*late), GFP_KERNEL);
 	struct dma_fence_array *array;
 	struct dma_fence *first;
+	struct mock_fence *late;
 
 	KUNIT_ASSERT_NOT_NULL(test, fences);
-	KUNIT_ASSERT_NOT_NULL(test, late);
-	spin_lock_init(&late->lock);
-	dma_fence_init(&late->base, &done_ops, &late->lock,
-		       dma_fence_context_alloc(1), 1);
+	late = mock_fence_make(test, sizeof(*late), &done_ops,
+			       dma_fence_context_alloc(1), 1);
 	first = mock_fence(test);
 	fences[0] = dma_fence_get(first);
 	fences[1] = dma_fence_get(&late->base);

@@ -331,8 +331,7 @@ DEFINE_EXPECT_WARN_CASE(dma_fence_chain_init_rejects_chain_fence)
 
 /* A fence that logs its id when released. */
 struct logged_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock;
+	struct mock_fence mock;	/* first: freed through it */
 	int id;
 	int *log;
 	int *len;
@@ -340,7 +339,8 @@ struct logged_fence {
 
 static void logged_release(struct dma_fence *fence)
 {
-	struct logged_fence *l = container_of(fence, struct logged_fence, base);
+	struct logged_fence *l = container_of(fence, struct logged_fence,
+					      mock.base);
 
 	l->log[(*l->len)++] = l->id;
 	dma_fence_free(fence);
@@ -363,19 +363,18 @@ static void dma_fence_chain_release_unlinks_predecessors(struct kunit *test)
 	int log[3], len = 0, i;
 
 	for (i = 0; i < 3; i++) {
-		struct logged_fence *l = kzalloc(sizeof(*l), GFP_KERNEL);
+		struct logged_fence *l =
+			mock_fence_new_of(test, struct logged_fence,
+					  &logged_ops,
+					  dma_fence_context_alloc(1), 1);
 
-		KUNIT_ASSERT_NOT_NULL(test, l);
-		spin_lock_init(&l->lock);
-		dma_fence_init(&l->base, &logged_ops, &l->lock,
-			       dma_fence_context_alloc(1), 1);
 		l->id = i;
 		l->log = log;
 		l->len = &len;
-		dma_fence_signal(&l->base);
+		dma_fence_signal(&l->mock.base);
 		/* The link takes over our only reference. */
-		head = link_on(test, head, &l->base, i + 1);
-		dma_fence_put(&l->base);
+		head = link_on(test, head, &l->mock.base, i + 1);
+		dma_fence_put(&l->mock.base);
 	}
 	KUNIT_EXPECT_EQ(test, len, 0);
 	dma_fence_put(head);

@@ -97,11 +97,8 @@ static struct dma_fence *mock_create(struct kunit *test,
 				     const struct dma_fence_ops *ops,
 				     u64 context, u64 seqno)
 {
-	struct probe_fence *p = kzalloc(sizeof(*p), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	mock_fence_init(&p->mock, ops, context, seqno);
-	return &p->mock.base;
+	return &mock_fence_new_of(test, struct probe_fence, ops, context,
+				  seqno)->mock.base;
 }
 
 /*

@@ -612,12 +612,8 @@ static const struct dma_fence_ops mock_fence64_ops = {
 static struct dma_fence *mock_fence64(struct kunit *test, u64 context,
 				      u64 seqno)
 {
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &mock_fence64_ops, &m->lock, context, seqno);
-	return &m->base;
+	return &mock_fence_make(test, sizeof(struct mock_fence),
+				&mock_fence64_ops, context, seqno)->base;
 }
 
 /*
@@ -727,14 +723,14 @@ static void dma_fence_unwrap_merge_array_identity(struct kunit *test)
 
 /* Its ->signaled hook says "not yet" once, then "done". */
 struct late_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock;
+	struct mock_fence mock;	/* first: freed through it */
 	int polls;
 };
 
 static bool done_on_second_poll(struct dma_fence *fence)
 {
-	struct late_fence *l = container_of(fence, struct late_fence, base);
+	struct late_fence *l = container_of(fence, struct late_fence,
+					    mock.base);
 
 	return ++l->polls > 1;
 }
@@ -752,22 +748,19 @@ static const struct dma_fence_ops late_ops = {
  */
 static void dma_fence_unwrap_merge_signaled_meanwhile(struct kunit *test)
 {
-	struct late_fence *l = kzalloc(sizeof(*l), GFP_KERNEL);
+	struct late_fence *l = mock_fence_new_of(test, struct late_fence,
+						 &late_ops,
+						 dma_fence_context_alloc(1), 1);
 	struct dma_fence *merged;
 
-	KUNIT_ASSERT_NOT_NULL(test, l);
-	spin_lock_init(&l->lock);
-	dma_fence_init(&l->base, &late_ops, &l->lock,
-		       dma_fence_context_alloc(1), 1);
-
-	merged = dma_fence_unwrap_merge(&l->base);
+	merged = dma_fence_unwrap_merge(&l->mock.base);
 	KUNIT_EXPECT_EQ(test, l->polls, 2);
 	KUNIT_EXPECT_TRUE(test, test_bit(DMA_FENCE_FLAG_SIGNALED_BIT,
-					 &l->base.flags));
+					 &l->mock.base.flags));
 	expect_private_stub(test, merged,
-			    ktime_to_ns(dma_fence_timestamp(&l->base)));
+			    ktime_to_ns(dma_fence_timestamp(&l->mock.base)));
 	dma_fence_put(merged);
-	dma_fence_put(&l->base);
+	dma_fence_put(&l->mock.base);
 }
 
 static struct kunit_case dma_fence_unwrap_cases[] = {

@@ -77,20 +77,6 @@ static int stored_usage(struct dma_resv *obj, struct dma_fence *fence)
 	return usage;
 }
 
-/*
- * A zeroed, unsignaled @type (a fence first, as "base", and its "lock")
- * with @ops, at @seqno of @context; the test fails without memory.
- */
-#define test_fence_new(test, type, ops, context, seqno)			\
-({									\
-	type *__tf = kzalloc(sizeof(*__tf), GFP_KERNEL);		\
-									\
-	KUNIT_ASSERT_NOT_NULL(test, __tf);				\
-	spin_lock_init(&__tf->lock);					\
-	dma_fence_init(&__tf->base, ops, &__tf->lock, context, seqno);	\
-	__tf;								\
-})
-
 /* Reserve one slot and add @fence with @usage, all under the lock. */
 static void add_one(struct kunit *test, struct dma_resv *obj,
 		    struct dma_fence *fence, enum dma_resv_usage usage)
@@ -952,14 +938,14 @@ static void dma_resv_relock_sizes_as_6_1(struct kunit *test)
 
 /* A fence that knows it signaled before its flag says so. */
 struct polled_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock; /* the fence's lock */
+	struct mock_fence mock;	/* first: freed through it */
 	bool done;
 };
 
 static bool polled_signaled(struct dma_fence *fence)
 {
-	return READ_ONCE(container_of(fence, struct polled_fence, base)->done);
+	return READ_ONCE(container_of(fence, struct polled_fence,
+				      mock.base)->done);
 }
 
 static const struct dma_fence_ops polled_fence_ops = {
@@ -971,8 +957,8 @@ static const struct dma_fence_ops polled_fence_ops = {
 static struct dma_fence *polled_fence_at(struct kunit *test, u64 context,
 					 u64 seqno)
 {
-	return &test_fence_new(test, struct polled_fence, &polled_fence_ops,
-			       context, seqno)->base;
+	return &mock_fence_new_of(test, struct polled_fence, &polled_fence_ops,
+				  context, seqno)->mock.base;
 }
 
 static struct dma_fence *polled_fence(struct kunit *test)
@@ -982,7 +968,8 @@ static struct dma_fence *polled_fence(struct kunit *test)
 
 static void polled_complete(struct dma_fence *fence)
 {
-	WRITE_ONCE(container_of(fence, struct polled_fence, base)->done, true);
+	WRITE_ONCE(container_of(fence, struct polled_fence, mock.base)->done,
+		   true);
 }
 
 /* Slots a model holds: its tests keep fewer fences than that. */
@@ -2649,7 +2636,6 @@ static void ww_transaction(struct ww_worker *w)
 	bool locked[WW_OBJECTS] = { };
 	struct ww_acquire_ctx ctx;
 	struct dma_fence *fence;
-	struct mock_fence *m;
 	int ret;
 
 	for (i = 0; i < WW_OBJECTS; i++)
@@ -2689,13 +2675,9 @@ retry:
 	}
 	ww_acquire_done(&ctx);
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
+	fence = mock_fence_new(w->context, w->txns + 1);
+	if (!fence)
 		goto fail;
-	spin_lock_init(&m->lock);
-	dma_fence_init(&m->base, &mock_fence_ops, &m->lock, w->context,
-		       w->txns + 1);
-	fence = &m->base;
 	for (i = 0; i < n; i++) {
 		struct dma_resv *obj = &s->objs[order[i]];
 
@@ -2868,7 +2850,8 @@ static void dma_resv_no_slot_takes_signaled_slot(struct kunit *test)
 
 		/* The hook right behind the fence its action is about. */
 		for (i = 0; i < ARRAY_SIZE(f); i++)
-			f[i] = i == pos + 1 ? &hook->base : mock_fence(test);
+			f[i] = i == pos + 1 ? &hook->mock.base :
+					      mock_fence(test);
 		dma_resv_init(&obj);
 		dma_resv_lock(&obj, NULL);
 		for (i = 0; i < ARRAY_SIZE(f); i++) {
@@ -3105,8 +3088,7 @@ static void dma_resv_singleton_array_context(struct kunit *test)
 
 /* A fence whose driver answers waits itself and notes what it was asked. */
 struct answering_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock; /* the fence's lock */
+	struct mock_fence mock;	/* first: freed through it */
 	signed long answer, timeout;
 	unsigned int waits;
 };
@@ -3115,7 +3097,7 @@ static signed long answering_wait(struct dma_fence *fence, bool intr,
 				  signed long timeout)
 {
 	struct answering_fence *a = container_of(fence, struct answering_fence,
-						 base);
+						 mock.base);
 
 	a->waits++;
 	a->timeout = timeout;
@@ -3130,9 +3112,9 @@ static const struct dma_fence_ops answering_fence_ops = {
 
 static struct answering_fence *answering_fence(struct kunit *test)
 {
-	return test_fence_new(test, struct answering_fence,
-			      &answering_fence_ops, dma_fence_context_alloc(1),
-			      1);
+	return mock_fence_new_of(test, struct answering_fence,
+				 &answering_fence_ops,
+				 dma_fence_context_alloc(1), 1);
 }
 
 /*
@@ -3150,8 +3132,8 @@ static void dma_resv_wait_passes_time_left(struct kunit *test)
 	struct dma_resv obj;
 
 	dma_resv_init(&obj);
-	add_one(test, &obj, &a->base, DMA_RESV_USAGE_WRITE);
-	add_one(test, &obj, &b->base, DMA_RESV_USAGE_READ);
+	add_one(test, &obj, &a->mock.base, DMA_RESV_USAGE_WRITE);
+	add_one(test, &obj, &b->mock.base, DMA_RESV_USAGE_READ);
 
 	a->answer = 5;
 	b->answer = 2;
@@ -3194,7 +3176,7 @@ static void dma_resv_wait_passes_time_left(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, b->waits, 4U);
 
 	dma_resv_fini(&obj);
-	signal_put(&a->base, &b->base);
+	signal_put(&a->mock.base, &b->mock.base);
 }
 
 /* Lock @a and @b in one acquire context, backing off as ww_mutex asks. */
@@ -3231,7 +3213,7 @@ static void dma_resv_copy_while_source_moves(struct kunit *test)
 
 	dma_resv_init(&src);
 	dma_resv_init(&dst);
-	add_one(test, &src, &hook->base, DMA_RESV_USAGE_READ);
+	add_one(test, &src, &hook->mock.base, DMA_RESV_USAGE_READ);
 	add_one(test, &src, r, DMA_RESV_USAGE_READ);
 	add_one(test, &dst, old, DMA_RESV_USAGE_WRITE);
 
@@ -3245,14 +3227,14 @@ static void dma_resv_copy_while_source_moves(struct kunit *test)
 	dma_resv_unlock(&dst);
 	ww_acquire_fini(&ctx);
 	KUNIT_EXPECT_EQ(test, stored_usage(&dst, x), DMA_RESV_USAGE_WRITE);
-	KUNIT_EXPECT_EQ(test, kref_read(&hook->base.refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&hook->mock.base.refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&r->refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&old->refcount), 1U);
 
 	dma_resv_fini(&src);
 	dma_resv_fini(&dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 1U);
-	signal_put(&hook->base, r, x, old);
+	signal_put(&hook->mock.base, r, x, old);
 }
 
 /* ---- what lock-free readers pass over ---- */
@@ -3482,7 +3464,8 @@ static void dma_resv_idle_checks_pass_over(struct kunit *test)
  */
 static bool done_hook_signaled(struct dma_fence *fence)
 {
-	bool armed = container_of(fence, struct hook_fence, base)->action;
+	bool armed = container_of(fence, struct hook_fence,
+				  mock.base)->action;
 
 	hook_fence_signaled(fence);
 	return armed;
@@ -3496,20 +3479,20 @@ static const struct dma_fence_ops done_hook_ops = {
 
 static struct hook_fence *done_hook_new(struct kunit *test)
 {
-	return test_fence_new(test, struct hook_fence, &done_hook_ops,
-			      dma_fence_context_alloc(1), 1);
+	return mock_fence_new_of(test, struct hook_fence, &done_hook_ops,
+				 dma_fence_context_alloc(1), 1);
 }
 
 /* A fence that notes its release in a flag its test owns. */
 struct noted_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock; /* the fence's lock */
+	struct mock_fence mock;	/* first: freed through it */
 	bool *released;
 };
 
 static void noted_release(struct dma_fence *fence)
 {
-	struct noted_fence *n = container_of(fence, struct noted_fence, base);
+	struct noted_fence *n = container_of(fence, struct noted_fence,
+					     mock.base);
 
 	WRITE_ONCE(*n->released, true);
 	dma_fence_free(fence);
@@ -3523,13 +3506,14 @@ static const struct dma_fence_ops noted_fence_ops = {
 
 static struct dma_fence *noted_fence(struct kunit *test, bool *released)
 {
-	struct noted_fence *n = test_fence_new(test, struct noted_fence,
-					       &noted_fence_ops,
-					       dma_fence_context_alloc(1), 1);
+	struct noted_fence *n = mock_fence_new_of(test, struct noted_fence,
+						  &noted_fence_ops,
+						  dma_fence_context_alloc(1),
+						  1);
 
 	n->released = released;
 	*released = false;
-	return &n->base;
+	return &n->mock.base;
 }
 
 /*
@@ -3565,7 +3549,8 @@ static void moving_init(struct kunit *test, struct moving *m, bool lead,
 	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(&m->obj, 3), 0);
 	if (lead)
 		dma_resv_add_fence(&m->obj, m->lead, DMA_RESV_USAGE_READ);
-	dma_resv_add_fence(&m->obj, &m->hook->base, DMA_RESV_USAGE_READ);
+	dma_resv_add_fence(&m->obj, &m->hook->mock.base,
+			   DMA_RESV_USAGE_READ);
 	dma_resv_add_fence(&m->obj, m->victim, DMA_RESV_USAGE_READ);
 	if (released)
 		dma_fence_put(m->victim);
@@ -3582,7 +3567,7 @@ static void moving_fini(struct kunit *test, struct moving *m)
 	/* The object holds the new exclusive fence and nothing else. */
 	KUNIT_EXPECT_TRUE(test, listed_is(&m->obj, &m->x, 1));
 	KUNIT_EXPECT_EQ(test, kref_read(&m->lead->refcount), 1U);
-	KUNIT_EXPECT_EQ(test, kref_read(&m->hook->base.refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&m->hook->mock.base.refcount), 1U);
 	if (m->held_victim) {
 		KUNIT_EXPECT_EQ(test, kref_read(&m->victim->refcount), 1U);
 		dma_fence_signal(m->victim);
@@ -3591,7 +3576,7 @@ static void moving_fini(struct kunit *test, struct moving *m)
 	dma_resv_fini(&m->obj);
 	dma_resv_fini(&m->dst);
 	KUNIT_EXPECT_EQ(test, kref_read(&m->x->refcount), 1U);
-	signal_put(m->lead, &m->hook->base, m->x);
+	signal_put(m->lead, &m->hook->mock.base, m->x);
 }
 
 /*
@@ -3868,7 +3853,7 @@ static void dma_resv_snapshot_regrow_no_memory(struct kunit *test)
 	b = mock_fence(test);
 	w = mock_fence(test);
 	dma_resv_init(&obj);
-	add_one(test, &obj, &hook->base, DMA_RESV_USAGE_BOOKKEEP);
+	add_one(test, &obj, &hook->mock.base, DMA_RESV_USAGE_BOOKKEEP);
 	add_one(test, &obj, b, DMA_RESV_USAGE_BOOKKEEP);
 
 	/* The action needs the lock; the snapshot does without. */
@@ -3897,7 +3882,7 @@ static void dma_resv_snapshot_regrow_no_memory(struct kunit *test)
 	kfree(fences);
 
 	dma_resv_fini(&obj);
-	signal_put(&hook->base, b, w);
+	signal_put(&hook->mock.base, b, w);
 }
 
 /*

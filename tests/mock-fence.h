@@ -2,10 +2,11 @@
 /*
  * The test fence: its own lock, freed by the default release.  A plain one
  * (mock_fence_ops) has no driver hooks; a user that needs hooks, or more
- * state, puts struct mock_fence first in a fence of its own and gives
- * mock_fence_init() its ops.  Built into the KUnit suites, the userspace
- * runner and benchmark, and the out-of-tree benchmark and lifetime
- * modules, so it uses only what every one of those kernels has.
+ * state, puts struct mock_fence first, as "mock", in a fence of its own
+ * and makes it with mock_fence_new_of() and its ops.  Built into the
+ * KUnit suites, the userspace runner and benchmark, and the out-of-tree
+ * benchmark and lifetime modules, so it uses only what every one of those
+ * kernels has.
  */
 #ifndef DMA_BUF_TESTS_MOCK_FENCE_H
 #define DMA_BUF_TESTS_MOCK_FENCE_H
@@ -39,27 +40,63 @@ static inline void mock_fence_init(struct mock_fence *m,
 }
 
 /*
- * An unsignaled fence at @seqno of @context, or NULL without memory; for
+ * A zeroed fence of @size bytes that begins with a struct mock_fence, made
+ * unsignaled with @ops at @seqno of @context, or NULL without memory; for
  * threads other than the test's, where a KUnit assertion cannot stop.
+ */
+static inline struct mock_fence *
+mock_fence_alloc(size_t size, const struct dma_fence_ops *ops, u64 context,
+		 u64 seqno)
+{
+	struct mock_fence *m = kzalloc(size, GFP_KERNEL);
+
+	if (m)
+		mock_fence_init(m, ops, context, seqno);
+	return m;
+}
+
+/* mock_fence_alloc() on the test's thread: the test fails without memory. */
+static inline struct mock_fence *
+mock_fence_make(struct kunit *test, size_t size,
+		const struct dma_fence_ops *ops, u64 context, u64 seqno)
+{
+	struct mock_fence *m = mock_fence_alloc(size, ops, context, seqno);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	return m;
+}
+
+/*
+ * mock_fence_new_of(test, type, ops, context, seqno): a zeroed, unsignaled
+ * @type with @ops at @seqno of @context, made by mock_fence_make().  @type
+ * has its struct mock_fence first, named "mock", so that the default
+ * release frees the whole @type.
+ */
+#define mock_fence_new_of(test, type, ops, context, seqno)		\
+({									\
+	BUILD_BUG_ON(offsetof(type, mock) != 0);			\
+	container_of(mock_fence_make(test, sizeof(type), ops, context,	\
+				     seqno), type, mock);		\
+})
+
+/*
+ * A plain unsignaled fence at @seqno of @context, or NULL without memory;
+ * for threads other than the test's.
  */
 static inline struct dma_fence *mock_fence_new(u64 context, u64 seqno)
 {
-	struct mock_fence *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	struct mock_fence *m = mock_fence_alloc(sizeof(*m), &mock_fence_ops,
+						context, seqno);
 
-	if (!m)
-		return NULL;
-	mock_fence_init(m, &mock_fence_ops, context, seqno);
-	return &m->base;
+	return m ? &m->base : NULL;
 }
 
-/* An unsignaled fence at @seqno of @context; the test fails without one. */
+/* A plain unsignaled fence at @seqno of @context; the test fails without. */
 static inline struct dma_fence *mock_fence_at(struct kunit *test, u64 context,
 					      u64 seqno)
 {
-	struct dma_fence *fence = mock_fence_new(context, seqno);
-
-	KUNIT_ASSERT_NOT_NULL(test, fence);
-	return fence;
+	return &mock_fence_make(test, sizeof(struct mock_fence),
+				&mock_fence_ops, context, seqno)->base;
 }
 
 /* An unsignaled fence on a context of its own. */

@@ -777,7 +777,7 @@ static void reservation_object_snapshot_while_moving(struct kunit *test)
 	reservation_object_lock(&obj, NULL);
 	reservation_object_add_excl_fence(&obj, e);
 	KUNIT_ASSERT_EQ(test, reservation_object_reserve_shared(&obj), 0);
-	reservation_object_add_shared_fence(&obj, &hook->base);
+	reservation_object_add_shared_fence(&obj, &hook->mock.base);
 	/* The hook's action needs the object locked, the snapshot does not. */
 	hook_fence_arm(hook, hook_set_excl, x, &obj.resv);
 	KUNIT_EXPECT_EQ(test, view_get(&obj, &v), 0);
@@ -788,11 +788,11 @@ static void reservation_object_snapshot_while_moving(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, v.shared);
 	view_put(&v);
 	KUNIT_EXPECT_EQ(test, kref_read(&e->refcount), 1U);
-	KUNIT_EXPECT_EQ(test, kref_read(&hook->base.refcount), 1U);
+	KUNIT_EXPECT_EQ(test, kref_read(&hook->mock.base.refcount), 1U);
 	KUNIT_EXPECT_EQ(test, kref_read(&x->refcount), 2U);
 
 	reservation_object_fini(&obj);
-	signal_put(&hook->base, e, x);
+	signal_put(&hook->mock.base, e, x);
 }
 
 /*
@@ -1028,7 +1028,7 @@ static void classic_pair_round(struct classic_pair *p, unsigned int id)
 {
 	struct reservation_object *first = &p->obj[id], *second = &p->obj[!id];
 	struct ww_acquire_ctx ctx;
-	struct mock_fence *m;
+	struct dma_fence *f;
 	int ret;
 
 	ww_acquire_init(&ctx, &reservation_ww_class);
@@ -1048,18 +1048,15 @@ static void classic_pair_round(struct classic_pair *p, unsigned int id)
 		return;
 	}
 
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (m) {
-		spin_lock_init(&m->lock);
-		dma_fence_init(&m->base, &mock_fence_ops, &m->lock,
-			       p->context[id], p->txns[id] + 1);
-		reservation_object_add_excl_fence(first, &m->base);
-		reservation_object_add_excl_fence(second, &m->base);
-		if (reservation_object_get_excl(first) != &m->base ||
-		    reservation_object_get_excl(second) != &m->base)
+	f = mock_fence_new(p->context[id], p->txns[id] + 1);
+	if (f) {
+		reservation_object_add_excl_fence(first, f);
+		reservation_object_add_excl_fence(second, f);
+		if (reservation_object_get_excl(first) != f ||
+		    reservation_object_get_excl(second) != f)
 			atomic_inc(&p->bad);
-		dma_fence_signal(&m->base);
-		dma_fence_put(&m->base);
+		dma_fence_signal(f);
+		dma_fence_put(f);
 	} else {
 		atomic_inc(&p->bad);
 	}

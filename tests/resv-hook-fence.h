@@ -20,8 +20,7 @@
 #include "mock-fence.h"
 
 struct hook_fence {
-	struct dma_fence base;	/* first: freed through it */
-	spinlock_t lock; /* the fence's lock */
+	struct mock_fence mock;	/* first: freed through it */
 	void (*action)(struct hook_fence *hook);
 	struct dma_fence *fence; /* what the action uses, not referenced */
 	struct dma_resv *obj; /* the object the action changes */
@@ -30,7 +29,8 @@ struct hook_fence {
 
 static inline bool hook_fence_signaled(struct dma_fence *fence)
 {
-	struct hook_fence *hook = container_of(fence, struct hook_fence, base);
+	struct hook_fence *hook = container_of(fence, struct hook_fence,
+					       mock.base);
 	void (*action)(struct hook_fence *hook) = hook->action;
 
 	/* Once only: whoever asks again gets a plain answer. */
@@ -50,13 +50,8 @@ static const struct dma_fence_ops hook_fence_ops = {
 /* An unsignaled hook fence on a context of its own, with no action yet. */
 static inline struct hook_fence *hook_fence_new(struct kunit *test)
 {
-	struct hook_fence *hook = kzalloc(sizeof(*hook), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, hook);
-	spin_lock_init(&hook->lock);
-	dma_fence_init(&hook->base, &hook_fence_ops, &hook->lock,
-		       dma_fence_context_alloc(1), 1);
-	return hook;
+	return mock_fence_new_of(test, struct hook_fence, &hook_fence_ops,
+				 dma_fence_context_alloc(1), 1);
 }
 
 /*

@@ -43,48 +43,18 @@ static void add_fence(struct dma_buf *buf, struct dma_fence *f,
 	dma_resv_unlock(buf->resv);
 }
 
-struct late_signal {
-	struct dma_fence *fence;
-	unsigned int ms;
-};
-
-static int late_signal_thread(void *data)
-{
-	struct late_signal *ls = data;
-
-	msleep(ls->ms);
-	dma_fence_signal(ls->fence);
-	while (!kthread_should_stop())
-		msleep(20);
-	return 0;
-}
-
-/* Signal @f from another thread after @ms milliseconds. */
-static struct task_struct *signal_later(struct kunit *test,
-					struct late_signal *ls,
-					struct dma_fence *f, unsigned int ms)
-{
-	struct task_struct *t;
-
-	ls->fence = f;
-	ls->ms = ms;
-	t = kthread_run(late_signal_thread, ls, "dma-buf-signal");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	return t;
-}
-
 static void cpu_read_waits_for_writers_only(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
 	struct dma_fence *writer = mock_fence(test);
 	struct dma_fence *reader = mock_fence(test);
-	struct late_signal ls;
+	struct mock_fence_signaler ls;
 	struct task_struct *t;
 
 	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
 	add_fence(buf, reader, DMA_RESV_USAGE_READ);
 
-	t = signal_later(test, &ls, writer, 30);
+	t = mock_fence_signal_later(test, &ls, writer, 30);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(buf, DMA_FROM_DEVICE), 0);
 	/* The writer is done, the reader need not be. */
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(writer));
@@ -96,7 +66,7 @@ static void cpu_read_waits_for_writers_only(struct kunit *test)
 	kthread_stop(t);
 
 	/* A CPU write waits for the reader too. */
-	t = signal_later(test, &ls, reader, 30);
+	t = mock_fence_signal_later(test, &ls, reader, 30);
 	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(buf, DMA_TO_DEVICE), 0);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(reader));
 	KUNIT_EXPECT_EQ(test, mock_of(buf)->cpu_dir, DMA_TO_DEVICE);

@@ -6,7 +6,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/delay.h>
 #include <linux/device.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
@@ -337,36 +336,6 @@ static struct dma_fence *add_pending_fence(struct kunit *test,
 	return f;
 }
 
-struct delayed_signal {
-	struct dma_fence *fence;
-	unsigned int ms;
-};
-
-static int delayed_signal_fn(void *data)
-{
-	struct delayed_signal *ds = data;
-
-	msleep(ds->ms);
-	dma_fence_signal(ds->fence);
-	while (!kthread_should_stop())
-		msleep(20);
-	return 0;
-}
-
-/* Signal @f from a thread of its own @ms milliseconds from now. */
-static struct task_struct *signal_after(struct kunit *test,
-					struct delayed_signal *ds,
-					struct dma_fence *f, unsigned int ms)
-{
-	struct task_struct *t;
-
-	ds->fence = f;
-	ds->ms = ms;
-	t = kthread_run(delayed_signal_fn, ds, "dma-buf-import-signal");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	return t;
-}
-
 /*
  * Leave a signal pending on the test's thread, as a user's ^C during an
  * ioctl would: an interruptible wait then returns -ERESTARTSYS at once,
@@ -389,14 +358,14 @@ static void static_map_waits_for_kernel_fences(struct kunit *test)
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
 	struct mock_buffer *mb = mock_of(buf);
 	struct dma_buf_attachment *a = dma_buf_attach(buf, dev);
-	struct delayed_signal ds;
+	struct mock_fence_signaler ds;
 	struct task_struct *t;
 	struct dma_fence *f;
 	struct sg_table *sgt;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
 	f = add_pending_fence(test, buf, DMA_RESV_USAGE_KERNEL);
-	t = signal_after(test, &ds, f, 200);
+	t = mock_fence_signal_later(test, &ds, f, 200);
 	sgt = dma_buf_map_attachment_unlocked(a, DMA_TO_DEVICE);
 	/* The table is handed out only once the exporter's work is done. */
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
@@ -429,11 +398,11 @@ static void static_attach_to_dynamic_export_waits(struct kunit *test)
 	struct dma_fence *f = add_pending_fence(test, buf,
 					       DMA_RESV_USAGE_KERNEL);
 	struct dma_buf_attachment *a;
-	struct delayed_signal ds;
+	struct mock_fence_signaler ds;
 	struct task_struct *t;
 
 	/* The mapping made at attach for the pinned buffer waits too. */
-	t = signal_after(test, &ds, f, 200);
+	t = mock_fence_signal_later(test, &ds, f, 200);
 	a = dma_buf_attach(buf, dev);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));
 	KUNIT_ASSERT_FALSE(test, IS_ERR(a));

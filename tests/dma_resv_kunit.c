@@ -1652,28 +1652,11 @@ static void dma_resv_copy_fences_keeps_usage(struct kunit *test)
 	dma_fence_put(done);
 }
 
-struct delayed_signal {
-	struct dma_fence *fence;
-	unsigned int ms;
-	int error;
-};
-
-static int signal_later(void *data)
-{
-	struct delayed_signal *d = data;
-
-	msleep(d->ms);
-	mock_fence_complete(d->fence, d->error);
-	while (!kthread_should_stop())
-		usleep_range(1000, 2000);
-	return 0;
-}
-
 static void dma_resv_wait_and_test(struct kunit *test)
 {
 	struct dma_fence *w = mock_fence(test), *bk = mock_fence(test);
 	struct dma_fence *e = mock_fence(test);
-	struct delayed_signal d = { .fence = w, .ms = 30 };
+	struct mock_fence_signaler d;
 	struct task_struct *t;
 	struct dma_resv obj;
 
@@ -1704,8 +1687,7 @@ static void dma_resv_wait_and_test(struct kunit *test)
 
 	/* An errored fence has signaled all the same. */
 	mock_fence_complete(e, -EIO);
-	t = kthread_run(signal_later, &d, "resv-signaler");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	t = mock_fence_signal_later(test, &d, w, 30);
 	KUNIT_EXPECT_GT(test, dma_resv_wait_timeout(&obj, DMA_RESV_USAGE_READ,
 						    true, 10 * HZ), 0L);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(w));

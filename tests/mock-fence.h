@@ -12,7 +12,9 @@
 #define DMA_BUF_TESTS_MOCK_FENCE_H
 
 #include <kunit/test.h>
+#include <linux/delay.h>
 #include <linux/dma-fence.h>
+#include <linux/kthread.h>
 #include <linux/slab.h>
 
 struct mock_fence {
@@ -149,6 +151,41 @@ static inline void release_all(struct kunit *test, struct dma_fence **f,
 		dma_fence_signal(f[i]);
 		dma_fence_put(f[i]);
 	}
+}
+
+/* What mock_fence_signal_later()'s thread signals, and when. */
+struct mock_fence_signaler {
+	struct dma_fence *fence;
+	unsigned int ms;
+};
+
+static inline int mock_fence_signaler_fn(void *data)
+{
+	struct mock_fence_signaler *s = data;
+
+	msleep(s->ms);
+	dma_fence_signal(s->fence);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/*
+ * Signal @f from a thread of its own @ms milliseconds from now.  @s holds
+ * the thread's state, so it outlives the caller's kthread_stop() of the
+ * thread; the caller sees the signal before it stops the thread.
+ */
+static inline struct task_struct *
+mock_fence_signal_later(struct kunit *test, struct mock_fence_signaler *s,
+			struct dma_fence *f, unsigned int ms)
+{
+	struct task_struct *t;
+
+	s->fence = f;
+	s->ms = ms;
+	t = kthread_run(mock_fence_signaler_fn, s, "mock-fence-signal");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	return t;
 }
 
 #endif /* DMA_BUF_TESTS_MOCK_FENCE_H */

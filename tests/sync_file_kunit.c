@@ -124,7 +124,11 @@ static void sync_file_get_fence_rejects_other_fds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, close_fd_now(fd), 0);
 }
 
-/* sync_file_get_name() is not exported (as in 6.1): built-in only. */
+/*
+ * The name of a sync_file without one of its own is
+ * "<driver>-<timeline><context>-<seqno>", the form userspace parses.
+ * sync_file_get_name() is not exported to modules: built-in only.
+ */
 static void sync_file_name_from_fence_or_user(struct kunit *test)
 {
 #if IS_BUILTIN(CONFIG_SYNC_FILE_KUNIT_TEST)
@@ -143,8 +147,8 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 						     sizeof(tiny)), (char *)tiny);
 	KUNIT_EXPECT_STREQ(test, tiny, "mock");
 	/*
-	 * Cut at every length, with the widest numbers: as snprintf() with
-	 * 6.1's format, whose seqno is signed (the context is not).
+	 * Cut at every length, with the widest numbers: as snprintf() of
+	 * that form with the context unsigned and the seqno signed.
 	 */
 	fence->context = U64_MAX;
 	fence->seqno = U64_MAX;
@@ -164,7 +168,7 @@ static void sync_file_name_from_fence_or_user(struct kunit *test)
 	fence->seqno = 7;
 	fence->context = context;
 
-	/* A signaled fence's driver is asked all the same, as in 6.1. */
+	/* A signaled fence's driver still gives the names. */
 	mock_fence_complete(fence, -EIO);
 	snprintf(want, sizeof(want), "mock-mock%llu-7", fence->context);
 	KUNIT_EXPECT_STREQ(test, sync_file_get_name(sync_file, buf,

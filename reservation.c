@@ -33,10 +33,10 @@
  *
  * A locked walk lists signaled fences too, until the array moves.  An
  * array has as many slots as the slab allocator's rounding up of the
- * request leaves room for, and moves only on a reservation that the
- * fences stored and the new ones exceed; so what a locked walk lists
- * follows from the calls made, and is the same in every build.  With
- * %CONFIG_DEBUG_MUTEXES, unlocking lowers the limit adds are checked
+ * request leaves room for, and a reservation moves it only when the
+ * fences stored and the new ones exceed that; so what a locked walk lists
+ * follows from the calls made, with %CONFIG_DEBUG_MUTEXES or without.
+ * With it, unlocking lowers the limit adds are checked
  * against to the fences stored, so that an add without a reservation in
  * the same locked section is caught; the array itself stays, and a
  * lock-free wait stays bounded by the fences it found.
@@ -68,8 +68,9 @@
  *		dma_resv_slot_fence() and dma_resv_slot_usage().
  * array:	&struct dma_resv_list, the object's slots; published with RCU.
  * supersede:	a fence supersedes a slot when the slot's waiters may wait
- *		for the fence instead: same context, no earlier, and a usage
- *		no weaker (slot_supersedes()).  This is the only rule by
+ *		for the fence instead: the slot holds the fence itself or an
+ *		earlier one of its context, with a usage no stronger than the
+ *		fence's (slot_supersedes()).  This is the only rule by
  *		which a fence takes the place of a pending one.
  * take:	an add takes the first slot that is empty, superseded or
  *		signaled (slot_takes()), else a new one behind the others.
@@ -154,7 +155,10 @@ static unsigned int read_count(struct dma_resv_list *list)
 	return list ? smp_load_acquire(&list->num_fences) : 0;
 }
 
-/* Reader side, under RCU: the generation of @list, 0 for none. */
+/*
+ * Reader side, under RCU: the generation of @list, 0 for none.  An array
+ * may have generation 0 too: read_moved() compares the pointers first.
+ */
 static unsigned int read_generation(struct dma_resv_list *list)
 {
 	return list ? READ_ONCE(list->generation) : 0;
@@ -436,10 +440,10 @@ EXPORT_SYMBOL(dma_resv_reset_max_fences);
 /* ---- adding ---- */
 
 /*
- * Does @fence, with @usage, supersede @slot?  When the slot's fence is of
- * the same context, no later, and stored with the same or a weaker usage:
- * everyone who waited for it may then wait for @fence instead, which
- * signals no earlier.
+ * Does @fence, with @usage, supersede @slot?  When the slot holds @fence
+ * itself or an earlier fence of its context, stored with the same or a
+ * weaker usage: everyone who waited for it may then wait for @fence
+ * instead, which signals no earlier.
  */
 static bool slot_supersedes(unsigned long slot, struct dma_fence *fence,
 			    u64 context, enum dma_resv_usage usage)
@@ -631,20 +635,6 @@ EXPORT_SYMBOL(dma_resv_replace_fences);
 
 /* ---- locked walks ---- */
 
-/* The next slot of the cursor's usage, from the cursor's index on. */
-static struct dma_fence *step_locked(struct dma_resv_iter *cursor)
-{
-	while (cursor->index < cursor->num_fences) {
-		unsigned long slot = cursor->slots[cursor->index++];
-
-		if (slot && dma_resv_slot_usage(slot) <= cursor->usage) {
-			cursor->fence_usage = dma_resv_slot_usage(slot);
-			return dma_resv_slot_fence(slot);
-		}
-	}
-	return NULL;
-}
-
 /**
  * dma_resv_iter_first - first fence of a locked walk
  * @cursor: a cursor from dma_resv_iter_begin(), on a locked object
@@ -666,7 +656,7 @@ struct dma_fence *dma_resv_iter_first(struct dma_resv_iter *cursor)
 	cursor->num_fences = list ? list->num_fences : 0;
 	cursor->index = 0;
 	cursor->is_restarted = true;
-	return step_locked(cursor);
+	return dma_resv_iter_step_locked(cursor);
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_first);
 
@@ -678,9 +668,7 @@ EXPORT_SYMBOL_GPL(dma_resv_iter_first);
  */
 struct dma_fence *dma_resv_iter_next(struct dma_resv_iter *cursor)
 {
-	dma_resv_assert_held(cursor->obj);
-	cursor->is_restarted = false;
-	return step_locked(cursor);
+	return dma_resv_iter_next_inline(cursor);
 }
 EXPORT_SYMBOL_GPL(dma_resv_iter_next);
 

@@ -47,9 +47,9 @@ enum dma_resv_usage {
 
 /*
  * Private to reservation.c and the locked walk below: the encoding of a
- * slot of the array.  A slot is a fence pointer (fences are aligned to more
- * than 4 bytes) with the usage it is stored with in the two low bits, or 0
- * when empty.
+ * slot of the array.  A slot is a fence pointer (fences are aligned to at
+ * least 4 bytes) with the usage it is stored with in the two low bits, or
+ * 0 when empty.
  */
 #define DMA_RESV_SLOT_USAGE_MASK 3UL
 

@@ -1086,17 +1086,23 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_vunmap, DMA_BUF);
  * callback one on its fence, which the buffer may drop before it signals.
  */
 
-/* Ends a claim: from the fence's signaling, or with no fence at all. */
+/*
+ * Ends a claim: from the fence's signaling, or with no fence at all.  The
+ * claim is cleared before the pollers are woken: a woken poller reads it
+ * without the lock (poll_ready()), and must find it ended.
+ */
 static void dma_buf_poll_cb(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	struct dma_buf_poll_cb_t *pcb = container_of(cb, typeof(*pcb), cb);
 	wait_queue_head_t *wq = pcb->poll;
 	struct file *file = container_of(wq, struct dma_buf, poll)->file;
 	unsigned long irqflags;
+	__poll_t event;
 
 	spin_lock_irqsave(&wq->lock, irqflags);
-	wake_up_locked_poll(wq, pcb->active);
+	event = pcb->active;
 	WRITE_ONCE(pcb->active, 0);
+	wake_up_locked_poll(wq, event);
 	spin_unlock_irqrestore(&wq->lock, irqflags);
 	dma_fence_put(fence);
 	fput(file);
@@ -1129,9 +1135,10 @@ static bool poll_ready(struct dma_buf *buf, struct dma_buf_poll_cb_t *dcb,
 	/*
 	 * An event another poller holds the claim of is not ready until
 	 * that claim ends, whatever the fences say now: the end of the claim
-	 * wakes this poller.  Read without the lock: a claim taken or ended
-	 * just after the read gives the answer this poller would have got
-	 * coming a moment earlier or later, and either is correct.
+	 * wakes this poller, and is visible before the wake-up.  Read without
+	 * the lock: a claim taken or ended just after the read gives the
+	 * answer this poller would have got coming a moment earlier or
+	 * later, and either is correct.
 	 */
 	if (READ_ONCE(dcb->active))
 		return false;

@@ -512,6 +512,49 @@ static void poll_keeps_the_buffer_alive(struct kunit *test)
 }
 
 /*
+ * A probe that also notes, at each wake-up, whether the reader's claim is
+ * still held.  A poller woken by the end of a claim polls again and reads
+ * the claim without the lock: were it still held then, the poller would
+ * go back to sleep with nobody left to wake it.
+ */
+struct claim_probe {
+	struct poll_probe p;
+	struct dma_buf *buf;
+	__poll_t held_at_wake;
+};
+
+static int claim_probe_wake(wait_queue_entry_t *wait, unsigned int mode,
+			    int sync, void *key)
+{
+	struct claim_probe *c = container_of(wait, struct claim_probe, p.wait);
+
+	c->held_at_wake |= READ_ONCE(c->buf->cb_in.active);
+	return probe_wake(wait, mode, sync, key);
+}
+
+static void poll_wakes_once_the_claim_ended(struct kunit *test)
+{
+	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
+	struct dma_fence *writer = mock_fence(test);
+	struct claim_probe c = { .buf = buf };
+
+	add_fence(buf, writer, DMA_RESV_USAGE_WRITE);
+	KUNIT_EXPECT_EQ(test, probe_poll(&c.p, buf, POLLIN), 0U);
+	KUNIT_ASSERT_NOT_NULL(test, c.p.head);
+	KUNIT_EXPECT_NE(test, mangle_poll(buf->cb_in.active), 0U);
+	c.p.wait.func = claim_probe_wake;
+
+	dma_fence_signal(writer);
+	KUNIT_EXPECT_GT(test, atomic_read(&c.p.wakeups), 0);
+	KUNIT_EXPECT_EQ(test, mangle_poll(c.held_at_wake), 0U);
+	KUNIT_EXPECT_EQ(test, probe_poll(&c.p, buf, POLLIN), POLLIN);
+
+	probe_done(&c.p);
+	dma_fence_put(writer);
+	put_buf(test, buf);
+}
+
+/*
  * Another thread holds the reservation lock of a buffer until the test
  * completes @release, or @ms milliseconds have passed; @released turns
  * true just before it unlocks.
@@ -869,6 +912,7 @@ static struct kunit_case access_cases[] = {
 	KUNIT_CASE(poll_walks_past_a_fence_done_when_armed),
 	KUNIT_CASE(poll_leaves_out_a_claimed_event),
 	KUNIT_CASE(poll_keeps_the_buffer_alive),
+	KUNIT_CASE(poll_wakes_once_the_claim_ended),
 	KUNIT_CASE(names_replace_each_other),
 	KUNIT_CASE(set_name_does_not_wait_for_the_lock),
 	KUNIT_CASE(export_fence_covers_the_right_usage),

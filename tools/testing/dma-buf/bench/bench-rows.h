@@ -583,7 +583,6 @@ out:
 	return ret ? ret : t0;
 }
 
-
 #define RESV_NS { 1, 16, 256, 4096 }
 #define CHAIN_NS { 1, 100, 10000, 100000 }
 

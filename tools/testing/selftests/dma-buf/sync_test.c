@@ -1210,9 +1210,8 @@ TEST_F(sw, close_timeline_with_many_points_errors_all)
 	enum { N = 40 };
 	int fd[N], i;
 
-	for (i = 0; i < N; i++) {
+	for (i = 0; i < N; i++)
 		fd[i] = NEW_FENCE(self->tl, i + 1, "many");
-	}
 	close(self->tl);
 	self->tl = timeline_open(); /* for the teardown and the fd count */
 	ASSERT_GE(self->tl, 0);
@@ -1461,9 +1460,8 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 	 */
 	for (n = 0; n < ROUNDS / 2; n++) {
 		tl = NEW_TIMELINE();
-		for (i = 0; i < N; i++) {
+		for (i = 0; i < N; i++)
 			fd[i] = NEW_FENCE(tl, i + 1, "kept");
-		}
 		r.fd = fence_create(tl, N + 1, "dying");
 		ASSERT_GE(r.fd, 0);
 		race_start(&r, round);
@@ -1516,9 +1514,8 @@ TEST_F_TIMEOUT(slow, points_die_while_the_timeline_works, 170)
 	 * the list, past every point above the dying one.
 	 */
 	tl = NEW_TIMELINE();
-	for (i = 0; i < ABOVE; i++) {
+	for (i = 0; i < ABOVE; i++)
 		fd[i] = NEW_FENCE(tl, i + 2, "above");
-	}
 	for (n = 0; n < 4 * ROUNDS; n++) {
 		r.fd = fence_create(tl, 1, "dying");
 		ASSERT_GE(r.fd, 0);

@@ -1798,9 +1798,8 @@ static void case_resv_ops(void)
 	resv_add(&a, f[1], DMA_RESV_USAGE_READ);
 	resv_add(&a, f[2], DMA_RESV_USAGE_WRITE);
 	resv_dump("+t1:1 read +t2:1 write", &a);
-	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++) {
+	for (u = DMA_RESV_USAGE_KERNEL; u <= DMA_RESV_USAGE_BOOKKEEP; u++)
 		resv_get_show(&a, u);
-	}
 
 	begin_case("resv.copy");
 	resv_add(&b2, f[4], DMA_RESV_USAGE_KERNEL);

@@ -21,6 +21,8 @@ int dma_buf_import_fence(struct dma_buf *dmabuf, u32 flags,
 
 int dma_buf_bufinfo_show(struct seq_file *s, void *unused);
 
+#include "dma-fence-debug.h"
+
 int sync_file_publish(struct dma_fence *fence, const char *name, int fd,
 		      __s32 *fd_out, void __user *uarg, const void *data,
 		      size_t size);

@@ -1474,7 +1474,59 @@ static void dma_buf_debugfs_init(void)
 	struct dentry *dir = debugfs_create_dir("dma_buf", NULL);
 
 	debugfs_create_file("bufinfo", 0444, dir, NULL, &bufinfo_fops);
+	dma_fence_debugfs_init(dir);
 }
+
+#ifdef CONFIG_DMA_FENCE_DEBUG
+/* Does @buf hold @fence, directly or inside a container?  Lock-free. */
+static bool buf_holds(struct dma_buf *buf, struct dma_fence *fence)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *held;
+	bool holds = false;
+
+	dma_resv_iter_begin(&cursor, buf->resv, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_for_each_fence_unlocked(&cursor, held) {
+		holds = dma_fence_holds(held, fence);
+		if (holds)
+			break;
+	}
+	dma_resv_iter_end(&cursor);
+	return holds;
+}
+
+/**
+ * dma_buf_describe_holders - name the buffers holding a fence
+ * @text: the fence's description
+ * @fence: the fence, referenced by the caller
+ *
+ * One item per buffer whose reservation object holds @fence.  The
+ * reservation objects are read lock-free: their locks may be held by
+ * whoever waits for @fence.  Without @text.may_block, a contended list
+ * of buffers is reported as such instead of waited for.
+ */
+void dma_buf_describe_holders(struct dma_fence_text *text,
+			      struct dma_fence *fence)
+{
+	struct dma_buf *buf;
+
+	if (text->may_block ? mutex_lock_killable(&buffers_lock) :
+	    !mutex_trylock(&buffers_lock)) {
+		dma_fence_text_add(text, "dma-buf list busy");
+		return;
+	}
+	list_for_each_entry(buf, &buffers, list_node) {
+		if (!buf_holds(buf, fence))
+			continue;
+		spin_lock(&buf->name_lock);
+		dma_fence_text_add(text, "dma-buf %lu exporter %s name %s",
+				   file_inode(buf->file)->i_ino,
+				   buf->exp_name, buf->name ?: "<none>");
+		spin_unlock(&buf->name_lock);
+	}
+	mutex_unlock(&buffers_lock);
+}
+#endif
 
 static const struct file_operations dma_buf_fops = {
 	.release = dma_buf_file_release,

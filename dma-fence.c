@@ -22,6 +22,9 @@
  *
  * Waiting is built on callbacks: a waiter queues a callback that wakes its
  * task, so drivers never need a wait queue of their own.
+ *
+ * With CONFIG_DMA_FENCE_DEBUG the list of pending fences has a lock of
+ * its own, taken inside &dma_fence.lock (see dma-fence-debug.c).
  */
 
 #include <linux/atomic.h>
@@ -37,9 +40,14 @@
 #define CREATE_TRACE_POINTS
 #include <trace/events/dma_fence.h>
 
+#include "dma-fence-debug.h"
+
 EXPORT_TRACEPOINT_SYMBOL(dma_fence_emit);
 EXPORT_TRACEPOINT_SYMBOL(dma_fence_enable_signal);
 EXPORT_TRACEPOINT_SYMBOL(dma_fence_signaled);
+#ifdef CONFIG_DMA_FENCE_DEBUG
+EXPORT_TRACEPOINT_SYMBOL_GPL(dma_fence_stuck);
+#endif
 
 /*
  * Context 0 is never handed out: it belongs to the stub fences, which
@@ -294,6 +302,7 @@ int dma_fence_signal_timestamp_locked(struct dma_fence *fence,
 				      &fence->flags)))
 		return -EINVAL;
 
+	dma_fence_pending_signaled(fence);
 	fence_mark_signaled(fence, timestamp, &pending);
 	list_for_each_entry_safe(cb, tmp, &pending, node) {
 		/* An emptied node tells dma_fence_remove_callback() it ran. */
@@ -387,6 +396,7 @@ static noinline bool enable_signaling_first(struct dma_fence *fence)
 
 	if (test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags))
 		return true;
+	dma_fence_pending_track(fence);
 	if (was_set || !fence->ops->enable_signaling)
 		return false;
 
@@ -475,6 +485,8 @@ int dma_fence_add_callback(struct dma_fence *fence, struct dma_fence_cb *cb,
 	if (!enable_signaling_locked(fence)) {
 		cb->func = func;
 		list_add_tail(&cb->node, &fence->cb_list);
+		/* The enable bit may have been set by hand, untracked. */
+		dma_fence_pending_track(fence);
 		ret = 0;
 	}
 	spin_unlock_irqrestore(fence->lock, irqflags);
@@ -548,6 +560,7 @@ EXPORT_SYMBOL(dma_fence_get_status);
  */
 void dma_fence_set_deadline(struct dma_fence *fence, ktime_t deadline)
 {
+	dma_fence_pending_deadline(fence, deadline);
 	if (fence->ops->set_deadline && !dma_fence_is_signaled(fence))
 		fence->ops->set_deadline(fence, deadline);
 }
@@ -606,6 +619,14 @@ static void fence_waiter_wake(struct dma_fence *fence, struct dma_fence_cb *cb)
 {
 	wake_up_process(container_of(cb, struct fence_waiter, cb)->task);
 }
+
+#ifdef CONFIG_DMA_FENCE_DEBUG
+/* The pending-fence list counts waiters apart from other callbacks. */
+bool dma_fence_cb_is_waiter(const struct dma_fence_cb *cb)
+{
+	return cb->func == fence_waiter_wake;
+}
+#endif
 
 /*
  * The index of the first fence in @fences flagged signaled, or @count if
@@ -693,6 +714,7 @@ signed long dma_fence_default_wait(struct dma_fence *fence, bool intr,
 	}
 	waiter.cb.func = fence_waiter_wake;
 	list_add(&waiter.cb.node, &fence->cb_list);
+	dma_fence_pending_track(fence);
 	spin_unlock_irqrestore(fence->lock, flags);
 
 	timeout = sleep_until_signaled(&fence, 1, intr, timeout, &found);
@@ -866,6 +888,7 @@ void dma_fence_release(struct kref *kref)
 	if (unlikely(!test_bit(DMA_FENCE_FLAG_SIGNALED_BIT, &fence->flags) &&
 		     !list_empty(&fence->cb_list)))
 		fail_stranded_callbacks(fence);
+	dma_fence_pending_freed(fence);
 
 	(release ? release : dma_fence_free)(fence);
 }
@@ -929,6 +952,7 @@ void dma_fence_init(struct dma_fence *fence, const struct dma_fence_ops *ops,
 	fence->flags = 0;
 	kref_init(&fence->refcount);
 	fence->error = 0;
+	dma_fence_pending_init(fence);
 	trace_dma_fence_init(fence);
 }
 EXPORT_SYMBOL(dma_fence_init);

@@ -37,6 +37,51 @@
 
 static const struct file_operations sync_file_fops;
 
+#ifdef CONFIG_DMA_FENCE_DEBUG
+/* Every sync file, through &sync_file.sync_file_list. */
+static LIST_HEAD(sync_files);
+static DEFINE_MUTEX(sync_files_lock);
+
+static void sync_file_list_add(struct sync_file *sf)
+{
+	mutex_lock(&sync_files_lock);
+	list_add_tail(&sf->sync_file_list, &sync_files);
+	mutex_unlock(&sync_files_lock);
+}
+
+static void sync_file_list_del(struct sync_file *sf)
+{
+	mutex_lock(&sync_files_lock);
+	list_del(&sf->sync_file_list);
+	mutex_unlock(&sync_files_lock);
+}
+
+/**
+ * sync_file_describe_holders - name the sync files holding a fence
+ * @text: the fence's description
+ * @fence: the fence, referenced by the caller
+ *
+ * One item per sync file whose fence is @fence or contains it.
+ */
+void sync_file_describe_holders(struct dma_fence_text *text,
+				struct dma_fence *fence)
+{
+	char name[sizeof_field(struct sync_file, user_name) + 32];
+	struct sync_file *sf;
+
+	mutex_lock(&sync_files_lock);
+	list_for_each_entry(sf, &sync_files, sync_file_list)
+		if (dma_fence_holds(sf->fence, fence))
+			dma_fence_text_add(text, "sync_file %s",
+					   sync_file_get_name(sf, name,
+							      sizeof(name)));
+	mutex_unlock(&sync_files_lock);
+}
+#else
+static inline void sync_file_list_add(struct sync_file *sf) {}
+static inline void sync_file_list_del(struct sync_file *sf) {}
+#endif
+
 /**
  * sync_file_create - wrap a fence in a new sync file
  * @fence: the fence; the sync file takes a reference of its own
@@ -70,6 +115,7 @@ struct sync_file *sync_file_create(struct dma_fence *fence)
 		return NULL;
 	}
 	sf->file = file;
+	sync_file_list_add(sf);
 	return sf;
 }
 EXPORT_SYMBOL(sync_file_create);
@@ -420,6 +466,7 @@ static int sync_file_release(struct inode *inode, struct file *file)
 	/* No poller is left; a callback still queued must go first. */
 	if (test_bit(POLL_ENABLED, &sf->flags))
 		dma_fence_remove_callback(fence, &sf->cb);
+	sync_file_list_del(sf);
 	kfree(sf);
 	dma_fence_put(fence);
 	return 0;

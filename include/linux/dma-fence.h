@@ -26,6 +26,27 @@ struct dma_fence_cb;
 struct dma_fence_ops;
 struct seq_file;
 
+#ifdef CONFIG_DMA_FENCE_DEBUG
+/**
+ * struct dma_fence_pending - how long a fence has been depended on
+ * @link: entry in the list of pending fences, which is ordered by @since
+ * @since: when something first depended on the fence (signaling enabled, a
+ *	callback queued or a wait begun); 0 while the fence is not listed
+ * @deadline: the earliest time given to dma_fence_set_deadline(), or 0
+ * @reported: the stuck-fence watchdog has reported the fence
+ *
+ * Private to the dma-fence core.  @link, @since and @reported change under
+ * the core's list lock, and only with &dma_fence.lock held or once the last
+ * reference is gone; @deadline changes under &dma_fence.lock.
+ */
+struct dma_fence_pending {
+	struct list_head link;
+	ktime_t since;
+	ktime_t deadline;
+	bool reported;
+};
+#endif
+
 /**
  * struct dma_fence - a software or hardware completion signal
  * @lock: spinlock serialising signaling against callback list changes.
@@ -45,6 +66,8 @@ struct seq_file;
  * @refcount: reference count, see dma_fence_get() and dma_fence_put()
  * @error: 0, or a negative errno recorded by dma_fence_set_error() before
  *	the fence signaled
+ * @pending: with %CONFIG_DMA_FENCE_DEBUG only, the bookkeeping of the
+ *	pending-fence list (see &struct dma_fence_pending)
  *
  * The union is deliberate: a fence needs its callback list only until it
  * signals, its timestamp only afterwards, and its RCU head only once the
@@ -64,6 +87,9 @@ struct dma_fence {
 	unsigned long flags;
 	struct kref refcount;
 	int error;
+#ifdef CONFIG_DMA_FENCE_DEBUG
+	struct dma_fence_pending pending;
+#endif
 };
 
 /**

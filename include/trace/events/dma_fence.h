@@ -56,6 +56,38 @@ DEFINE_DMA_FENCE_EVENT(dma_fence_signaled);
 DEFINE_DMA_FENCE_EVENT(dma_fence_wait_start);
 DEFINE_DMA_FENCE_EVENT(dma_fence_wait_end);
 
+#ifdef CONFIG_DMA_FENCE_DEBUG
+/*
+ * The stuck-fence watchdog found @fence depended on for @age_ms, longer
+ * than dma_fence.stuck_timeout_ms.  @desc is the fence's entry of debugfs
+ * dma_buf/pending_fences, its lines joined by "; ".
+ */
+TRACE_EVENT(dma_fence_stuck,
+	    TP_PROTO(struct dma_fence *fence, u64 age_ms, const char *desc),
+	    TP_ARGS(fence, age_ms, desc),
+	    TP_STRUCT__entry(__string(driver,
+				      fence->ops->get_driver_name(fence))
+			     __string(timeline,
+				      fence->ops->get_timeline_name(fence))
+			     __field(unsigned int, context)
+			     __field(unsigned int, seqno)
+			     __field(u64, age_ms)
+			     __string(desc, desc)),
+	    TP_fast_assign(__assign_str(driver,
+					fence->ops->get_driver_name(fence));
+			   __assign_str(timeline,
+					fence->ops->get_timeline_name(fence));
+			   __entry->context = fence->context;
+			   __entry->seqno = fence->seqno;
+			   __entry->age_ms = age_ms;
+			   __assign_str(desc, desc);),
+	    TP_printk("driver=%s timeline=%s context=%u seqno=%u age_ms=%llu desc=%s",
+		      __get_str(driver), __get_str(timeline),
+		      __entry->context, __entry->seqno, __entry->age_ms,
+		      __get_str(desc))
+);
+#endif
+
 #endif /* _TRACE_DMA_FENCE_H */
 
 /* This part must be outside the multi-read guard. */

@@ -54,7 +54,10 @@ def kconfig(k):
                    ['source:drivers/dma-buf/tests/Kconfig', kget(head_k, 'source:drivers/dma-buf/tests/Kconfig')]]
     if k >= 3: repl('DMABUF_SELFTESTS')
     if k >= 4: repl('SYNC_FILE'); repl('SW_SYNC')
-    if k >= 5: repl('DMABUF_MOVE_NOTIFY'); repl('DMABUF_DEBUG'); repl('DMABUF_SYSFS_STATS')
+    if k >= 5:
+        repl('DMABUF_MOVE_NOTIFY'); repl('DMABUF_DEBUG'); repl('DMABUF_SYSFS_STATS')
+        i = [b[0] for b in bl].index('DMABUF_SELFTESTS')
+        bl[i:i] = [['DMA_FENCE_DEBUG', kget(head_k, 'DMA_FENCE_DEBUG')]]
     if k >= 6: repl('UDMABUF')
     if k >= 7: repl('DMABUF_HEAPS')
     return kjoin(bl)
@@ -64,6 +67,7 @@ TK = {'DMABUF_KUNIT_WARN_TESTS': 1, 'DMA_FENCE_KUNIT_TEST': 1,
       'DMA_FENCE_ARRAY_KUNIT_TEST': 2, 'DMA_FENCE_CHAIN_KUNIT_TEST': 2, 'DMA_FENCE_UNWRAP_KUNIT_TEST': 2,
       'DMA_RESV_KUNIT_TEST': 3, 'DMA_RESERVATION_KUNIT_TEST': 3, 'SYNC_FILE_KUNIT_TEST': 4,
       'DMA_BUF_KUNIT_TEST': 5, 'DMA_BUF_IMPORT_KUNIT_TEST': 5, 'DMA_BUF_ACCESS_KUNIT_TEST': 5,
+      'DMA_FENCE_DEBUG_KUNIT_TEST': 5,
       'DMA_HEAP_KUNIT_TEST': 7, 'SEQNO_FENCE_KUNIT_TEST': 8,
       'DMA_BUF_STRESS_KUNIT_TEST': 9, 'DMABUF_SYNCOBJ_TEST': 9}
 head_tk = blocks(rd(f'{HEAD}/tests/Kconfig'))
@@ -118,6 +122,8 @@ def makefile(k):
         sub('obj-$(CONFIG_SYNC_FILE)', [hline('obj-$(CONFIG_SYNC_FILE)')])
         sub('obj-$(CONFIG_SW_SYNC)', [hline('obj-$(CONFIG_SW_SYNC)'), hline('# sync_trace.h'), hline('CFLAGS_sw_sync.o')])
     if k >= 5:
+        i = [j for j, l in enumerate(L) if l.startswith('obj-$(CONFIG_DMABUF_HEAPS)')][0]
+        L.insert(i, hline('obj-$(CONFIG_DMA_FENCE_DEBUG)'))
         drop('obj-$(CONFIG_DMABUF_SYSFS_STATS)')
         i = max(j for j, l in enumerate(L) if l.startswith('obj-$(CONFIG_DMABUF_HEAPS)'))
         L.insert(i + 1, hline('obj-$(CONFIG_DMABUF_SYSFS_STATS)'))

@@ -713,6 +713,61 @@ TEST_F(dmabuf, bufinfo_lists_attached_devices)
 	close(alloc.fd);
 }
 
+/*
+ * After 6.1's lines, a buffer's fdinfo lists its unsignaled fences, one
+ * "pending_fence:" line each after their count ("pending:"), with the
+ * usage they were added with: a sw_sync point imported for writing shows
+ * as a write fence until it signals, and then no such line is left.
+ */
+TEST_F(dmabuf, fdinfo_lists_pending_fences)
+{
+	static const char *pending_re =
+		"^pending_fence:\twrite sw_sync [^ ]+ context [0-9]+ seqno 1$";
+	struct dma_heap_allocation_data alloc = {
+		.len = 4096, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	struct dma_buf_import_sync_file arg = { .flags = DMA_BUF_SYNC_WRITE };
+	static char *lines[64];
+	char path[64];
+	int heap, timeline, n, i, pending = 0, counted = 0;
+	int last_older = -1, first_added = -1;
+
+	heap = OPEN_OR_SKIP("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC,
+			    "CONFIG_DMABUF_HEAPS_SYSTEM");
+	ASSERT_EQ(0, xioctl(heap, DMA_HEAP_IOCTL_ALLOC, &alloc));
+	close(heap);
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", alloc.fd);
+	timeline = TIMELINE_OR_SKIP(O_RDWR);
+	arg.fd = fence_create(timeline, 1, "fdinfo");
+	ASSERT_GE(arg.fd, 0);
+	ASSERT_EQ(0, xioctl(alloc.fd, DMA_BUF_IOCTL_IMPORT_SYNC_FILE, &arg));
+	close(arg.fd);
+
+	n = read_lines(path, lines, 64);
+	ASSERT_GT(n, 0);
+	for (i = 0; i < n; i++) {
+		if (strncmp(lines[i], "pending", 7)) {
+			last_older = i;
+			continue;
+		}
+		first_added = first_added < 0 ? i : first_added;
+		pending += matches(pending_re, lines[i]);
+		counted += !strcmp(lines[i], "pending:\t1");
+	}
+	EXPECT_EQ(1, pending);
+	EXPECT_EQ(1, counted);
+	EXPECT_LT(last_older, first_added);
+
+	ASSERT_EQ(0, timeline_inc(timeline, 1));
+	n = read_lines(path, lines, 64);
+	ASSERT_GT(n, 0);
+	for (i = 0; i < n; i++)
+		EXPECT_NE(0, strncmp(lines[i], "pending", 7)) TH_LOG("%s", lines[i]);
+
+	close(timeline);
+	close(alloc.fd);
+}
+
 TEST(dmabuf_ioctls_reject_other_files)
 {
 	struct dma_buf_sync s = { DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ };

@@ -655,12 +655,12 @@ TEST_F(sw, deadline_reaches_the_driver)
 	EXPECT_NO_FD_LEAK();
 }
 
-/* The whole text of sync/info, in a static buffer ("" on error). */
-static const char *sync_info(void)
+/* The whole text of the file at @path, in a static buffer ("" on error). */
+static const char *file_text(const char *path)
 {
 	static char text[1 << 16];
 	ssize_t n, len = 0;
-	int fd = open(SYNC_INFO_PATH, O_RDONLY);
+	int fd = open(path, O_RDONLY);
 
 	if (fd < 0)
 		return "";
@@ -669,6 +669,12 @@ static const char *sync_info(void)
 	close(fd);
 	text[len] = '\0';
 	return text;
+}
+
+/* The whole text of sync/info (see file_text()). */
+static const char *sync_info(void)
+{
+	return file_text(SYNC_INFO_PATH);
 }
 
 /*
@@ -764,6 +770,94 @@ TEST_F(sw, debugfs_info_prints_6_1s_lines)
 	/* The last point's file gone, the timeline goes too. */
 	close_all(a, b, c);
 	EXPECT_EQ(NULL, find_line(sync_info(), want));
+	EXPECT_NO_FD_LEAK();
+}
+
+/* The text of @fd's /proc/self/fdinfo file (see file_text()). */
+static const char *fdinfo_text(int fd)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	return file_text(path);
+}
+
+/*
+ * The @i-th "fence:" line of an fdinfo text, from its tab on, up to and
+ * without its newline, in @buf; "" when there are fewer.
+ */
+static const char *fence_line(const char *text, int i, char *buf, size_t len)
+{
+	const char *line;
+
+	buf[0] = '\0';
+	for (line = text; line && *line; line = next_line(line)) {
+		if (strncmp(line, "fence:\t", 7) || i--)
+			continue;
+		snprintf(buf, len, "%.*s", (int)strcspn(line + 6, "\n"),
+			 line + 6);
+		break;
+	}
+	return buf;
+}
+
+/* Does @s end with @tail? */
+static int ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * A sync file's fdinfo names it ("sync_file:") as SYNC_IOC_FILE_INFO does,
+ * counts its fences ("fences:") and has one "fence:" line per fence, in
+ * the ioctl's order: "<driver> <timeline> context <c> seqno <s> status
+ * <status>", status 0 while pending and 1 once signaled.  A merge drops
+ * the fences already signaled, so the one signaled member of the merged
+ * file signals after the merge.
+ */
+TEST_F(sw, fdinfo_lists_the_fences)
+{
+	struct sync_fence_info fi[2];
+	struct sync_file_info info;
+	char want[128], line[256];
+	const char *text;
+	int tl2, a, b, m, i;
+
+	a = NEW_FENCE(self->tl, 1, "a");
+	ASSERT_EQ(0, file_info(a, &info, fi, 1));
+	text = fdinfo_text(a);
+	snprintf(want, sizeof(want), "sync_file:\t%s", info.name);
+	EXPECT_NE(NULL, find_line(text, want)) TH_LOG("%s", text);
+	EXPECT_NE(NULL, find_line(text, "fences:\t1")) TH_LOG("%s", text);
+	snprintf(want, sizeof(want), "\tsw_sync %s context ", self->comm);
+	fence_line(text, 0, line, sizeof(line));
+	EXPECT_EQ(0, strncmp(line, want, strlen(want))) TH_LOG("%s", text);
+	EXPECT_TRUE(ends_with(line, " seqno 1 status 0")) TH_LOG("%s", text);
+	EXPECT_STREQ("", fence_line(text, 1, line, sizeof(line)));
+
+	tl2 = NEW_TIMELINE();
+	b = NEW_FENCE(tl2, 5, "b");
+	m = NEW_MERGE(a, b, "merged");
+	ASSERT_EQ(0, timeline_inc(self->tl, 1));
+	fence_line(fdinfo_text(a), 0, line, sizeof(line));
+	EXPECT_TRUE(ends_with(line, " seqno 1 status 1")) TH_LOG("%s", line);
+
+	ASSERT_EQ(0, file_info(m, &info, fi, 2));
+	ASSERT_EQ(2, info.num_fences);
+	text = fdinfo_text(m);
+	EXPECT_NE(NULL, find_line(text, "sync_file:\tmerged")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, find_line(text, "fences:\t2")) TH_LOG("%s", text);
+	for (i = 0; i < 2; i++) {
+		snprintf(want, sizeof(want), " seqno %d status %d",
+			 fi[i].status ? 1 : 5, fi[i].status);
+		fence_line(text, i, line, sizeof(line));
+		EXPECT_TRUE(ends_with(line, want)) TH_LOG("%s", text);
+	}
+	EXPECT_NE(fi[0].status, fi[1].status);
+	EXPECT_STREQ("", fence_line(text, 2, line, sizeof(line)));
+	close_all(a, b, m, tl2);
 	EXPECT_NO_FD_LEAK();
 }
 

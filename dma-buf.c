@@ -171,9 +171,86 @@ static loff_t dma_buf_llseek(struct file *file, loff_t offset, int whence)
 	}
 }
 
+/* An unsignaled fence of a buffer, referenced, with its usage. */
+struct fdinfo_fence {
+	struct dma_fence *fence;
+	enum dma_resv_usage usage;
+};
+
+static const char * const fdinfo_usage_names[] = {
+	[DMA_RESV_USAGE_KERNEL] = "kernel",
+	[DMA_RESV_USAGE_WRITE] = "write",
+	[DMA_RESV_USAGE_READ] = "read",
+	[DMA_RESV_USAGE_BOOKKEEP] = "bookkeep",
+};
+
+static void fdinfo_fences_put(struct fdinfo_fence *fences, unsigned int n)
+{
+	while (n--)
+		dma_fence_put(fences[n].fence);
+}
+
+/*
+ * The unsignaled fences of @buf, each referenced, in *@out (kfree it):
+ * one lock-free pass over the reservation object, so that neither the
+ * reader nor a signaller ever waits for the other.  When the object
+ * changes under the walk, what the walk gathered from the old fence array
+ * is dropped and the new pass counts alone.  Returns how many; 0, with
+ * nothing to free, when there is none or no memory.
+ */
+static unsigned int fdinfo_pending_fences(struct dma_buf *buf,
+					  struct fdinfo_fence **out)
+{
+	struct fdinfo_fence *fences = NULL, *bigger;
+	unsigned int n = 0, room = 0;
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+	bool failed = false;
+
+	dma_resv_iter_begin(&cursor, buf->resv, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_for_each_fence_unlocked(&cursor, fence) {
+		if (dma_resv_iter_is_restarted(&cursor)) {
+			fdinfo_fences_put(fences, n);
+			n = 0;
+		}
+		if (n == room) {
+			room = room ? 2 * room : 4;
+			bigger = krealloc_array(fences, room, sizeof(*fences),
+						GFP_KERNEL);
+			if (!bigger) {
+				failed = true;
+				break;
+			}
+			fences = bigger;
+		}
+		fences[n].fence = dma_fence_get(fence);
+		fences[n++].usage = dma_resv_iter_usage(&cursor);
+	}
+	/* A last pass that found nothing leaves the restart flag set. */
+	if (failed || dma_resv_iter_is_restarted(&cursor)) {
+		fdinfo_fences_put(fences, n);
+		n = 0;
+	}
+	dma_resv_iter_end(&cursor);
+	if (!n)
+		kfree(fences);
+	*out = n ? fences : NULL;
+	return n;
+}
+
+/*
+ * fdinfo, after the generic lines: the buffer's size, the references to
+ * its file other than the reader's, its exporter and its name if set;
+ * then, when it has unsignaled fences, their count and one line for each,
+ * grouped by usage, strongest first.
+ */
 static void dma_buf_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct dma_buf *buf = file->private_data;
+	struct fdinfo_fence *fences;
+	enum dma_resv_usage usage;
+	struct dma_fence *f;
+	unsigned int n, i;
 
 	seq_printf(m, "size:\t%zu\n", buf->size);
 	/* The reader of fdinfo holds one reference of its own. */
@@ -183,6 +260,26 @@ static void dma_buf_show_fdinfo(struct seq_file *m, struct file *file)
 	if (buf->name)
 		seq_printf(m, "name:\t%s\n", buf->name);
 	spin_unlock(&buf->name_lock);
+
+	n = fdinfo_pending_fences(buf, &fences);
+	if (!n)
+		return;
+	seq_printf(m, "pending:\t%u\n", n);
+	for (usage = DMA_RESV_USAGE_KERNEL; usage <= DMA_RESV_USAGE_BOOKKEEP;
+	     usage++) {
+		for (i = 0; i < n; i++) {
+			if (fences[i].usage != usage)
+				continue;
+			f = fences[i].fence;
+			seq_printf(m, "pending_fence:\t%s %s %s context %llu seqno %llu\n",
+				   fdinfo_usage_names[usage],
+				   f->ops->get_driver_name(f),
+				   f->ops->get_timeline_name(f), f->context,
+				   f->seqno);
+		}
+	}
+	fdinfo_fences_put(fences, n);
+	kfree(fences);
 }
 
 /* Map through the fd: the whole of the VMA must lie inside the buffer. */

@@ -1397,6 +1397,51 @@ static void case_sync_file_poll_ops(void)
 	close(tl);
 }
 
+/*
+ * The fdinfo of sync files whose fences are pending, signaled, errored,
+ * and one of each in one file (merged while both were pending), and of a
+ * heap buffer with a pending fence imported for reading and another for
+ * writing, before and after they signal.
+ */
+static void case_sync_file_fdinfo(void)
+{
+	const char *c = "sync_file.fdinfo";
+	int tl = tl_open("tla"), tl2 = tl_open("tlb"), tl3 = tl_open("tlc");
+	int a, b, m, e, r, buf;
+
+	ctx_reset();
+	a = fence_create(tl, 1, "a");
+	b = fence_create(tl2, 3, "b");
+	m = merge(a, b, "ab");
+	e = fence_create(tl3, 1, "e");
+	emit(c, "inc -> %s", rs(timeline_inc(tl, 1)));
+	closep(&tl3);
+	print_fdinfo(c, a);
+	print_fdinfo(c, b);
+	print_fdinfo(c, m);
+	print_fdinfo(c, e);
+
+	c = "dmabuf_ioctl.fdinfo_pending";
+	r = fence_create(tl, 5, "r");
+	buf = heap_alloc("system", PAGE, O_RDWR | O_CLOEXEC, 0);
+	emit(c, "alloc -> %s", fdr(buf));
+	emit(c, "import READ -> %s", rs(buf_import(buf, DMA_BUF_SYNC_READ, r)));
+	emit(c, "import WRITE -> %s", rs(buf_import(buf, DMA_BUF_SYNC_WRITE, b)));
+	print_fdinfo(c, buf);
+	emit(c, "inc -> %s", rs(timeline_inc(tl2, 3)));
+	print_fdinfo(c, buf);
+	emit(c, "inc -> %s", rs(timeline_inc(tl, 4)));
+	print_fdinfo(c, buf);
+	closep(&buf);
+	close(r);
+	close(e);
+	close(m);
+	close(b);
+	close(a);
+	close(tl2);
+	close(tl);
+}
+
 /* ------------------------------------------------------------------ */
 /* dma-buf ioctls */
 
@@ -3140,6 +3185,7 @@ int main(int argc, char **argv)
 	case_sync_file_merge_status();
 	case_sync_file_info_args();
 	case_sync_file_poll_ops();
+	case_sync_file_fdinfo();
 	puts("# suites dmabuf_ioctl, dmabuf_file");
 	for (k = 0; k < BUF_KINDS; k++) {
 		if (!buf_available(k)) {

@@ -10,6 +10,7 @@
  */
 
 #include <kunit/test.h>
+#include <linux/ctype.h>
 #include <linux/delay.h>
 #include <linux/dma-fence-array.h>
 #include <linux/dma-fence-chain.h>
@@ -18,6 +19,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <trace/events/dma_fence.h>
 
 #include "../dma-fence-debug.h"
@@ -385,6 +387,98 @@ static void watchdog_spares_a_fence_signaled_in_time(struct kunit *test)
 	dma_fence_put(f);
 }
 
+#define MANY 2000
+
+struct many {
+	struct dma_fence *f[MANY];
+	struct completion done;
+};
+
+static int signal_all_fn(void *data)
+{
+	struct many *many = data;
+	int i;
+
+	/* Slowly enough for several reads to overlap the signals. */
+	for (i = 0; i < MANY; i++) {
+		dma_fence_signal(many->f[i]);
+		if (!(i % 4))
+			usleep_range(500, 1000);
+	}
+	complete(&many->done);
+	while (!kthread_should_stop())
+		msleep(20);
+	return 0;
+}
+
+/* Count the entries of @text that belong to @many's fences. */
+static int count_entries(const char *text, u64 first, u64 last)
+{
+	const char *at = text;
+	u64 context;
+	int n = 0;
+
+	while ((at = strstr(at, " context "))) {
+		for (at += strlen(" context "), context = 0; isdigit(*at); at++)
+			context = context * 10 + (*at - '0');
+		if (context >= first && context <= last)
+			n++;
+	}
+	return n;
+}
+
+/*
+ * Thousands of fences read while another thread signals them: the reader
+ * keeps its place as entries leave the list under it, lists each fence
+ * at most once, and the signaller never waits for the whole walk.
+ */
+static void readers_keep_their_place_while_fences_signal(struct kunit *test)
+{
+	struct many *many = kunit_kzalloc(test, sizeof(*many), GFP_KERNEL);
+	struct seq_file m = { .size = MANY * 256 };
+	struct task_struct *t;
+	u64 first;
+	int i, n, reads = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, many);
+	m.buf = vzalloc(m.size);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	first = dma_fence_context_alloc(MANY);
+	for (i = 0; i < MANY; i++) {
+		many->f[i] = mock_fence_at(test, first + i, 1);
+		dma_fence_enable_sw_signaling(many->f[i]);
+	}
+
+	m.count = 0;
+	KUNIT_EXPECT_EQ(test, dma_fence_pending_show(&m, NULL), 0);
+	KUNIT_EXPECT_EQ(test, count_entries(m.buf, first, first + MANY - 1),
+			MANY);
+
+	init_completion(&many->done);
+	t = kthread_run(signal_all_fn, many, "fence-debug-signal");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	get_task_struct(t);
+	do {
+		memset(m.buf, 0, m.size);
+		m.count = 0;
+		KUNIT_EXPECT_EQ(test, dma_fence_pending_show(&m, NULL), 0);
+		n = count_entries(m.buf, first, first + MANY - 1);
+		KUNIT_EXPECT_LE(test, n, MANY);
+		reads++;
+	} while (!completion_done(&many->done));
+	kthread_stop(t);
+	put_task_struct(t);
+	kunit_info(test, "%d reads while %d fences signaled\n", reads, MANY);
+
+	m.count = 0;
+	memset(m.buf, 0, m.size);
+	KUNIT_EXPECT_EQ(test, dma_fence_pending_show(&m, NULL), 0);
+	KUNIT_EXPECT_EQ(test, count_entries(m.buf, first, first + MANY - 1), 0);
+	for (i = 0; i < MANY; i++)
+		dma_fence_put(many->f[i]);
+	vfree(m.buf);
+}
+
 static struct kunit_case dma_fence_debug_cases[] = {
 	KUNIT_CASE(listed_from_the_first_callback_to_the_signal),
 	KUNIT_CASE(listed_once_signaling_is_enabled),
@@ -398,6 +492,7 @@ static struct kunit_case dma_fence_debug_cases[] = {
 	KUNIT_CASE(chain_names_its_blocking_member),
 	KUNIT_CASE(watchdog_reports_a_stuck_fence_once),
 	KUNIT_CASE(watchdog_spares_a_fence_signaled_in_time),
+	KUNIT_CASE(readers_keep_their_place_while_fences_signal),
 	{}
 };
 

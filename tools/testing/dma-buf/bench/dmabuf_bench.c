@@ -56,7 +56,7 @@ MODULE_PARM_DESC(target_us, "time each row runs for, in microseconds");
 
 static char *only;
 module_param(only, charp, 0444);
-MODULE_PARM_DESC(only, "run only the rows whose name starts with this");
+MODULE_PARM_DESC(only, "run only the rows whose name starts with one of these prefixes (a,b,...)");
 
 static bool stop_all; /* a row failed: report and stop */
 
@@ -570,9 +570,22 @@ static const unsigned int mem_resv_ns[] = { 1, 16, 256, 4096 };
 
 static DECLARE_COMPLETION(bench_done);
 
+/* No @only, or @name starts with one of its prefixes (empty ones skipped). */
 static bool selected(const char *name)
 {
-	return !only || !*only || !strncmp(name, only, strlen(only));
+	const char *p = only;
+	size_t len;
+
+	if (!p || !*p)
+		return true;
+	for (;;) {
+		len = strcspn(p, ",");
+		if (len && !strncmp(name, p, len))
+			return true;
+		if (!p[len])
+			return false;
+		p += len + 1;
+	}
 }
 
 /*

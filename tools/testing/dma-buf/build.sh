@@ -9,9 +9,11 @@
 # fragment asks for that no Kconfig file of the tree defines yet is not an
 # error; any other option that does not take effect still is.
 # Flavors: debug (the test kernel), kcsan (the debug kernel with KCSAN
-# instead of KASAN, for make stress), bench (our tree, for make bench) and
-# bench-upstream (the same config on the pristine 6.1 tree, unpacked here
-# into $UPSTREAM_TREE and never overlaid, built in upstream/obj-bench).
+# instead of KASAN, for make stress), bench (our tree, for make bench),
+# bench-fence-debug (bench with CONFIG_DMA_FENCE_DEBUG on, make bench's
+# third kernel) and bench-upstream (the bench config on the pristine 6.1
+# tree, unpacked here into $UPSTREAM_TREE and never overlaid, built in
+# upstream/obj-bench).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -28,12 +30,15 @@ debug) frags=(base debug consumers) targets=(bzImage modules) ;;
 # make stress STRESS_FLAVOR=kcsan: the debug kernel with KCSAN for KASAN.
 kcsan) frags=(base debug consumers kcsan) targets=(bzImage) ;;
 bench) frags=(base consumers bench) targets=(bzImage modules) ;;
+bench-fence-debug)
+	frags=(base consumers bench bench-fence-debug) targets=(bzImage modules)
+	;;
 bench-upstream)
 	frags=(base consumers bench) targets=(bzImage modules)
 	TREE=$UPSTREAM_TREE
 	unpack_pristine "$TREE"
 	;;
-*) die "unknown flavor '$flavor' (known: debug, kcsan, bench, bench-upstream)" ;;
+*) die "unknown flavor '$flavor' (known: debug, kcsan, bench, bench-fence-debug, bench-upstream)" ;;
 esac
 obj=$(objdir "$flavor")
 mkdir -p "$obj"

@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Usage: bench-table.py [--rounds R] [--boots B] [--clock icount|host]
                       [--about FILE] OURS_LOG... -- UPSTREAM_LOG...
+                      [-- DEBUG_LOG...]
 
 Reads the benchmark boots' console logs (lines "bench: ROW n=N
 ns_per_op=NS iters=K calib_ns=C" and "bench: mem_WHAT n=N bytes=B") and
@@ -15,6 +16,12 @@ of a row that has several, the growth of each side (cost at the largest
 N over cost at the smallest).  A row missing on one side shows a dash.
 FILE (markdown: when, from what and on what the figures were made) goes
 under the title.
+
+DEBUG_LOG: the boots of ours with CONFIG_DMA_FENCE_DEBUG on, which run
+only some rows.  Given, the table has a column "debug", the cost view:
+the median of that kernel over upstream run by run (the other way round
+from ratio: above 1, the debug kernel is slower), a dash for the rows
+it did not run.
 
 Load: C is the time of a fixed piece of work run next to the row, the
 same code in both kernels.  Under TCG the guest runs as fast as the host
@@ -86,7 +93,13 @@ def main(argv):
     if '--' not in argv:
         sys.exit(__doc__)
     cut = argv.index('--')
-    ours, up = parse(argv[:cut]), parse(argv[cut + 1:])
+    ours, rest = parse(argv[:cut]), argv[cut + 1:]
+    debug = None
+    if '--' in rest:
+        cut = rest.index('--')
+        debug = parse(rest[cut + 1:])
+        rest = rest[:cut]
+    up = parse(rest)
     keys = list(ours) + [k for k in up if k not in ours]
 
     by_row = {}
@@ -131,10 +144,20 @@ def main(argv):
           'slower when the whole spread is on that side of 1'
           f'{f" by more than {tolerance:.0%}" if tolerance else ""}.  '
           'growth: cost at the largest N over cost at the smallest, '
-          'ours / upstream.')
+          'ours / upstream.'
+          + ('' if debug is None else
+             '  debug = ours with CONFIG_DMA_FENCE_DEBUG / upstream, run '
+             'by run, the median: the other way round from ratio, above 1 '
+             'the debug kernel is slower (debug x ratio: the option\'s '
+             'cost over ours without it); "-" for the rows that kernel '
+             'does not run.'))
     print()
-    print('| row | N | ours | upstream | ratio | spread | verdict | raw | growth ours | growth upstream |')
-    print('| --- | ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |')
+    cols = ['row', 'N', 'ours', 'upstream', 'ratio', 'spread', 'verdict',
+            'raw'] + ([] if debug is None else ['debug']) + \
+        ['growth ours', 'growth upstream']
+    print('| ' + ' | '.join(cols) + ' |')
+    print('| ' + ' | '.join('---' if c in ('row', 'spread', 'verdict')
+                            else '---:' for c in cols) + ' |')
     losses = []
     for row, ns in by_row.items():
         ns = sorted(set(ns))
@@ -166,12 +189,17 @@ def main(argv):
                 lo_a, lo_b = med[ns[0]]
                 ga = f'{ma / lo_a:.3g}x' if ma and lo_a else '-'
                 gb = f'{mb / lo_b:.3g}x' if mb and lo_b else '-'
+            dcol = ''
+            if debug is not None:
+                d = debug.get((row, n))
+                rs = ratios(b, d, clock != 'icount') if b and d else []
+                dcol = f'{statistics.median(rs):.2f} | ' if rs else '- | '
             unit = ' B' if row.startswith('mem_') else ''
             print(f'| {row} | {n} | {fmt(ma)}{unit if ma is not None else ""} '
                   f'| {fmt(mb)}{unit if mb is not None else ""} | '
                   f'{"-" if ratio is None else f"{ratio:.2f}"} | {spread} | '
                   f'{verdict} | {"-" if raw is None else f"{raw:.2f}"} | '
-                  f'{ga} | {gb} |')
+                  f'{dcol}{ga} | {gb} |')
     print()
     print('Times in ns per op.  Where ours is slower (or larger) in every '
           f'run: {", ".join(losses) or "nowhere"}.')

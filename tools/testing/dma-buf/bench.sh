@@ -3,9 +3,16 @@
 # Usage: bench.sh   (make bench)
 # Our drivers/dma-buf against the pristine 6.1 one, side by side: builds
 # both benchmark kernels (build.sh bench, bench-upstream: one config, no
-# debug options), the benchmark module against each and the static user
-# benchmark once, then boots them in turn, ours first, BENCH_BOOTS times
-# each (default 2), every boot running BENCH_ROUNDS rounds (default 3).
+# debug options) and a third, ours with CONFIG_DMA_FENCE_DEBUG on
+# (bench-fence-debug), the benchmark module against each and the static
+# user benchmark once, then boots them in turn, ours, upstream, ours with
+# the option, BENCH_BOOTS times each (default 2), every boot running
+# BENCH_ROUNDS rounds (default 3).  The third kernel runs only the rows
+# listed in fence_debug_rows below, those whose timed part goes through
+# the code the option adds; BENCH_FENCE_DEBUG=0 leaves it out.
+# BENCH_ONLY=PREFIX[,PREFIX...] runs only the module's rows that start
+# with one of the prefixes, and no user benchmark; the third kernel then
+# runs those of its rows that match.
 # BENCH_CLOCK says what a guest nanosecond is: icount (the default), one
 # instruction executed by the guest (which then has one vCPU), so that the
 # host's load does not move the figures; host, the host's time as TCG lets
@@ -22,7 +29,7 @@ committed=$HARNESS/bench/RESULTS.md
 started=$SECONDS
 # The command as given: make bench and the variables that shape the run.
 command="make bench"
-for v in BENCH_BOOTS BENCH_ROUNDS BENCH_CLOCK BENCH_ONLY QEMU_ACCEL; do
+for v in BENCH_BOOTS BENCH_ROUNDS BENCH_CLOCK BENCH_ONLY BENCH_FENCE_DEBUG QEMU_ACCEL; do
 	[ -n "${!v:-}" ] && command+=" $v=${!v}"
 done
 boots=${BENCH_BOOTS:-2}
@@ -32,7 +39,71 @@ case $BENCH_CLOCK in
 icount | host) ;;
 *) die "BENCH_CLOCK must be icount or host, not '$BENCH_CLOCK'" ;;
 esac
+case ${BENCH_FENCE_DEBUG:=1} in
+0 | 1) ;;
+*) die "BENCH_FENCE_DEBUG must be 0 or 1, not '$BENCH_FENCE_DEBUG'" ;;
+esac
 mkdir -p "$out"
+
+# The rows the CONFIG_DMA_FENCE_DEBUG kernel runs (prefixes, as BENCH_ONLY
+# spells them): those whose timed part makes or frees a fence (the
+# tracking's state is set up at init and checked at release), enables
+# signaling, adds a callback, waits or signals, the places the tracking
+# starts and ends.  The other rows of bench-rows.h leave all of that out
+# of their timed part: fence_is_signaled tests a signaled fence's flag;
+# resv_add_*, resv_iter_*, resv_get_fences, resv_test_signaled and
+# resv_copy_fences add, walk, copy or test fences made before the clock
+# starts, taking and dropping references that never reach zero;
+# chain_find_seqno walks links nobody waits on.  The dma-buf rows do not
+# wait on fences and the mem_ rows count bytes, not time.
+fence_debug_rows=(
+	fence_init_signal_put  # made, signaled unwatched, freed
+	fence_callbacks_signal # callbacks added (tracked), then signaled
+	fence_wait_signaled    # a wait on a signaled fence
+	fence_wait_any         # a callback added to and removed from each of N
+	resv_get_singleton     # N > 1: an array made and freed per op
+	resv_contended         # the writer makes a fence and signals the one it replaced
+	array_create_signal    # signaling enabled on the array, a callback on each member
+	chain_append           # links made and freed
+	chain_walk_gc          # the walk frees the links whose fences signaled
+	unwrap_merge           # an array made and freed per op
+)
+
+# debug_only: the BENCH_ONLY of the third kernel's boots, those of its rows
+# that BENCH_ONLY also asks for (empty: none).  Two prefixes select rows
+# in common only when one starts with the other; the longer then says it.
+debug_only() {
+	local want d u sel=()
+	IFS=, read -r -a want <<< "${BENCH_ONLY:-}"
+	[ ${#want[@]} -gt 0 ] || want=("")
+	for d in "${fence_debug_rows[@]}"; do
+		for u in "${want[@]}"; do
+			case $d in
+			"$u"*) sel+=("$d") ;;
+			*) case $u in "$d"*) sel+=("$u") ;; esac ;;
+			esac
+		done
+	done
+	[ ${#sel[@]} -eq 0 ] || (IFS=,; echo "${sel[*]}")
+}
+sides=(ours upstream)
+debug_rows=
+if [ "$BENCH_FENCE_DEBUG" = 1 ]; then
+	debug_rows=$(debug_only)
+	if [ -n "$debug_rows" ]; then
+		sides+=(debug)
+	else
+		say "BENCH_ONLY=$BENCH_ONLY has none of the fence rows: no CONFIG_DMA_FENCE_DEBUG kernel"
+	fi
+fi
+# side_flavor SIDE: the kernel a side of the table boots.
+side_flavor() {
+	case $1 in
+	ours) echo bench ;;
+	upstream) echo bench-upstream ;;
+	debug) echo bench-fence-debug ;;
+	esac
+}
 
 # The commit the kernels are built from, read before tree.sh copies it:
 # figures are honest only for committed sources, so say when they were not.
@@ -54,6 +125,10 @@ about() {
 	echo "  as it is (upstream) and with this repository's \`drivers/dma-buf\`"
 	echo "  and headers at $rev (ours); one config for both"
 	echo "  (\`configs/base\`, \`consumers\` and \`bench\`)."
+	if [ -n "$debug_rows" ]; then
+		echo "- debug: ours with \`configs/bench-fence-debug\` on top"
+		echo "  (CONFIG_DMA_FENCE_DEBUG=y), running $debug_rows."
+	fi
 	echo "- Machine: ${cpu:-an unknown CPU}, $(nproc) CPUs, $mem, Linux $(uname -r);"
 	if [ "$BENCH_CLOCK" = icount ]; then
 		echo "  $(qemu-system-x86_64 --version | head -n 1), TCG, one vCPU;"
@@ -66,8 +141,9 @@ about() {
 
 "$HARNESS/deps.sh"
 "$HARNESS/tree.sh"
-"$HARNESS/build.sh" bench
-"$HARNESS/build.sh" bench-upstream
+for side in "${sides[@]}"; do
+	"$HARNESS/build.sh" "$(side_flavor "$side")"
+done
 
 say "building the user benchmark (log: $out/user.log)"
 hdr=$out/headers
@@ -77,24 +153,26 @@ hdr=$out/headers
 			-o "$out/bench_user" "$HARNESS/bench/bench_user.c"
 } > "$out/user.log" 2>&1 || { tail -n 20 "$out/user.log"; die "user benchmark build failed"; }
 
-for side in ours upstream; do
-	flavor=bench
-	[ $side = upstream ] && flavor=bench-upstream
-	"$HARNESS/module.sh" bench $flavor "$out/module-$side"
+for side in "${sides[@]}"; do
+	flavor=$(side_flavor "$side")
+	"$HARNESS/module.sh" bench "$flavor" "$out/module-$side"
 	rm -rf "${out:?}/$side" && mkdir -p "$out/$side"
 	cp "$out/module-$side/dmabuf_bench.ko" "$out/bench_user" "$out/$side/"
-	"$HARNESS/initramfs.sh" $flavor "$out/$side"
+	"$HARNESS/initramfs.sh" "$flavor" "$out/$side"
 done
 
 built=$SECONDS
 rm -f "$out"/boot-*.log
 for b in $(seq "$boots"); do
-	for side in ours upstream; do
-		flavor=bench
-		[ $side = upstream ] && flavor=bench-upstream
+	for side in "${sides[@]}"; do
+		flavor=$(side_flavor "$side")
 		say "boot $b of $boots, $side kernel: $BENCH_ROUNDS rounds, $BENCH_CLOCK clock"
 		start=$SECONDS
-		"$HARNESS/boot.sh" "$flavor" bench
+		if [ "$side" = debug ]; then
+			BENCH_ONLY=$debug_rows "$HARNESS/boot.sh" "$flavor" bench
+		else
+			"$HARNESS/boot.sh" "$flavor" bench
+		fi
 		cp "$(objdir "$flavor")/boot.log" "$out/boot-$side-$b.log"
 		echo "    $((SECONDS - start)) s, $(grep -c 'bench: .*=' "$out/boot-$side-$b.log") lines of results"
 		grep -h -E 'bench: .*failed|BUG:|Oops|WARNING:' "$out/boot-$side-$b.log" || true
@@ -103,9 +181,10 @@ done
 
 booted=$SECONDS
 about > "$out/about.md"
+logs=("$out"/boot-ours-*.log -- "$out"/boot-upstream-*.log)
+[ -z "$debug_rows" ] || logs+=(-- "$out"/boot-debug-*.log)
 python3 "$HARNESS/bench-table.py" --rounds "$BENCH_ROUNDS" --boots "$boots" \
-	--clock "$BENCH_CLOCK" --about "$out/about.md" \
-	"$out"/boot-ours-*.log -- "$out"/boot-upstream-*.log > "$out/results.md"
+	--clock "$BENCH_CLOCK" --about "$out/about.md" "${logs[@]}" > "$out/results.md"
 say "the same code natively, in userspace (make userspace-bench)"
 "$HARNESS/userspace-bench.sh" "$out" > /dev/null ||
 	echo "    the userspace benchmark failed: $BUILD_DIR/userspace/bench.log"

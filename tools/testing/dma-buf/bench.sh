@@ -7,9 +7,9 @@
 # (bench-fence-debug), the benchmark module against each and the static
 # user benchmark once, then boots them in turn, ours, upstream, ours with
 # the option, BENCH_BOOTS times each (default 2), every boot running
-# BENCH_ROUNDS rounds (default 3).  The third kernel runs only the rows
-# listed in fence_debug_rows below, those whose timed part goes through
-# the code the option adds; BENCH_FENCE_DEBUG=0 leaves it out.
+# BENCH_ROUNDS rounds (default 3).  The third kernel runs only the fence
+# and reservation rows (fence_debug_rows below); BENCH_FENCE_DEBUG=0
+# leaves it out.
 # BENCH_ONLY=PREFIX[,PREFIX...] runs only the module's rows that start
 # with one of the prefixes, and no user benchmark; the third kernel then
 # runs those of its rows that match.
@@ -46,28 +46,13 @@ esac
 mkdir -p "$out"
 
 # The rows the CONFIG_DMA_FENCE_DEBUG kernel runs (prefixes, as BENCH_ONLY
-# spells them): those whose timed part makes or frees a fence (the
-# tracking's state is set up at init and checked at release), enables
-# signaling, adds a callback, waits or signals, the places the tracking
-# starts and ends.  The other rows of bench-rows.h leave all of that out
-# of their timed part: fence_is_signaled tests a signaled fence's flag;
-# resv_add_*, resv_iter_*, resv_get_fences, resv_test_signaled and
-# resv_copy_fences add, walk, copy or test fences made before the clock
-# starts, taking and dropping references that never reach zero;
-# chain_find_seqno walks links nobody waits on.  The dma-buf rows do not
-# wait on fences and the mem_ rows count bytes, not time.
-fence_debug_rows=(
-	fence_init_signal_put  # made, signaled unwatched, freed
-	fence_callbacks_signal # callbacks added (tracked), then signaled
-	fence_wait_signaled    # a wait on a signaled fence
-	fence_wait_any         # a callback added to and removed from each of N
-	resv_get_singleton     # N > 1: an array made and freed per op
-	resv_contended         # the writer makes a fence and signals the one it replaced
-	array_create_signal    # signaling enabled on the array, a callback on each member
-	chain_append           # links made and freed
-	chain_walk_gc          # the walk frees the links whose fences signaled
-	unwrap_merge           # an array made and freed per op
-)
+# spells them): every fence and reservation row.  Those whose timed part
+# enables signaling, adds a callback, waits, signals or frees a fence go
+# through the tracking and show its cost; the others (fence_is_signaled,
+# resv_add_*, resv_iter_*, resv_get_fences, resv_test_signaled,
+# resv_copy_fences, chain_find_seqno) show that it costs them nothing.
+# The dma-buf rows do not wait on fences and the mem_ rows count bytes.
+fence_debug_rows=(fence_ resv_ array_ chain_ unwrap_)
 
 # debug_only: the BENCH_ONLY of the third kernel's boots, those of its rows
 # that BENCH_ONLY also asks for (empty: none).  Two prefixes select rows

@@ -15,8 +15,8 @@
 #             each for STRESS_SECONDS (the kernel cases in rounds of 45 s,
 #             under the hung-task watchdog's minute), console to the log
 #   bench     the benchmarks (BENCH_ROUNDS rounds, default 5), nothing of
-#             the test boot's; BENCH_ONLY=prefix keeps the module's rows
-#             of that prefix and skips the user benchmark; with
+#             the test boot's; BENCH_ONLY=prefix[,prefix...] keeps the
+#             module's rows of those prefixes and skips the user benchmark; with
 #             BENCH_CLOCK=icount (TCG only) the guest, on one vCPU, has a
 #             clock that counts the instructions it executes instead of
 #             host time (see bench.sh)

@@ -8,8 +8,11 @@
  * and passes both fds to the reader.  The reader finds the buffer busy,
  * merges the buffer's fences with the job's fence and prints the merged
  * sync_file, waits in poll() until the writer signals the job, and reads
- * what was written.  bufinfo and sync/info are printed while the job is
- * pending.  The last line is a TAP result, so the test boot counts it.
+ * what was written.  bufinfo, sync/info and, on a kernel with
+ * CONFIG_DMA_FENCE_DEBUG, pending_fences are printed while the job is
+ * pending: the last shows the job's fence with the poll callback the
+ * reader's first poll() queued, the buffer and the sync files holding it.
+ * The last line is a TAP result, so the test boot counts it.
  *
  * Buffers come from the system dma-heap when it exists, else from vgem.
  */
@@ -266,6 +269,7 @@ static int reader(int sock)
 	print_sync_file(merge.fence);
 	cat("/sys/kernel/debug/dma_buf/bufinfo");
 	cat("/sys/kernel/debug/sync/info");
+	cat("/sys/kernel/debug/dma_buf/pending_fences");
 
 	if (write(sock, "go", 1) != 1)
 		fail("write");

@@ -280,7 +280,8 @@ static void describe(struct dma_fence_text *text, struct dma_fence *fence,
 	describe_name(text, "", fence);
 	seq_buf_printf(text->buf, " pending %lld ms",
 		       ktime_ms_delta(now, since));
-	if (error)
+	/* Only errors: a pending array keeps a positive mark there. */
+	if (error < 0)
 		dma_fence_text_add(text, "error %d", error);
 	if (deadline) {
 		if (ktime_after(deadline, now))

@@ -50,8 +50,9 @@ static LIST_HEAD(pending_list);
 static DEFINE_SPINLOCK(pending_lock);
 static unsigned long pending_count;	/* fences on pending_list */
 
-/* Entries a walker takes per hold of pending_lock. */
+/* Fences a walker references, and entries it looks at, per lock hold. */
 #define PENDING_BATCH 16
+#define PENDING_SCAN 64
 
 /* One fence's text, in the log and in the trace event. */
 #define PENDING_TEXT_SIZE 1024
@@ -79,10 +80,19 @@ void dma_fence_pending_add(struct dma_fence *fence)
 	spin_unlock_irqrestore(&pending_lock, flags);
 }
 
+/*
+ * The end of a fence the watchdog reported.  Deferred: it runs where the
+ * fence signals, with its lock held and interrupts off, where a console
+ * must not be written to.
+ */
 static void report_end(struct dma_fence *fence, ktime_t since, bool signaled)
 {
 	s64 ms = ktime_ms_delta(ktime_get(), since);
 
+	unsigned long flags;
+
+	local_irq_save(flags);
+	printk_deferred_enter();
 	if (signaled)
 		pr_warn("stuck fence recovered: %s %s context %llu seqno %llu after %lld ms\n",
 			fence->ops->get_driver_name(fence),
@@ -91,6 +101,8 @@ static void report_end(struct dma_fence *fence, ktime_t since, bool signaled)
 	else
 		pr_warn("stuck fence freed unsignaled: context %llu seqno %llu after %lld ms\n",
 			fence->context, fence->seqno, ms);
+	printk_deferred_exit();
+	local_irq_restore(flags);
 }
 
 void dma_fence_pending_del(struct dma_fence *fence, bool signaled)
@@ -166,7 +178,8 @@ bool dma_fence_holds(struct dma_fence *holder, struct dma_fence *fence)
 				return true;
 	} else if (dma_fence_is_chain(holder)) {
 		dma_fence_chain_for_each(iter, holder) {
-			if (dma_fence_holds(dma_fence_chain_contained(iter),
+			if (iter == fence ||
+			    dma_fence_holds(dma_fence_chain_contained(iter),
 					    fence)) {
 				dma_fence_put(iter);
 				return true;
@@ -303,32 +316,47 @@ struct pending_ref {
 };
 
 /*
- * Reference up to PENDING_BATCH listed fences from @pos on; pending_lock
- * held.  With @before set, only those not reported yet that were listed
- * before that time, and the walk ends at the first fence listed later.
- * Returns how many, and in @pos where the walk stopped.
+ * One step of a walk that keeps its place on the list with @mark, an
+ * entry of its own (with a zero @since): reference up to PENDING_BATCH
+ * fences after @mark that joined the list no later than @until, looking
+ * at no more than PENDING_SCAN entries, and move @mark past those looked
+ * at.  With @unreported, fences already reported are passed over.
+ * pending_lock held.  Returns how many fences it referenced, and in
+ * @done whether the walk is over: the end of the list, or a fence that
+ * joined it after @until, and so all those after it too.
  */
-static unsigned int take_batch(struct list_head **pos, struct pending_ref *refs,
-			       ktime_t before)
+static unsigned int walk_step(struct dma_fence_pending *mark, ktime_t until,
+			      bool unreported, struct pending_ref *refs,
+			      bool *done)
 {
+	struct list_head *pos = mark->link.next;
 	struct dma_fence_pending *entry;
-	unsigned int n = 0;
+	unsigned int n = 0, seen = 0;
+	struct dma_fence *fence;
 
-	while (*pos != &pending_list && n < PENDING_BATCH) {
-		entry = list_entry(*pos, struct dma_fence_pending, link);
-		if (before && entry->since &&
-		    !ktime_before(entry->since, before))
-			break;	/* the rest are younger still */
-		*pos = (*pos)->next;
-		if (!entry->since)	/* a reader's bookmark */
+	*done = false;
+	while (n < PENDING_BATCH && seen++ < PENDING_SCAN) {
+		if (pos == &pending_list) {
+			*done = true;
+			break;
+		}
+		entry = list_entry(pos, struct dma_fence_pending, link);
+		if (entry->since && ktime_after(entry->since, until)) {
+			*done = true;
+			break;
+		}
+		pos = pos->next;
+		if (!entry->since)	/* another walker's mark */
 			continue;
-		if (before && entry->reported)
+		if (unreported && entry->reported)
 			continue;
-		refs[n].fence = pending_fence(entry);
-		if (!kref_get_unless_zero(&refs[n].fence->refcount))
-			continue;
+		fence = pending_fence(entry);
+		if (!kref_get_unless_zero(&fence->refcount))
+			continue;	/* on its way out */
+		refs[n].fence = fence;
 		refs[n++].since = entry->since;
 	}
+	list_move_tail(&mark->link, pos);
 	return n;
 }
 
@@ -343,8 +371,8 @@ static void put_batch(struct pending_ref *refs, unsigned int n)
  * @m: the seq_file
  * @unused: unused
  *
- * A count, then one entry per listed fence, oldest first (see
- * describe()), the details indented by a tab.
+ * A count, then one entry per fence listed when the read began, oldest
+ * first (see describe()), the details indented by a tab.
  *
  * Return: 0, or -ENOMEM.
  */
@@ -353,9 +381,10 @@ int dma_fence_pending_show(struct seq_file *m, void *unused)
 	struct dma_fence_pending bookmark = { .since = 0 };
 	struct pending_ref refs[PENDING_BATCH];
 	struct dma_fence_text text = { .sep = "\n\t", .may_block = true };
-	struct list_head *pos;
 	struct seq_buf buf;
 	unsigned int n, i;
+	ktime_t start;
+	bool done;
 	char *page;
 
 	page = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -364,13 +393,12 @@ int dma_fence_pending_show(struct seq_file *m, void *unused)
 	text.buf = &buf;
 
 	spin_lock_irq(&pending_lock);
+	/* Fences listed later are left out: the walk has an end. */
+	start = ktime_get();
 	seq_printf(m, "pending fences: %lu\n", pending_count);
 	list_add(&bookmark.link, &pending_list);
 	do {
-		pos = bookmark.link.next;
-		n = take_batch(&pos, refs, 0);
-		/* The bookmark goes where this batch stopped. */
-		list_move_tail(&bookmark.link, pos);
+		n = walk_step(&bookmark, start, false, refs, &done);
 		spin_unlock_irq(&pending_lock);
 
 		for (i = 0; i < n; i++) {
@@ -384,7 +412,7 @@ int dma_fence_pending_show(struct seq_file *m, void *unused)
 
 		spin_lock_irq(&pending_lock);
 		/* A full buffer is read again, larger: stop early. */
-	} while (bookmark.link.next != &pending_list && !seq_has_overflowed(m));
+	} while (!done && !seq_has_overflowed(m));
 	list_del(&bookmark.link);
 	spin_unlock_irq(&pending_lock);
 
@@ -418,14 +446,22 @@ void dma_fence_debugfs_init(struct dentry *dir)
 /*
  * The watchdog.  While stuck_timeout_ms is not 0, a deferrable work item
  * looks at the list a few times per timeout and reports, once each, the
- * fences listed for longer than that.  Its text buffer is static, so
+ * fences listed for longer than that, then marks them reported.  Its text buffer is static, so
  * that reporting does not allocate: reclaim may be waiting for the very
  * fence about to be reported.
  */
 static unsigned int stuck_timeout_ms;
 static bool watchdog_ready;
-static DEFINE_MUTEX(watchdog_text_lock);	/* guards watchdog_text */
+static DEFINE_MUTEX(watchdog_lock);	/* guards the two below */
 static char watchdog_text[PENDING_TEXT_SIZE];
+/*
+ * Where the watchdog's walk stands: every fence before it has been
+ * reported or was on its way out, so each tick looks only at the fences
+ * that have grown old since the last.
+ */
+static struct dma_fence_pending watchdog_mark = {
+	.link = LIST_HEAD_INIT(watchdog_mark.link),
+};
 
 static void watchdog_fn(struct work_struct *work);
 static DECLARE_DEFERRABLE_WORK(watchdog_work, watchdog_fn);
@@ -452,35 +488,42 @@ void dma_fence_report_stuck(unsigned int timeout_ms)
 	ktime_t timeout = ms_to_ktime(timeout_ms);
 	struct dma_fence_text text = { .sep = "; " };
 	struct pending_ref refs[PENDING_BATCH];
-	struct list_head *pos;
+	struct dma_fence *fence;
 	struct seq_buf buf;
 	unsigned int n, i;
+	bool done = true;
 	ktime_t now;
 
 	text.buf = &buf;
-	mutex_lock(&watchdog_text_lock);
+	mutex_lock(&watchdog_lock);
 	do {
 		spin_lock_irq(&pending_lock);
+		if (list_empty(&watchdog_mark.link))
+			list_add(&watchdog_mark.link, &pending_list);
 		now = ktime_get();
-		pos = pending_list.next;
 		n = 0;
 		if (ktime_after(now, timeout))
-			n = take_batch(&pos, refs, ktime_sub(now, timeout));
-		for (i = 0; i < n; i++)
-			refs[i].fence->pending.reported = true;
+			n = walk_step(&watchdog_mark, ktime_sub(now, timeout),
+				      true, refs, &done);
 		spin_unlock_irq(&pending_lock);
 
 		for (i = 0; i < n; i++) {
+			fence = refs[i].fence;
 			seq_buf_init(&buf, watchdog_text, sizeof(watchdog_text));
-			describe(&text, refs[i].fence, refs[i].since, now);
+			describe(&text, fence, refs[i].since, now);
 			pr_warn("stuck fence: %s\n", seq_buf_str(&buf));
-			trace_dma_fence_stuck(refs[i].fence,
+			trace_dma_fence_stuck(fence,
 					      ktime_ms_delta(now, refs[i].since),
 					      seq_buf_str(&buf));
+			/* Its recovery is worth a line only once it was said. */
+			spin_lock_irq(&pending_lock);
+			if (fence->pending.since)
+				fence->pending.reported = true;
+			spin_unlock_irq(&pending_lock);
 		}
 		put_batch(refs, n);
-	} while (n == PENDING_BATCH);
-	mutex_unlock(&watchdog_text_lock);
+	} while (!done);
+	mutex_unlock(&watchdog_lock);
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_fence_report_stuck);
 

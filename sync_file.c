@@ -63,7 +63,8 @@ static void sync_file_list_del(struct sync_file *sf)
  * @text: the fence's description
  * @fence: the fence, referenced by the caller
  *
- * One item per sync file whose fence is @fence or contains it.
+ * One item per sync file whose fence is @fence or contains it.  Without
+ * @text.may_block, a contended list is reported as such.
  */
 void sync_file_describe_holders(struct dma_fence_text *text,
 				struct dma_fence *fence)
@@ -71,12 +72,22 @@ void sync_file_describe_holders(struct dma_fence_text *text,
 	char name[sizeof_field(struct sync_file, user_name) + 32];
 	struct sync_file *sf;
 
-	mutex_lock(&sync_files_lock);
-	list_for_each_entry(sf, &sync_files, sync_file_list)
-		if (dma_fence_holds(sf->fence, fence))
-			dma_fence_text_add(text, "sync_file %s",
-					   sync_file_get_name(sf, name,
-							      sizeof(name)));
+	if (text->may_block ? mutex_lock_killable(&sync_files_lock) :
+	    !mutex_trylock(&sync_files_lock)) {
+		dma_fence_text_add(text, "sync_file list busy");
+		return;
+	}
+	list_for_each_entry(sf, &sync_files, sync_file_list) {
+		if (!dma_fence_holds(sf->fence, fence))
+			continue;
+		/*
+		 * A file being published may get its name meanwhile: the
+		 * copy is then of either name, or of a mix of both, never
+		 * unterminated (the last byte stays 0).
+		 */
+		data_race(sync_file_get_name(sf, name, sizeof(name)));
+		dma_fence_text_add(text, "sync_file %s", name);
+	}
 	mutex_unlock(&sync_files_lock);
 }
 #else

@@ -22,9 +22,11 @@
  *	released).
  * @user_name: name given by userspace (merge, sw_sync), or empty for a
  *	name made up from the fence; written before the file is published,
- *	read-only after
- * @sync_file_list: unused list node kept for layout compatibility with
- *	older users; initialised empty
+ *	read-only after (the pending-fence view of %CONFIG_DMA_FENCE_DEBUG
+ *	may read it meanwhile, and tolerates a torn copy)
+ * @sync_file_list: with %CONFIG_DMA_FENCE_DEBUG, the node on the list of
+ *	every sync file, which the pending-fence view searches for the files
+ *	holding a fence; otherwise unused, and initialised empty
  * @wq: poll() waiters, woken once the fence signals
  * @flags: %POLL_ENABLED once poll() has queued @cb (atomic bit ops)
  * @fence: the fence (maybe a container); one reference held by the sync

@@ -56,7 +56,7 @@ def kconfig(k):
     if k >= 4: repl('SYNC_FILE'); repl('SW_SYNC')
     if k >= 5:
         repl('DMABUF_MOVE_NOTIFY'); repl('DMABUF_DEBUG'); repl('DMABUF_SYSFS_STATS')
-        i = [b[0] for b in bl].index('DMABUF_HEAPS')
+        i = [b[0] for b in bl].index('GCOV_PROFILE_DMABUF')
         bl[i:i] = [['DMA_FENCE_DEBUG', kget(head_k, 'DMA_FENCE_DEBUG')]]
     if k >= 6: repl('UDMABUF')
     if k >= 7: repl('DMABUF_HEAPS')

@@ -1607,11 +1607,8 @@ void dma_buf_describe_holders(struct dma_fence_text *text,
 {
 	struct dma_buf *buf;
 
-	if (text->may_block ? mutex_lock_killable(&buffers_lock) :
-	    !mutex_trylock(&buffers_lock)) {
-		dma_fence_text_add(text, "dma-buf list busy");
+	if (!dma_fence_text_lock(text, &buffers_lock, "dma-buf"))
 		return;
-	}
 	list_for_each_entry(buf, &buffers, list_node) {
 		if (!buf_holds(buf, fence))
 			continue;

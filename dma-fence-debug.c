@@ -33,6 +33,7 @@
 #include <linux/dma-fence.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/seq_buf.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -153,6 +154,28 @@ void dma_fence_text_add(struct dma_fence_text *text, const char *fmt, ...)
 	va_start(args, fmt);
 	seq_buf_vprintf(text->buf, fmt, args);
 	va_end(args);
+}
+
+/**
+ * dma_fence_text_lock - take the lock of a list of holders to look at it
+ * @text: the description the lookup adds to
+ * @lock: the lock of the list
+ * @list: the list's name, for the description
+ *
+ * A lookup that may block waits for @lock (killably); one that may not
+ * (the watchdog, which must not queue behind whoever holds @lock while
+ * creating a file) only tries it.  When @lock is not taken, the
+ * description says the list was busy.
+ *
+ * Return: true with @lock held, false without.
+ */
+bool dma_fence_text_lock(struct dma_fence_text *text, struct mutex *lock,
+			 const char *list)
+{
+	if (text->may_block ? !mutex_lock_killable(lock) : mutex_trylock(lock))
+		return true;
+	dma_fence_text_add(text, "%s list busy", list);
+	return false;
 }
 
 /**

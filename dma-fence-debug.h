@@ -16,6 +16,7 @@
  */
 #ifdef CONFIG_DMA_FENCE_DEBUG
 struct dentry;
+struct mutex;
 struct seq_buf;
 struct seq_file;
 
@@ -33,6 +34,8 @@ void dma_fence_pending_add(struct dma_fence *fence);
 void dma_fence_pending_del(struct dma_fence *fence, bool signaled);
 void dma_fence_pending_deadline(struct dma_fence *fence, ktime_t deadline);
 bool dma_fence_cb_is_waiter(const struct dma_fence_cb *cb);
+bool dma_fence_text_lock(struct dma_fence_text *text, struct mutex *lock,
+			 const char *list);
 bool dma_fence_holds(struct dma_fence *holder, struct dma_fence *fence);
 void dma_fence_debugfs_init(struct dentry *dir);
 int dma_fence_pending_show(struct seq_file *m, void *unused);

@@ -72,11 +72,8 @@ void sync_file_describe_holders(struct dma_fence_text *text,
 	char name[sizeof_field(struct sync_file, user_name) + 32];
 	struct sync_file *sf;
 
-	if (text->may_block ? mutex_lock_killable(&sync_files_lock) :
-	    !mutex_trylock(&sync_files_lock)) {
-		dma_fence_text_add(text, "sync_file list busy");
+	if (!dma_fence_text_lock(text, &sync_files_lock, "sync_file"))
 		return;
-	}
 	list_for_each_entry(sf, &sync_files, sync_file_list) {
 		if (!dma_fence_holds(sf->fence, fence))
 			continue;

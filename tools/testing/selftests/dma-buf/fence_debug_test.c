@@ -456,6 +456,23 @@ FIXTURE_TEARDOWN(pending)
 }
 
 /*
+ * Signal point 1 of the first timeline, on which the fixture's waiter
+ * sleeps: the waiter returns @ret and the point is no longer listed.
+ * FIXTURE() names its data struct _test_data_pending.
+ */
+static void signal_first_point(struct __test_metadata *_metadata,
+			       struct _test_data_pending *self, int ret)
+{
+	ASSERT_EQ(0, timeline_inc(self->tl[0], 1));
+	waiter_join(&self->waiter);
+	EXPECT_EQ(ret, self->waiter.ret);
+	EXPECT_FALSE(entry_now("sw_sync", self->tl_name[0], 1, NULL,
+			       self->entry, sizeof(self->entry))) {
+		TH_LOG("still listed after the signal:\n%s", self->entry);
+	}
+}
+
+/*
  * A sw_sync point in a system-heap buffer's write slot, polled for
  * POLLIN by a thread: listed with the buffer's poll callback, the buffer
  * (by inode) and the point's sync file; reported stuck, once, once the
@@ -572,11 +589,7 @@ TEST_F(pending, cpu_access_wait_counted)
 	TH_LOG("%s", self->entry);
 	EXPECT_STREQ("", entry_layout(self->entry));
 
-	ASSERT_EQ(0, timeline_inc(self->tl[0], 1));
-	waiter_join(&self->waiter);
-	EXPECT_EQ(0, self->waiter.ret);
-	EXPECT_FALSE(entry_now("sw_sync", tl, 1, NULL, self->entry,
-			       sizeof(self->entry)));
+	signal_first_point(_metadata, self, 0);
 	close(point);
 	close(buf);
 }
@@ -610,11 +623,7 @@ TEST_F(pending, polled_sync_file_listed)
 	EXPECT_NE(NULL, detail(self->entry, want));
 	EXPECT_EQ(NULL, detail(self->entry, "dma-buf "));
 
-	ASSERT_EQ(0, timeline_inc(self->tl[0], 1));
-	waiter_join(&self->waiter);
-	EXPECT_EQ(1, self->waiter.ret);
-	EXPECT_FALSE(entry_now("sw_sync", tl, 1, NULL, self->entry,
-			       sizeof(self->entry)));
+	signal_first_point(_metadata, self, 1);
 	close(point);
 }
 

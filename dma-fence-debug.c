@@ -89,7 +89,6 @@ void dma_fence_pending_add(struct dma_fence *fence)
 static void report_end(struct dma_fence *fence, ktime_t since, bool signaled)
 {
 	s64 ms = ktime_ms_delta(ktime_get(), since);
-
 	unsigned long flags;
 
 	local_irq_save(flags);

@@ -384,25 +384,6 @@ static void poll_defers_to_a_claimed_callback(struct kunit *test)
 	put_buf(test, buf);
 }
 
-/* Signals as soon as anyone asks it to: never pending once armed on. */
-static bool done_when_enabled(struct dma_fence *fence)
-{
-	return false;
-}
-
-static const struct dma_fence_ops done_when_enabled_ops = {
-	.get_driver_name = mock_fence_name,
-	.get_timeline_name = mock_fence_name,
-	.enable_signaling = done_when_enabled,
-};
-
-static struct dma_fence *done_when_enabled_fence(struct kunit *test)
-{
-	return &mock_fence_make(test, sizeof(struct mock_fence),
-				&done_when_enabled_ops,
-				dma_fence_context_alloc(1), 1)->base;
-}
-
 /*
  * The fence the walk found pending is done by the time the callback is to
  * be armed on it: the poller, which claimed the callback, walks on, finds
@@ -412,7 +393,7 @@ static struct dma_fence *done_when_enabled_fence(struct kunit *test)
 static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	struct dma_fence *done = done_when_enabled_fence(test);
+	struct dma_fence *done = mock_fence_done_at_enable(test);
 	struct poll_probe p = {};
 	unsigned int refs;
 	long files;
@@ -442,7 +423,7 @@ static void poll_ends_a_claim_it_could_not_arm(struct kunit *test)
 static void poll_walks_past_a_fence_done_when_armed(struct kunit *test)
 {
 	struct dma_buf *buf = mock_dma_buf(test, PAGE_SIZE);
-	struct dma_fence *done = done_when_enabled_fence(test);
+	struct dma_fence *done = mock_fence_done_at_enable(test);
 	struct dma_fence *writer = mock_fence(test);
 	struct poll_probe p = {};
 

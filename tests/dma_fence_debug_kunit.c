@@ -172,23 +172,9 @@ static void never_listed_without_dependants(struct kunit *test)
 	dma_fence_put(f);
 }
 
-static bool done_at_enable(struct dma_fence *fence)
-{
-	return false;
-}
-
-static const struct dma_fence_ops done_at_enable_ops = {
-	.get_driver_name = mock_fence_name,
-	.get_timeline_name = mock_fence_name,
-	.enable_signaling = done_at_enable,
-};
-
 static void not_listed_when_the_driver_is_already_done(struct kunit *test)
 {
-	struct dma_fence *f = &mock_fence_make(test, sizeof(struct mock_fence),
-					       &done_at_enable_ops,
-					       dma_fence_context_alloc(1),
-					       1)->base;
+	struct dma_fence *f = mock_fence_done_at_enable(test);
 
 	dma_fence_enable_sw_signaling(f);
 	KUNIT_EXPECT_TRUE(test, dma_fence_is_signaled(f));

@@ -107,6 +107,30 @@ static inline struct dma_fence *mock_fence(struct kunit *test)
 	return mock_fence_at(test, dma_fence_context_alloc(1), 1);
 }
 
+/* ->enable_signaling of a driver that is done before it is asked. */
+static inline bool mock_fence_report_done(struct dma_fence *fence)
+{
+	return false;
+}
+
+static const struct dma_fence_ops mock_fence_done_ops = {
+	.get_driver_name = mock_fence_name,
+	.get_timeline_name = mock_fence_name,
+	.enable_signaling = mock_fence_report_done,
+};
+
+/*
+ * An unsignaled fence, on a context of its own, whose driver is already
+ * done: the first enable of signaling signals it, so nothing can wait on
+ * it or queue a callback on it once it is armed.
+ */
+static inline struct dma_fence *mock_fence_done_at_enable(struct kunit *test)
+{
+	return &mock_fence_make(test, sizeof(struct mock_fence),
+				&mock_fence_done_ops,
+				dma_fence_context_alloc(1), 1)->base;
+}
+
 /* Signal @fence with @error (0 for success). */
 static inline void mock_fence_complete(struct dma_fence *fence, int error)
 {

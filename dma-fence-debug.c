@@ -468,9 +468,9 @@ void dma_fence_debugfs_init(struct dentry *dir)
 /*
  * The watchdog.  While stuck_timeout_ms is not 0, a deferrable work item
  * looks at the list a few times per timeout and reports, once each, the
- * fences listed for longer than that, then marks them reported.  Its text buffer is static, so
- * that reporting does not allocate: reclaim may be waiting for the very
- * fence about to be reported.
+ * fences listed for longer than that, then marks them reported.  Its
+ * text buffer is static, so that reporting does not allocate: reclaim
+ * may be waiting for the very fence about to be reported.
  */
 static unsigned int stuck_timeout_ms;
 static bool watchdog_ready;

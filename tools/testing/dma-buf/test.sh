@@ -22,6 +22,9 @@ step() { # NAME CMD...: a step that counts as one outcome
 "$HARNESS/deps.sh" || exit 1
 # Needs no kernel: the shared code under the sanitizers, natively.
 "$HARNESS/userspace.sh"
+# Needs nothing built: the verdicts the v4l2-compliance wrapper gives
+# saved logs.
+step check:v4l2-verdicts "$HARNESS/v4l2-verdicts.sh"
 step build:tree-and-guard "$HARNESS/tree.sh" &&
 	step check:docs "$HARNESS/docs.sh"
 if step build:debug-kernel "$HARNESS/build.sh" debug; then

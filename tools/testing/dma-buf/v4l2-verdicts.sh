@@ -4,12 +4,12 @@
 # Checks, on the host, the verdicts v4l2-compliance.sh gives a saved log.
 # v4l2-logs/requests-race.log is a test boot's v4l2-compliance output in
 # which the Requests test of input 1 lost the race with vivid's capture
-# thread.  That log, and variants of it made here, must give:
+# thread.  That log, and three variants of it made here, must give:
 #   - the race alone: Requests skipped, the run passes;
-#   - another check of Requests failing: Requests fails, the run fails;
-#   - the race and a second failure in the same test: both fail;
-#   - the race line in a test other than Requests: that test fails;
-#   - a DMABUF streaming test failing: the run fails.
+#   - another check of Requests failing: Requests and the run fail;
+#   - the race and a second failure in Requests: Requests and the run fail;
+#   - the race message moved to the DMABUF (no poll) test: that test and
+#     the run fail, and Requests passes.
 # Prints nothing and exits 0 when every verdict is as expected.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
